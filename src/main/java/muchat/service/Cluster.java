@@ -1,0 +1,71 @@
+package muchat.service;
+
+import java.util.Collection;
+import java.util.Set;
+
+/**
+ * What ChatService needs from the other instances of a cluster: who is online where,
+ * and a fast path for pushes and kicks to users held by another instance.
+ *
+ * <p>The fast path may lose messages (Redis restarted, an instance died): delivery
+ * never depends on it, because every message is in the database first and sessions
+ * fill gaps from there. A single instance uses {@link #LOCAL}, which knows no others.
+ *
+ * <p>Threads: every method may be called from any thread; the listener is called from
+ * the implementation's own subscriber thread.
+ */
+public interface Cluster extends AutoCloseable {
+
+    /** Events that other instances send to this one. */
+    interface Listener {
+        /** A chat message for {@code uid}, already stored with inbox sequence {@code seq}. */
+        void onPush(long uid, long seq, byte[] json);
+
+        /** {@code uid} logged in elsewhere: close this instance's session of it. */
+        void onKick(long uid);
+
+        /**
+         * The fast path was down and is back: pushes may have been lost meanwhile, so
+         * every local session should catch up from the database.
+         */
+        void onResync();
+    }
+
+    /** This instance's name, unique in the cluster. */
+    String instanceId();
+
+    void setListener(Listener listener);
+
+    /**
+     * Records that {@code uid} is now served by this instance and, if another instance
+     * served it, tells that one to kick its session.
+     */
+    void claim(long uid);
+
+    /** Forgets {@code uid}'s presence, but only if this instance still holds it. */
+    void release(long uid);
+
+    /** Which of {@code uids} are online anywhere in the cluster. */
+    Set<Long> onlineAmong(Collection<Long> uids);
+
+    /**
+     * Sends an already-stored message to the instance holding {@code uid}, if any.
+     *
+     * @return false if no instance holds the user (it will get the message at login)
+     */
+    boolean push(long uid, long seq, byte[] json);
+
+    @Override
+    void close();
+
+    /** A one-instance deployment: nobody else to talk to. */
+    Cluster LOCAL = new Cluster() {
+        @Override public String instanceId() { return "local"; }
+        @Override public void setListener(Listener listener) { }
+        @Override public void claim(long uid) { }
+        @Override public void release(long uid) { }
+        @Override public Set<Long> onlineAmong(Collection<Long> uids) { return Set.of(); }
+        @Override public boolean push(long uid, long seq, byte[] json) { return false; }
+        @Override public void close() { }
+    };
+}
