@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -104,6 +105,11 @@ public final class TcpServer {
     /** The address actually bound (with the real port when port 0 was asked for). */
     public InetSocketAddress address() {
         return boundAddress;
+    }
+
+    /** The sub-loops, e.g. to report how connections are spread. */
+    public List<EventLoop> ioLoops() {
+        return ioLoops.loops();
     }
 
     public int connectionCount() {
