@@ -116,22 +116,33 @@ ratio() {
 # pingpong KIND IO_THREADS SIZE CONNS — one fresh server, one client run; sets PINGPONG_LINE
 # to the client's line. (Not echoed: a $(...) subshell would hide the server pid from cleanup.)
 pingpong() {
-  local kind=$1 io_threads=$2 size=$3 conns=$4 line
+  local kind=$1 io_threads=$2 size=$3 conns=$4 line cpu0 wall0
   start_server "$kind" "$io_threads"
+  cpu0=$(cpu_ticks "$SERVER_PID")
+  wall0=$EPOCHREALTIME
   if ! line=$(java -cp target/muchat.jar muchat.bench.PingPongClient --port "$PORT" \
       --connections "$conns" --size "$size" --seconds "$SECONDS_PER_RUN" \
       --warmup "$WARMUP" --threads "$CLIENT_THREADS"); then
     stop_server
     say "pingpong failed against $kind: $line"; return 1
   fi
+  local server_cores
+  server_cores=$(awk -v t="$(($(cpu_ticks "$SERVER_PID") - cpu0))" -v hz="$(getconf CLK_TCK)" \
+    -v w0="$wall0" -v w1="$EPOCHREALTIME" 'BEGIN { printf "%.2f", t / hz / (w1 - w0) }')
   stop_server
-  PINGPONG_LINE=$line
+  PINGPONG_LINE="$line server_cores=$server_cores load=$(cut -d' ' -f1 /proc/loadavg)"
+}
+
+# cpu_ticks PID — user + system CPU time the process has used, in clock ticks.
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
 bench_echo() {
   local log
   log=$OUT/echo-$(date +%Y%m%d-%H%M%S).log
   say "echo: servers '$SERVERS', ${WARMUP}+${SECONDS_PER_RUN} s per run, median of $REPEATS; raw lines in $log"
+  say "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (above ~0.5 something else competes for the cores)"
   echo "| io-threads | size | conns | ours MiB/s | netty MiB/s | ours msg/s | netty msg/s | ours/netty |"
   echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
   local io size conns rep kind
@@ -159,6 +170,8 @@ bench_echo() {
       done
     done
   done
+  awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^load=/) { v = substr($i, 6) + 0; if (v > max) max = v } }
+       END { printf "\n1-minute load average at the end of the runs: up to %.1f (this benchmark alone makes about 2-3)\n", max }' "$log"
 }
 
 # heap_used_kib PID — heap in use right after a full GC, in KiB (young + old, any collector).

@@ -1,6 +1,7 @@
 package muchat.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import java.util.function.ToLongFunction;
  * warm-up that is not measured, the client counts the echoed bytes for
  * {@code --seconds} and prints one line of {@code key=value} pairs, for example
  * <pre>
- * pingpong connections=100 established=100 size=16384 threads=2 seconds=4.000 bytes=... mib_per_s=812.5 msgs_per_s=52000
+ * pingpong connections=100 established=100 size=16384 threads=2 seconds=3.001 bytes=... mib_per_s=... msgs_per_s=... client_cores=0.85
  * </pre>
  * It exits with status 1 if any connection fails to connect or breaks during the run.
  */
@@ -40,14 +41,19 @@ public final class PingPongClient {
         }
     }
 
-    /** The counts of one measured interval. */
-    record Result(int established, long bytes, long messages, double seconds) {
+    /** The counts of one measured interval; cpuSeconds is this client's own CPU time in it. */
+    record Result(int established, long bytes, long messages, double seconds, double cpuSeconds) {
         double mibPerSecond() {
             return bytes / seconds / (1024.0 * 1024.0);
         }
 
         double messagesPerSecond() {
             return messages / seconds;
+        }
+
+        /** Cores the client kept busy; near the machine's core count, the client is the limit. */
+        double clientCores() {
+            return cpuSeconds / seconds;
         }
     }
 
@@ -77,7 +83,7 @@ public final class PingPongClient {
         }
         int established = connectAll(options, loops);
         if (established < options.connections()) {
-            System.out.println(line(options, new Result(established, 0, 0, 0)));
+            System.out.println(line(options, new Result(established, 0, 0, 0, 0)));
             return 1;
         }
         loops.forEach(PingPongLoop::start);
@@ -117,12 +123,19 @@ public final class PingPongClient {
         Thread.sleep(options.warmupSeconds() * 1000L);
         long bytesBefore = sum(loops, PingPongLoop::bytesReceived);
         long messagesBefore = sum(loops, PingPongLoop::messagesReceived);
+        long cpuBefore = processCpuNanos();
         long start = System.nanoTime();
         Thread.sleep(options.seconds() * 1000L);
         long bytes = sum(loops, PingPongLoop::bytesReceived) - bytesBefore;
         long messages = sum(loops, PingPongLoop::messagesReceived) - messagesBefore;
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(options.connections(), bytes, messages, seconds);
+        double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
+        return new Result(options.connections(), bytes, messages, seconds, cpuSeconds);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static long sum(List<PingPongLoop> loops, ToLongFunction<PingPongLoop> counter) {
@@ -132,10 +145,11 @@ public final class PingPongClient {
     private static String line(Options options, Result result) {
         return String.format(Locale.ROOT,
                 "pingpong connections=%d established=%d size=%d threads=%d seconds=%.3f"
-                        + " bytes=%d mib_per_s=%.1f msgs_per_s=%.0f",
+                        + " bytes=%d mib_per_s=%.1f msgs_per_s=%.0f client_cores=%.2f",
                 options.connections(), result.established(), options.size(), options.threads(),
                 result.seconds(), result.bytes(),
                 result.seconds() > 0 ? result.mibPerSecond() : 0.0,
-                result.seconds() > 0 ? result.messagesPerSecond() : 0.0);
+                result.seconds() > 0 ? result.messagesPerSecond() : 0.0,
+                result.seconds() > 0 ? result.clientCores() : 0.0);
     }
 }
