@@ -227,7 +227,7 @@ public final class MessageStore implements AutoCloseable {
                 queue.add(STOP);
             }
             failing(e, refused.size());
-            fail(refused, new StoreException("database unavailable: " + e.getMessage(), e));
+            fail(refused, new StoreException("cannot store the message: " + firstLine(e), e));
             return;
         }
         recovered();
@@ -255,7 +255,7 @@ public final class MessageStore implements AutoCloseable {
     private void failing(Exception e, int rejected) {
         if (!failing) {
             failing = true;
-            log.warn("database writes failing, refusing messages until it recovers: {}", e.getMessage());
+            log.warn("database writes failing, refusing messages until it recovers: {}", firstLine(e));
         }
         rejectedWhileFailing += rejected;
     }
@@ -272,6 +272,13 @@ public final class MessageStore implements AutoCloseable {
         for (Pending p : pendings) {
             p.future().completeExceptionally(error);
         }
+    }
+
+    /** H2 appends the SQL on further lines; operators need the first. */
+    private static String firstLine(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
     }
 
     private static StoreException closedError() {
