@@ -2,6 +2,7 @@ package muchat.net;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -229,6 +230,22 @@ public final class Buffer {
     }
 
     // ---- channel IO -----------------------------------------------------------------
+
+    /**
+     * Reads once from {@code channel} into the writable area (which must not be empty).
+     *
+     * @return bytes read, or -1 at end of stream
+     */
+    public int readFrom(ReadableByteChannel channel) throws IOException {
+        if (writableBytes() == 0) {
+            throw new IllegalStateException("no writable space to read into");
+        }
+        int n = channel.read(ByteBuffer.wrap(array, writerIndex, writableBytes()));
+        if (n > 0) {
+            writerIndex += n;
+        }
+        return n;
+    }
 
     /**
      * Writes as much of the content as {@code channel} takes now and consumes it.

@@ -1,0 +1,376 @@
+package muchat.net;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One TCP connection, owned by exactly one {@link EventLoop}.
+ *
+ * <p>Threads: {@link #send}, {@link #shutdown}, {@link #forceClose}, the getters and
+ * the context may be used from any thread; everything else runs in the owning loop.
+ *
+ * <p>Input: the loop reads into its shared read buffer; when the message callback
+ * leaves an incomplete message behind, those bytes move to this connection's own
+ * {@link Buffer}, which is released again once it is drained. Output: a send from the
+ * loop thread writes straight to the socket when nothing is queued; only what the
+ * kernel does not take is queued, and only then is OP_WRITE registered. Queued
+ * buffers go out with gathering writes.
+ *
+ * <p>Lifecycle: CONNECTING, CONNECTED, DISCONNECTING (after {@link #shutdown} or
+ * {@link #forceClose}), DISCONNECTED.
+ */
+public final class TcpConnection implements Channel {
+    private static final Logger log = LoggerFactory.getLogger(TcpConnection.class);
+
+    /** Where a connection is in its life. */
+    public enum State { CONNECTING, CONNECTED, DISCONNECTING, DISCONNECTED }
+
+    private final EventLoop loop;
+    private final long id;
+    private final SocketChannel socket;
+    private final InetSocketAddress peer;
+    private SelectionKey key;
+    private volatile State state = State.CONNECTING;
+    private volatile Object context;
+
+    private final Buffer input = new Buffer();
+    private ArrayDeque<ByteBuffer> output;
+    private long queuedBytes;
+    private boolean peerClosed;
+    private long lastReadNanos = System.nanoTime();
+
+    private Callbacks.ConnectionCallback connectionCallback = Callbacks.NO_CONNECTION_CALLBACK;
+    private Callbacks.MessageCallback messageCallback = Callbacks.DISCARD;
+    private Callbacks.WriteCompleteCallback writeCompleteCallback;
+    private Callbacks.HighWaterMarkCallback highWaterMarkCallback;
+    private long highWaterMark = 64L * 1024 * 1024;
+    private Callbacks.ConnectionCallback closeCallback = Callbacks.NO_CONNECTION_CALLBACK;
+
+    TcpConnection(EventLoop loop, long id, SocketChannel socket) throws IOException {
+        this.loop = loop;
+        this.id = id;
+        this.socket = socket;
+        SocketAddress remote = socket.getRemoteAddress();
+        this.peer = remote instanceof InetSocketAddress inet ? inet : null;
+    }
+
+    // ---- getters: any thread -------------------------------------------------------------
+
+    public long id() {
+        return id;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public boolean isConnected() {
+        return state == State.CONNECTED;
+    }
+
+    /** The peer as {@code ip:port}, for logs. */
+    public String peerAddress() {
+        return peer == null ? "?" : peer.getAddress().getHostAddress() + ":" + peer.getPort();
+    }
+
+    /** Whatever the layer above keeps with this connection (muduo's context). */
+    public Object context() {
+        return context;
+    }
+
+    public void setContext(Object context) {
+        this.context = context;
+    }
+
+    @Override
+    public String toString() {
+        return "conn=" + id + " peer=" + peerAddress();
+    }
+
+    // ---- sending: any thread ---------------------------------------------------------------
+
+    /** Sends a copy of {@code data}; the caller may reuse the array at once. */
+    public void send(byte[] data) {
+        if (loop.isInLoopThread()) {
+            sendInLoop(ByteBuffer.wrap(data), false);
+        } else {
+            ByteBuffer copy = ByteBuffer.wrap(data.clone());
+            loop.queueInLoop(() -> sendInLoop(copy, true));
+        }
+    }
+
+    /**
+     * Sends everything readable in {@code data} and leaves it empty. From a foreign thread
+     * the bytes are handed over without copying, so the buffer must not be shared.
+     */
+    public void send(Buffer data) {
+        if (loop.isInLoopThread()) {
+            ByteBuffer view = ByteBuffer.wrap(data.array(), data.readerIndex(), data.readableBytes());
+            sendInLoop(view, false);
+            data.skip(data.readableBytes());
+        } else {
+            ByteBuffer handedOver = data.handOver();
+            loop.queueInLoop(() -> sendInLoop(handedOver, true));
+        }
+    }
+
+    /**
+     * Half-closes: once everything queued has been written, the write side of the socket
+     * is shut down. The peer's remaining input is still read. Any thread.
+     */
+    public void shutdown() {
+        if (changeState(State.CONNECTED, State.DISCONNECTING)) {
+            loop.runInLoop(this::shutdownOutputIfDrained);
+        }
+    }
+
+    /** Closes now, dropping whatever is still queued. Any thread. */
+    public void forceClose() {
+        State s = state;
+        if (s == State.CONNECTED || s == State.DISCONNECTING) {
+            state = State.DISCONNECTING;
+            loop.queueInLoop(this::handleClose);
+        }
+    }
+
+    // ---- configuration: before connectEstablished --------------------------------------------
+
+    void setConnectionCallback(Callbacks.ConnectionCallback callback) {
+        this.connectionCallback = callback;
+    }
+
+    void setMessageCallback(Callbacks.MessageCallback callback) {
+        this.messageCallback = callback;
+    }
+
+    void setWriteCompleteCallback(Callbacks.WriteCompleteCallback callback) {
+        this.writeCompleteCallback = callback;
+    }
+
+    void setHighWaterMarkCallback(Callbacks.HighWaterMarkCallback callback, long highWaterMark) {
+        this.highWaterMarkCallback = callback;
+        this.highWaterMark = highWaterMark;
+    }
+
+    void setCloseCallback(Callbacks.ConnectionCallback callback) {
+        this.closeCallback = callback;
+    }
+
+    // ---- loop thread -------------------------------------------------------------------------
+
+    /** Registers for reading and announces the connection. Loop thread. */
+    void connectEstablished() throws IOException {
+        loop.assertInLoopThread();
+        key = loop.register(socket, SelectionKey.OP_READ, this);
+        state = State.CONNECTED;
+        loop.countConnection(+1);
+        connectionCallback.onConnection(this);
+    }
+
+    /** Nanosecond time of the last byte received, for idle sweeps. Loop thread. */
+    long lastReadNanos() {
+        return lastReadNanos;
+    }
+
+    @Override
+    public void handleEvent(int readyOps) {
+        if ((readyOps & SelectionKey.OP_READ) != 0) {
+            handleRead();
+        }
+        if ((readyOps & SelectionKey.OP_WRITE) != 0 && state != State.DISCONNECTED) {
+            handleWrite();
+        }
+    }
+
+    @Override
+    public void closeOnQuit() {
+        handleClose();
+    }
+
+    private void handleRead() {
+        Buffer readBuffer = loop.readBuffer();
+        int n;
+        try {
+            n = readBuffer.readFrom(socket);
+        } catch (IOException e) {
+            handleError("read", e);
+            return;
+        }
+        if (n < 0) {
+            handlePeerClosed();
+            return;
+        }
+        lastReadNanos = System.nanoTime();
+        if (input.isReadable()) {
+            // An incomplete message is waiting: the new bytes continue it.
+            input.append(readBuffer.array(), readBuffer.readerIndex(), readBuffer.readableBytes());
+            messageCallback.onMessage(this, input);
+        } else {
+            // The common case: parse straight from the loop's buffer, no copy.
+            messageCallback.onMessage(this, readBuffer);
+            if (readBuffer.isReadable()) {
+                input.append(readBuffer.array(), readBuffer.readerIndex(), readBuffer.readableBytes());
+            }
+        }
+        // Keep memory only while an incomplete message is waiting.
+        input.release();
+    }
+
+    /**
+     * The peer will send nothing more (it closed or half-closed). Whatever we still have
+     * queued for it is written first; then the connection closes.
+     */
+    private void handlePeerClosed() {
+        peerClosed = true;
+        if (hasQueuedOutput()) {
+            key.interestOps(SelectionKey.OP_WRITE);
+        } else {
+            handleClose();
+        }
+    }
+
+    private void sendInLoop(ByteBuffer data, boolean owned) {
+        if (state != State.CONNECTED) {
+            log.debug("{} not connected ({}), dropping {} bytes", this, state, data.remaining());
+            return;
+        }
+        if (!hasQueuedOutput()) {
+            try {
+                socket.write(data);
+            } catch (IOException e) {
+                handleError("write", e);
+                return;
+            }
+        }
+        if (data.hasRemaining()) {
+            enqueue(owned ? data : copyOf(data));
+        } else if (writeCompleteCallback != null) {
+            loop.queueInLoop(() -> writeCompleteCallback.onWriteComplete(this));
+        }
+    }
+
+    private void enqueue(ByteBuffer data) {
+        if (output == null) {
+            output = new ArrayDeque<>();
+        }
+        long before = queuedBytes;
+        output.add(data);
+        queuedBytes += data.remaining();
+        if (before < highWaterMark && queuedBytes >= highWaterMark && highWaterMarkCallback != null) {
+            long queued = queuedBytes;
+            loop.queueInLoop(() -> highWaterMarkCallback.onHighWaterMark(this, queued));
+        }
+        if ((key.interestOps() & SelectionKey.OP_WRITE) == 0) {
+            key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+        }
+    }
+
+    private void handleWrite() {
+        if (!hasQueuedOutput()) {
+            key.interestOps(peerClosed ? 0 : SelectionKey.OP_READ);
+            return;
+        }
+        ByteBuffer[] gather = loop.gatherArray();
+        int count = 0;
+        for (ByteBuffer b : output) {
+            if (count == EventLoop.MAX_GATHER) {
+                break;
+            }
+            gather[count++] = b;
+        }
+        try {
+            queuedBytes -= socket.write(gather, 0, count);
+        } catch (IOException e) {
+            handleError("write", e);
+            return;
+        } finally {
+            Arrays.fill(gather, 0, count, null);
+        }
+        while (!output.isEmpty() && !output.peek().hasRemaining()) {
+            output.poll();
+        }
+        if (output.isEmpty()) {
+            outputDrained();
+        }
+    }
+
+    private void outputDrained() {
+        output = null;
+        if (peerClosed) {
+            handleClose();
+            return;
+        }
+        key.interestOps(SelectionKey.OP_READ);
+        if (writeCompleteCallback != null) {
+            loop.queueInLoop(() -> writeCompleteCallback.onWriteComplete(this));
+        }
+        if (state == State.DISCONNECTING) {
+            shutdownOutputIfDrained();
+        }
+    }
+
+    private void shutdownOutputIfDrained() {
+        if (state != State.DISCONNECTING || hasQueuedOutput()) {
+            return;
+        }
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            handleError("shutdown", e);
+        }
+    }
+
+    private void handleClose() {
+        if (state == State.DISCONNECTED || key == null) {
+            state = State.DISCONNECTED;
+            return;
+        }
+        state = State.DISCONNECTED;
+        key.cancel();
+        try {
+            socket.close();
+        } catch (IOException e) {
+            log.debug("{} close: {}", this, e.toString());
+        }
+        output = null;
+        loop.countConnection(-1);
+        connectionCallback.onConnection(this);
+        closeCallback.onConnection(this);
+    }
+
+    /** A reset or broken pipe is part of a network's life: log it quietly and close. */
+    private void handleError(String operation, IOException e) {
+        log.debug("{} {} failed: {}", this, operation, e.toString());
+        handleClose();
+    }
+
+    private boolean hasQueuedOutput() {
+        return output != null && !output.isEmpty();
+    }
+
+    private synchronized boolean changeState(State from, State to) {
+        if (state != from) {
+            return false;
+        }
+        state = to;
+        return true;
+    }
+
+    private static ByteBuffer copyOf(ByteBuffer data) {
+        ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+        copy.put(data).flip();
+        return copy;
+    }
+}

@@ -1,0 +1,218 @@
+package muchat.net;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A TCP server in muduo's shape: a main loop owns the {@link Acceptor}, and each accepted
+ * socket becomes a {@link TcpConnection} owned by one sub-loop of an
+ * {@link EventLoopGroup} for the rest of its life.
+ *
+ * <p>Threads: configure (the setters) before {@link #start()}; {@link #start()},
+ * {@link #stopAccepting()} and {@link #stop()} from the owner's thread; the callbacks
+ * run in the connection's loop thread; {@link #connectionCount()} from any thread.
+ */
+public final class TcpServer {
+    private static final Logger log = LoggerFactory.getLogger(TcpServer.class);
+    private static final int BACKLOG = 4096;
+
+    private final String name;
+    private final InetSocketAddress requestedAddress;
+    private final EventLoop mainLoop;
+    private final Thread mainThread;
+    private final EventLoopGroup ioLoops;
+    private final AtomicLong nextConnectionId = new AtomicLong();
+    private final Map<Long, TcpConnection> connections = new ConcurrentHashMap<>();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private Acceptor acceptor;
+    private InetSocketAddress boundAddress;
+
+    private Callbacks.ConnectionCallback connectionCallback = Callbacks.NO_CONNECTION_CALLBACK;
+    private Callbacks.MessageCallback messageCallback = Callbacks.DISCARD;
+    private Callbacks.WriteCompleteCallback writeCompleteCallback;
+    private Callbacks.HighWaterMarkCallback highWaterMarkCallback;
+    private long highWaterMark = 64L * 1024 * 1024;
+    private Duration idleTimeout = Duration.ZERO;
+
+    public TcpServer(String name, InetSocketAddress address, int ioThreads, EventLoopGroup.Placement placement) {
+        this.name = name;
+        this.requestedAddress = address;
+        this.mainLoop = new EventLoop(name + "-accept");
+        this.mainThread = new Thread(mainLoop::loop, mainLoop.name());
+        this.ioLoops = new EventLoopGroup(name + "-io", ioThreads, placement);
+    }
+
+    public void setConnectionCallback(Callbacks.ConnectionCallback callback) {
+        this.connectionCallback = callback;
+    }
+
+    public void setMessageCallback(Callbacks.MessageCallback callback) {
+        this.messageCallback = callback;
+    }
+
+    public void setWriteCompleteCallback(Callbacks.WriteCompleteCallback callback) {
+        this.writeCompleteCallback = callback;
+    }
+
+    /** Called when a connection's queued output crosses {@code bytes} (default 64 MiB). */
+    public void setHighWaterMarkCallback(Callbacks.HighWaterMarkCallback callback, long bytes) {
+        this.highWaterMarkCallback = callback;
+        this.highWaterMark = bytes;
+    }
+
+    /** Closes connections that sent nothing for {@code timeout}; zero (the default) never does. */
+    public void setIdleTimeout(Duration timeout) {
+        this.idleTimeout = timeout;
+    }
+
+    /** Binds, starts the loops and begins accepting; returns once the socket is listening. */
+    public void start() throws IOException {
+        ioLoops.start();
+        mainThread.start();
+        CompletableFuture<InetSocketAddress> listening = new CompletableFuture<>();
+        mainLoop.runInLoop(() -> listen(listening));
+        try {
+            boundAddress = listening.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting " + name, e);
+        } catch (ExecutionException e) {
+            stopLoops();
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+        if (!idleTimeout.isZero()) {
+            long sweepMillis = Math.max(10, Math.min(1000, idleTimeout.toMillis() / 4));
+            for (EventLoop loop : ioLoops.loops()) {
+                loop.runEvery(sweepMillis, () -> closeIdle(loop));
+            }
+        }
+    }
+
+    /** The address actually bound (with the real port when port 0 was asked for). */
+    public InetSocketAddress address() {
+        return boundAddress;
+    }
+
+    /** The sub-loops, e.g. to report how connections are spread. */
+    public List<EventLoop> ioLoops() {
+        return ioLoops.loops();
+    }
+
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** All live connections, e.g. to say goodbye before stopping. Any thread. */
+    public Iterable<TcpConnection> connections() {
+        return connections.values();
+    }
+
+    /** Closes the listening socket; existing connections carry on. */
+    public void stopAccepting() {
+        if (stopped.get()) {
+            return;
+        }
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        mainLoop.runInLoop(() -> {
+            if (acceptor != null) {
+                acceptor.close();
+            }
+            closed.complete(null);
+        });
+        closed.join();
+    }
+
+    /** Stops accepting, closes every connection and stops every loop thread. */
+    public void stop() {
+        stopAccepting();
+        if (stopped.compareAndSet(false, true)) {
+            stopLoops();
+        }
+    }
+
+    private void listen(CompletableFuture<InetSocketAddress> listening) {
+        try {
+            acceptor = new Acceptor(mainLoop, requestedAddress, BACKLOG, this::newConnection);
+            acceptor.listen();
+            listening.complete(acceptor.localAddress());
+        } catch (IOException e) {
+            listening.completeExceptionally(e);
+        }
+    }
+
+    /** Main loop thread: wrap the socket and give it to a sub-loop. */
+    private void newConnection(SocketChannel socket) {
+        TcpConnection connection;
+        EventLoop ioLoop = ioLoops.next();
+        try {
+            socket.configureBlocking(false);
+            socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            connection = new TcpConnection(ioLoop, nextConnectionId.incrementAndGet(), socket);
+        } catch (IOException e) {
+            log.debug("dropping a connection that failed during setup: {}", e.toString());
+            closeQuietly(socket);
+            return;
+        }
+        connection.setConnectionCallback(connectionCallback);
+        connection.setMessageCallback(messageCallback);
+        connection.setWriteCompleteCallback(writeCompleteCallback);
+        connection.setHighWaterMarkCallback(highWaterMarkCallback, highWaterMark);
+        connection.setCloseCallback(c -> connections.remove(c.id()));
+        connections.put(connection.id(), connection);
+        ioLoop.runInLoop(() -> establish(connection, socket));
+    }
+
+    private void establish(TcpConnection connection, SocketChannel socket) {
+        try {
+            connection.connectEstablished();
+        } catch (IOException | UncheckedIOException e) {
+            log.debug("{} could not be registered: {}", connection, e.toString());
+            connections.remove(connection.id());
+            closeQuietly(socket);
+        }
+    }
+
+    /** Sub-loop thread: close the connections of this loop that have been silent too long. */
+    private void closeIdle(EventLoop loop) {
+        long now = System.nanoTime();
+        long limit = idleTimeout.toNanos();
+        for (Channel channel : loop.channels()) {
+            if (channel instanceof TcpConnection connection && now - connection.lastReadNanos() > limit) {
+                log.info("closed {} reason=idle-timeout silent-for={}s", connection, idleTimeout.toSeconds());
+                connection.forceClose();
+            }
+        }
+    }
+
+    private void stopLoops() {
+        try {
+            ioLoops.shutdown(5, TimeUnit.SECONDS);
+            mainLoop.quit();
+            mainThread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(SocketChannel socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Nothing more to do for a socket we are giving up on.
+        }
+    }
+}
