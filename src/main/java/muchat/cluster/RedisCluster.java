@@ -18,10 +18,13 @@ import redis.clients.jedis.HostAndPort;
  * kicks of older sessions, and the fast path for pushes (see the package overview for
  * the keys and channels).
  *
- * <p>Three threads of its own: the callers' (any thread: {@link #claim}, {@link #release},
- * {@link #onlineAmong}, {@link #push}), the subscriber thread (every {@link Listener}
- * call, and the re-registration after Redis comes back), and the presence thread
- * (refreshes the TTL of every local user every TTL/3).
+ * <p>Threads: {@link #claim}, {@link #release}, {@link #onlineAmong} and {@link #push} may
+ * be called from any thread (claim and release of one user in order, as a session's
+ * strand does). Two threads of its own: the subscriber thread makes every {@link Listener}
+ * call and re-registers the local users after Redis comes back; the presence thread
+ * refreshes the TTL of every local user every TTL/3. A release that overlaps a refresh
+ * may leave the user present for up to one TTL; pushes to it then find no session, and
+ * the message waits in the database as for any offline user.
  *
  * <p>While Redis is down nothing here throws or waits: claims are remembered and sent
  * when Redis is back, pushes return false, {@link #onlineAmong} returns nobody.
@@ -62,7 +65,7 @@ public final class RedisCluster implements Cluster {
             t.setDaemon(true);
             return t;
         });
-        presenceThread.scheduleWithFixedDelay(this::refresh, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
+        presenceThread.scheduleWithFixedDelay(this::tick, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Connects with the default presence TTL; see {@link #connect(String, String, Duration)}. */
@@ -101,8 +104,10 @@ public final class RedisCluster implements Cluster {
 
     @Override
     public void claim(long uid) {
+        boolean sent = sendClaim(uid);
+        // Only now: a refresh that saw the user still held elsewhere would kick this session.
         held.add(uid);
-        if (!sendClaim(uid)) {
+        if (!sent) {
             pendingClaims.add(uid);
         }
     }
@@ -140,10 +145,15 @@ public final class RedisCluster implements Cluster {
         return link.call(jedis -> presence.push(jedis, uid, seq, json), false);
     }
 
-    /** Presence thread: keeps every local user present, and notices users taken meanwhile. */
-    private void refresh() {
+    /** Presence thread: keeps the subscriber connection and every local user's presence alive. */
+    private void tick() {
+        subscriber.ping();
+        register();
+    }
+
+    /** Sends the claims Redis missed, refreshes every local user, and notices users taken meanwhile. */
+    private void register() {
         try {
-            subscriber.ping();
             sendPendingClaims();
             List<Long> lost = link.call(jedis -> presence.refreshAll(jedis, List.copyOf(held)), List.of());
             for (long uid : lost) {
@@ -181,8 +191,7 @@ public final class RedisCluster implements Cluster {
         if (!link.markUp()) {
             return;
         }
-        sendPendingClaims();
-        refresh();
+        register();
         if (link.isUp()) {
             log.info("resync after redis outage instance={} users={}", instanceId, held.size());
             guarded("resync", 0, () -> listener.onResync());
@@ -212,6 +221,11 @@ public final class RedisCluster implements Cluster {
     void stopWithoutReleasing() {
         presenceThread.shutdownNow();
         subscriber.close();
+        try {
+            presenceThread.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Stops, and releases every local user at once so that the others see them offline now. */
