@@ -192,6 +192,23 @@ class RedisClusterTest {
         assertEquals(2, count(logs, Level.INFO), "one INFO per instance when redis is back");
     }
 
+    @Test
+    void anInstanceStartedWhileRedisIsDownJoinsWhenItComesBack() {
+        redis.kill();
+        RecordingListener a = new RecordingListener();
+        RedisCluster ca = join("a", a);
+        ca.claim(51);
+        assertFalse(ca.push(51, 1, utf8("{}")));
+
+        redis.start();
+
+        RecordingListener.await("A resyncs", WAIT, () -> a.resyncs == 1);
+        RedisCluster cb = join("b", new RecordingListener());
+        assertEquals(Set.of(51L), cb.onlineAmong(List.of(51L)));
+        assertTrue(cb.push(51, 2, utf8("{}")));
+        RecordingListener.await("A hears the push", WAIT, () -> a.heardPush(p -> p.seq() == 2));
+    }
+
     private static ListAppender<ILoggingEvent> captureLinkLogs() {
         Logger logger = (Logger) LoggerFactory.getLogger(RedisLink.class);
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
