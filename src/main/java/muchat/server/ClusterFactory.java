@@ -1,5 +1,6 @@
 package muchat.server;
 
+import muchat.cluster.RedisCluster;
 import muchat.service.Cluster;
 
 /** Chooses how this instance talks to the others: not at all, or through Redis. */
@@ -8,9 +9,6 @@ final class ClusterFactory {
     }
 
     static Cluster create(Config config) {
-        if (!config.clusterMode()) {
-            return Cluster.LOCAL;
-        }
-        throw new IllegalArgumentException("cluster mode (--redis) is not built into this version yet");
+        return config.clusterMode() ? RedisCluster.connect(config.redis(), config.instanceId()) : Cluster.LOCAL;
     }
 }
