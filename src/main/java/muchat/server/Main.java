@@ -16,6 +16,7 @@ public final class Main {
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
+            case "client" -> muchat.client.ChatClient.main(rest);
             default -> {
                 usage();
                 System.exit(2);
