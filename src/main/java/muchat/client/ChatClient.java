@@ -102,7 +102,7 @@ public final class ChatClient {
         timer.scheduleWithFixedDelay(this::heartbeatIfIdle, 1, 1, TimeUnit.SECONDS);
         try {
             console();
-            if (session.unconfirmed() > 0 && !session.awaitConfirmed(QUIT_GRACE_MS)) {
+            if (!session.awaitAnswers(QUIT_GRACE_MS) && session.unconfirmed() > 0) {
                 out.println(session.unconfirmed() + " message(s) not confirmed by the server");
             }
         } finally {

@@ -74,6 +74,8 @@ public final class ClientSession implements FrameSink {
     private List<Friend> friends = List.of();
     private List<Group> groups = List.of();
     private boolean syncInFlight;
+    /** Requests sent on this connection whose one reply has not come yet. */
+    private int repliesDue;
     private int replayed;
 
     public ClientSession(Link link, View view) {
@@ -122,10 +124,13 @@ public final class ClientSession implements FrameSink {
         return outbox.size();
     }
 
-    /** Waits until every chat has its SEND_ACK; false if {@code timeoutMillis} ran out first. */
-    public synchronized boolean awaitConfirmed(long timeoutMillis) throws InterruptedException {
+    /**
+     * Waits until every chat has its SEND_ACK and every other request its reply, so a
+     * script's last command is answered before the client quits; false on timeout.
+     */
+    public synchronized boolean awaitAnswers(long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        while (outbox.size() > 0) {
+        while (outbox.size() > 0 || repliesDue > 0) {
             long left = (deadline - System.nanoTime()) / 1_000_000;
             if (left <= 0) {
                 return false;
@@ -175,10 +180,21 @@ public final class ClientSession implements FrameSink {
         }
     }
 
+    /** Sends a request that gets exactly one reply (ADD_FRIEND, CREATE_GROUP, ADD_GROUP, HISTORY). */
     private void sendRequest(Request request) {
-        if (valid(request) && !link.send(request)) {
+        if (!valid(request)) {
+            return;
+        }
+        if (link.send(request)) {
+            repliesDue++;
+        } else {
             view.show("not connected to the server; try again in a moment");
         }
+    }
+
+    private void replyArrived() {
+        repliesDue = Math.max(0, repliesDue - 1);
+        notifyAll();
     }
 
     /** Checks {@code request} as the server would, so the person learns at once what is wrong. */
@@ -216,6 +232,8 @@ public final class ClientSession implements FrameSink {
     public synchronized void disconnected() {
         loggedIn = false;
         syncInFlight = false;
+        repliesDue = 0; // their replies died with the connection
+        notifyAll();
         failPendingReplies("connection lost");
     }
 
@@ -350,18 +368,22 @@ public final class ClientSession implements FrameSink {
     }
 
     private void onAddFriendAck(AddFriendAck ack) {
+        replyArrived();
         showAck(ack.errno(), ack.errmsg(), "friend added (listed from the next login)");
     }
 
     private void onCreateGroupAck(CreateGroupAck ack) {
+        replyArrived();
         showAck(ack.errno(), ack.errmsg(), "group created: its id is " + ack.groupid());
     }
 
     private void onAddGroupAck(AddGroupAck ack) {
+        replyArrived();
         showAck(ack.errno(), ack.errmsg(), "joined the group (listed from the next login)");
     }
 
     private void onHistory(HistoryAck ack) {
+        replyArrived();
         if (ack.errno() != Errno.OK.code()) {
             view.show(Render.error(ack.errno(), ack.errmsg()));
             return;

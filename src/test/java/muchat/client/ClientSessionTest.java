@@ -190,6 +190,16 @@ class ClientSessionTest {
     }
 
     @Test
+    void quittingWaitsForTheRepliesOfTheLastRequests() throws Exception {
+        loggedIn(0);
+        session.execute(Command.parse("addfriend:99"));
+        assertFalse(session.awaitAnswers(1));
+        receive(muchat.protocol.AddFriendAck.error(Errno.NO_SUCH_TARGET, "no such user"));
+        assertTrue(session.awaitAnswers(1));
+        assertEquals(1, shownCount("error 15: no such user"));
+    }
+
+    @Test
     void loginoutForgetsTheUser() {
         loggedIn(0);
         session.execute(new Command.LoginOut());
