@@ -1,6 +1,8 @@
 package muchat.server;
 
+import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
+import muchat.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -28,8 +30,15 @@ final class ServerCommand {
             System.exit(2);
             return;
         }
-        ChatServer server = new ChatServer(config);
-        server.start();
+        ChatServer server;
+        try {
+            server = new ChatServer(config);
+            server.start();
+        } catch (StoreException | IOException e) {
+            log.error("cannot start: {}", e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stop = new CountDownLatch(1);
         // Handle the signals ourselves: a JVM stopped by a shutdown hook exits 143, and
         // operators expect a clean stop to exit 0.

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import muchat.protocol.Errno;
+import muchat.protocol.Friend;
+import muchat.protocol.Group;
 import muchat.protocol.HeartbeatAck;
 import muchat.protocol.LegacyLoginAck;
 import muchat.protocol.Login;
@@ -57,11 +59,21 @@ final class Accounts {
         session.send(RegAck.ok(id.getAsLong()));
     }
 
+    /**
+     * Reads everything the login needs first, so that a database failure (errno 50)
+     * leaves no half-made session behind; then binds the connection to the user, kicks
+     * any older session in the cluster, answers, and replays the inbox.
+     */
     void login(Session session, Login request) {
         Optional<User> found = request.id() != null
                 ? users.authenticate(request.id(), request.password())
                 : users.authenticateByName(request.name(), request.password());
         User user = found.orElseThrow(() -> new ServiceError(Errno.WRONG_CREDENTIALS, "wrong id or password"));
+        long acked = messages.acked(user.id());
+        List<Friend> friends = social.friendsOf(user.id());
+        List<Group> groups = social.groupsOf(user.id());
+        List<InboxEntry> waiting = session.isLegacy() ? delivery.waiting(user.id(), acked) : List.of();
+
         if (session.isLoggedIn()) {
             leave(session, sessions, cluster, "logged in again");
         }
@@ -71,29 +83,20 @@ final class Accounts {
             ChatService.kick(older, sessions, "logged in again from " + session.connection().peerAddress());
         }
         cluster.claim(user.id());
-        long acked = messages.acked(user.id());
         if (session.isLegacy()) {
-            acked = loginLegacy(session, user, acked);
+            // The classic login: waiting messages ride in the ack and count as delivered.
+            session.send(LegacyLoginAck.ok(user.id(), user.name(), friends, groups,
+                    waiting.stream().map(Delivery::toPush).toList()));
+            if (!waiting.isEmpty()) {
+                acked = waiting.get(waiting.size() - 1).seq();
+                messages.ack(user.id(), acked);
+            }
         } else {
-            session.send(LoginAck.ok(user.id(), user.name(), social.friendsOf(user.id()),
-                    social.groupsOf(user.id()), acked));
+            session.send(LoginAck.ok(user.id(), user.name(), friends, groups, acked));
         }
         session.bind(user.id(), user.name(), acked);
         log.info("login user={} {} instance={}", user.id(), session.connection(), cluster.instanceId());
         delivery.replay(session, acked);
-    }
-
-    /** The classic login: waiting messages ride in the ack and count as delivered. */
-    private long loginLegacy(Session session, User user, long acked) {
-        List<InboxEntry> waiting = delivery.waiting(user.id(), acked);
-        session.send(LegacyLoginAck.ok(user.id(), user.name(), social.friendsOf(user.id()),
-                social.groupsOf(user.id()), waiting.stream().map(Delivery::toPush).toList()));
-        if (waiting.isEmpty()) {
-            return acked;
-        }
-        long last = waiting.get(waiting.size() - 1).seq();
-        messages.ack(user.id(), last);
-        return last;
     }
 
     void logout(Session session) {

@@ -178,6 +178,9 @@ public final class ChatService {
         } catch (StoreException e) {
             log.warn("database unavailable for {} msgid={}: {}", session, msgid, e.getMessage());
             replyError(session, type, msgid, Errno.UNAVAILABLE, Errno.UNAVAILABLE.sentence(), cmid);
+        } catch (RuntimeException e) {
+            log.error("handler for msgid={} failed for {}", msgid, session, e);
+            replyError(session, type, msgid, Errno.UNAVAILABLE, Errno.UNAVAILABLE.sentence(), cmid);
         }
     }
 

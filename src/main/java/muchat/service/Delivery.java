@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * instance, or through the {@link Cluster} to the instance that holds it. The database
  * is the safety net: at login and SYNC a session is replayed from its inbox, a session
  * that sees a gap in seqs fetches the missing ones, and after the cluster's fast path was
- * down (or every few seconds in a cluster) sessions that fell behind catch up.
+ * down (and every few seconds anyway) sessions that fell behind catch up.
  *
  * <p>Threads: any thread; replays run on the session's strand.
  */
@@ -32,7 +32,8 @@ final class Delivery implements Cluster.Listener {
     private static final int PAGE = 500;
     /** How long an early push waits for the one before it before we ask the database. */
     private static final long GAP_WAIT_MILLIS = 100;
-    private static final long CLUSTER_SWEEP_SECONDS = 5;
+    /** How often every local session is compared with its inbox, in case a push was lost. */
+    private static final long SWEEP_SECONDS = 5;
 
     private final MessageStore messages;
     private final SessionRegistry sessions;
@@ -46,9 +47,7 @@ final class Delivery implements Cluster.Listener {
         this.sessions = sessions;
         this.cluster = cluster;
         this.strands = strands;
-        if (cluster != Cluster.LOCAL) {
-            timer.scheduleWithFixedDelay(this::catchUpAll, CLUSTER_SWEEP_SECONDS, CLUSTER_SWEEP_SECONDS, TimeUnit.SECONDS);
-        }
+        timer.scheduleWithFixedDelay(this::catchUpAll, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
     }
 
     /** Hands a message, already numbered for {@code uid}, to wherever that user is. */

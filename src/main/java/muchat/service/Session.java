@@ -99,10 +99,13 @@ public final class Session {
         return was;
     }
 
-    /** Restarts the push cursor after {@code after}, for SYNC: later seqs are pushed again. */
+    /**
+     * Moves the push cursor back to just after {@code after}, for SYNC and login replay:
+     * later seqs are pushed again. Never forward: a client claiming more than it was
+     * given must not make us skip messages that have not arrived yet.
+     */
     synchronized void rewind(long after) {
-        nextSeq = after + 1;
-        early.headMap(nextSeq).clear();
+        nextSeq = Math.min(nextSeq, after + 1);
     }
 
     /** The highest seq pushed so far. */
