@@ -37,8 +37,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The chat service: every decoded frame comes here, and its msgid selects a handler in
  * {@link #handlers}. Frames are handed from the IO thread to the connection's strand
- * (see {@link Strands}), so handlers may call the database and replies go out in the
- * order requests came in.
+ * (see {@link Strands}), so handlers may call the database and one connection's
+ * requests are handled in the order they came in. Chat messages are the exception to
+ * reply order: their SEND_ACK waits for the group commit (in order among themselves),
+ * so a later request's reply may overtake it.
  *
  * <p>Threads: {@link #onConnection} and {@link #onMessage} are called by IO threads and
  * return at once; handlers run on strands; {@link #shutdown} by the server's owner.
