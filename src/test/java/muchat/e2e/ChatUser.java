@@ -19,7 +19,8 @@ import java.util.function.Predicate;
 /**
  * A test user that behaves as PROTOCOL.md section 5 asks of a careful client: it keeps
  * the last {@code seq} it was pushed and drops duplicates by seq (checking that a
- * duplicate carries the same {@code mid}), gives every chat a {@code cmid}, remembers the
+ * duplicate carries the same {@code mid}), gives every chat a {@code cmid} (its n-th chat
+ * has {@code <name>-<n>}, see {@link #cmid}), remembers the
  * chats that got no SEND_ACK yet, and resends them with the same cmid after a reconnect.
  * A push that skips a seq fails the test at once: seqs reach a client without gaps.
  *
@@ -147,12 +148,39 @@ final class ChatUser implements AutoCloseable {
         return sendChat(10, obj("groupid", groupid, "msg", text));
     }
 
+    /** The cmid of this user's n-th chat (from 1). */
+    String cmid(int n) {
+        return name + "-" + n;
+    }
+
     private String sendChat(int msgid, ObjectNode body) throws IOException {
-        String cmid = name + "-" + ++nextCmid;
+        String cmid = cmid(++nextCmid);
         body.put("cmid", cmid);
         unacked.put(cmid, new Pending(msgid, body));
         client.send(msgid, body);
         return cmid;
+    }
+
+    /**
+     * Sends {@code count} chats to {@code toid}, the n-th with text {@code "#n"}, at most
+     * {@code window} of them unacknowledged at a time, and returns once every one got
+     * SEND_ACK. A lost connection is logged in again at {@code fallback}, resending what
+     * was not acknowledged.
+     */
+    void chatThroughFailures(long toid, int count, int window, InetSocketAddress fallback) throws IOException {
+        int sent = 0;
+        while (sent < count || !unacked.isEmpty()) {
+            try {
+                if (sent < count && unacked.size() < window) {
+                    sent++;
+                    chat(toid, "#" + sent);
+                } else {
+                    next();
+                }
+            } catch (IOException e) {
+                reconnect(fallback);
+            }
+        }
     }
 
     /** Sends a request and returns its reply (pushes and acks meanwhile are taken in). */
@@ -206,6 +234,17 @@ final class ChatUser implements AutoCloseable {
     void awaitPushes(int count) throws IOException {
         while (pushes.size() < count) {
             next();
+        }
+    }
+
+    /** As {@link #awaitPushes}, logging in again at {@code fallback} when the connection is lost. */
+    void awaitPushesThroughFailures(int count, InetSocketAddress fallback) throws IOException {
+        while (pushes.size() < count) {
+            try {
+                next();
+            } catch (IOException e) {
+                reconnect(fallback);
+            }
         }
     }
 
