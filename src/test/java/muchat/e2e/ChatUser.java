@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +21,8 @@ import java.util.function.Predicate;
  * A test user that behaves as PROTOCOL.md section 5 asks of a careful client: it keeps
  * the last {@code seq} it was pushed and drops duplicates by seq (checking that a
  * duplicate carries the same {@code mid}), gives every chat a {@code cmid} (its n-th chat
- * has {@code <name>-<n>}, see {@link #cmid}), remembers the
- * chats that got no SEND_ACK yet, and resends them with the same cmid after a reconnect.
+ * has {@code <name>-<n>}, see {@link #cmid}), remembers the chats that got no SEND_ACK
+ * yet, and resends them with the same cmid after a reconnect.
  * A push that skips a seq fails the test at once: seqs reach a client without gaps.
  *
  * <p>Threads: one thread at a time drives a user; {@link #ackCount} and
@@ -30,6 +31,8 @@ import java.util.function.Predicate;
 final class ChatUser implements AutoCloseable {
     static final String PASSWORD = "secret1";
     private static final Duration RECONNECT_DEADLINE = Duration.ofSeconds(20);
+    /** A client's pause between two failed connection attempts. */
+    private static final long RETRY_MILLIS = 50;
     /** RECV_ACK after every this many pushes, so that a later login's {@code acked} moves. */
     private static final int RECV_ACK_EVERY = 100;
 
@@ -122,6 +125,7 @@ final class ChatUser implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
+                pause(RETRY_MILLIS);
             }
         }
         reconnects.incrementAndGet();
@@ -295,18 +299,9 @@ final class ChatUser implements AutoCloseable {
         return pushes;
     }
 
-    long lastSeq() {
-        return lastSeq;
-    }
-
     /** cmid → mid of every chat that got SEND_ACK, in the order the acks came. */
     Map<String, Long> acked() {
         return acked;
-    }
-
-    /** Chats sent and not acknowledged yet. */
-    int unackedCount() {
-        return unacked.size();
     }
 
     /** How many chats got SEND_ACK so far; any thread. */
@@ -322,6 +317,15 @@ final class ChatUser implements AutoCloseable {
     /** How many chats were sent a second time by {@link #reconnect}. */
     int resent() {
         return resent;
+    }
+
+    private static void pause(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reconnecting");
+        }
     }
 
     private void closeClient() throws IOException {

@@ -94,7 +94,7 @@ class ClusterChatTest {
     }
 
     @Test
-    void friendStateInLoginAckFollowsAUserOnAnotherInstance() throws Exception {
+    void friendStateInLoginAckFollowsAUserOnAnotherInstance() throws IOException {
         try (ChatUser x = user(); ChatUser y = user()) {
             x.loginAt(cluster.address("a"));
             assertEquals(0, x.call(7, obj("friendid", y.id()), 7).get("errno").asInt());
