@@ -56,3 +56,55 @@ ensure_jar() {
   say "building target/muchat.jar"
   mvn -B -q -ntp -DskipTests package
 }
+
+# ---- process helpers for cluster.sh ----
+
+# Prints the pid in pid file $1 if that process is alive, else fails quietly.
+pid_alive() {
+  local pid
+  [ -f "$1" ] || return 1
+  pid=$(cat "$1" 2>/dev/null) || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+# Stops the process of pid file $1: SIGTERM, then SIGKILL after $2 seconds (default 15).
+# Removes the pid file. Does nothing if the process is gone already.
+stop_pidfile() {
+  local file=$1 grace=${2:-15} pid
+  if pid=$(pid_alive "$file"); then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 $((grace * 10))); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "pid $pid ($file) ignored SIGTERM for ${grace}s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$file"
+}
+
+# Waits until log file $1 has a line matching $2, for at most $3 seconds, while pid $4
+# lives. On failure prints the end of the log and fails.
+wait_for_line() {
+  local log=$1 pattern=$2 seconds=$3 pid=$4
+  for _ in $(seq 1 $((seconds * 10))); do
+    grep -q -- "$pattern" "$log" 2>/dev/null && return 0
+    if ! kill -0 "$pid" 2>/dev/null; then
+      say "pid $pid exited before logging '$pattern'; end of $log:"
+      tail -n 20 "$log" >&2 || true
+      return 1
+    fi
+    sleep 0.1
+  done
+  say "no '$pattern' in $log after ${seconds}s; end of it:"
+  tail -n 20 "$log" >&2 || true
+  return 1
+}
+
+# Prints the load_module line for nginx's stream module when it is a dynamic module here.
+nginx_stream_module() {
+  local so=/usr/lib/nginx/modules/ngx_stream_module.so
+  if [ -f "$so" ]; then echo "load_module $so;"; fi
+}

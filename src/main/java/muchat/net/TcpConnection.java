@@ -101,8 +101,15 @@ public final class TcpConnection implements Channel {
 
     // ---- sending: any thread ---------------------------------------------------------------
 
-    /** Sends a copy of {@code data}; the caller may reuse the array at once. */
+    /**
+     * Sends a copy of {@code data}; the caller may reuse the array at once. Like every
+     * send, it is dropped unless the connection is CONNECTED when called: bytes sent
+     * before {@link #shutdown} still go out, bytes sent after it do not.
+     */
     public void send(byte[] data) {
+        if (state != State.CONNECTED) {
+            return;
+        }
         if (loop.isInLoopThread()) {
             sendInLoop(ByteBuffer.wrap(data), false);
         } else {
@@ -116,6 +123,10 @@ public final class TcpConnection implements Channel {
      * the bytes are handed over without copying, so the buffer must not be shared.
      */
     public void send(Buffer data) {
+        if (state != State.CONNECTED) {
+            data.skip(data.readableBytes());
+            return;
+        }
         if (loop.isInLoopThread()) {
             ByteBuffer view = ByteBuffer.wrap(data.array(), data.readerIndex(), data.readableBytes());
             sendInLoop(view, false);
@@ -242,8 +253,8 @@ public final class TcpConnection implements Channel {
     }
 
     private void sendInLoop(ByteBuffer data, boolean owned) {
-        if (state != State.CONNECTED) {
-            log.debug("{} not connected ({}), dropping {} bytes", this, state, data.remaining());
+        if (state == State.DISCONNECTED) {
+            log.debug("{} closed, dropping {} bytes", this, data.remaining());
             return;
         }
         if (!hasQueuedOutput()) {

@@ -16,6 +16,8 @@ public final class Main {
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
+            case "server" -> ServerCommand.run(rest);
+            case "client" -> muchat.client.ChatClient.main(rest);
             case "echo" -> muchat.bench.EchoServer.main(rest);
             default -> {
                 usage();

@@ -1,0 +1,80 @@
+-- The muchat schema. The server runs this file on every start, so each statement must
+-- be idempotent (CREATE TABLE IF NOT EXISTS). The same text runs on MariaDB/MySQL and
+-- on the embedded H2 in MySQL mode: keep it to the plain subset both accept, with
+-- indexes declared inside CREATE TABLE (MySQL has no CREATE INDEX IF NOT EXISTS).
+-- Statements end with a semicolon at the end of a line; comments are whole lines.
+--
+-- There are no foreign keys: the service checks that users and groups exist before it
+-- writes, and the message hot path should not pay for a parent lookup per row.
+
+-- Accounts. password holds "pbkdf2-sha256$iterations$salt$hash" (Base64), never the
+-- password itself. utf8mb4_bin makes names case-sensitive on MariaDB, as on H2.
+CREATE TABLE IF NOT EXISTS users (
+  id       BIGINT       NOT NULL AUTO_INCREMENT,
+  name     VARCHAR(50)  NOT NULL,
+  password VARCHAR(128) NOT NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_users_name (name)
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Friendship is mutual and stored in both directions, so "friends of U" is one range
+-- scan of the primary key; the key also makes adding a friend twice a no-op.
+CREATE TABLE IF NOT EXISTS friends (
+  uid       BIGINT NOT NULL,
+  friend_id BIGINT NOT NULL,
+  PRIMARY KEY (uid, friend_id)
+);
+
+CREATE TABLE IF NOT EXISTS chat_groups (
+  id          BIGINT       NOT NULL AUTO_INCREMENT,
+  name        VARCHAR(50)  NOT NULL,
+  description VARCHAR(200) NOT NULL,
+  creator     BIGINT       NOT NULL,
+  PRIMARY KEY (id)
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- role is the wire name: 'creator' or 'normal'.
+CREATE TABLE IF NOT EXISTS group_members (
+  group_id BIGINT      NOT NULL,
+  uid      BIGINT      NOT NULL,
+  role     VARCHAR(10) NOT NULL,
+  PRIMARY KEY (group_id, uid),
+  KEY idx_group_members_uid (uid)
+);
+
+-- One row per chat message. Exactly one of to_user and to_group is set. cmid is the
+-- sender's own id for the message; the unique key turns a resent cmid into a lookup
+-- (several NULL cmids are allowed). The two history indexes end in mid so "newest
+-- first, before mid X" reads a short range backwards.
+CREATE TABLE IF NOT EXISTS messages (
+  mid      BIGINT        NOT NULL AUTO_INCREMENT,
+  sender   BIGINT        NOT NULL,
+  to_user  BIGINT        NULL,
+  to_group BIGINT        NULL,
+  body     VARCHAR(4000) NOT NULL,
+  ts       BIGINT        NOT NULL,
+  cmid     VARCHAR(64)   NULL,
+  PRIMARY KEY (mid),
+  UNIQUE KEY uq_messages_sender_cmid (sender, cmid),
+  KEY idx_messages_direct (sender, to_user, mid),
+  KEY idx_messages_group (to_group, mid)
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Every message that reaches user uid, numbered 1, 2, 3, ... per user.
+CREATE TABLE IF NOT EXISTS inbox (
+  uid BIGINT NOT NULL,
+  seq BIGINT NOT NULL,
+  mid BIGINT NOT NULL,
+  PRIMARY KEY (uid, seq)
+);
+
+-- One row per user, made at registration. last_seq is the highest seq handed out (the
+-- next one is last_seq + 1); writers lock this row while they allocate, which is what
+-- keeps seqs gapless and unique across server instances. acked is the highest seq the
+-- user has confirmed.
+CREATE TABLE IF NOT EXISTS inbox_cursor (
+  uid      BIGINT NOT NULL,
+  last_seq BIGINT NOT NULL,
+  acked    BIGINT NOT NULL,
+  PRIMARY KEY (uid)
+);

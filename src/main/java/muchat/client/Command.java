@@ -1,0 +1,118 @@
+package muchat.client;
+
+/**
+ * One line typed after login, parsed. The text after the last required field is taken
+ * whole, so a message may itself contain {@code ':'}.
+ */
+public sealed interface Command {
+
+    String HELP = """
+            commands:
+              help                              this list
+              chat:friendid:message             a message to one user
+              addfriend:friendid                make friends (both ways)
+              creategroup:groupname:groupdesc   a new group, you are its creator
+              addgroup:groupid                  join a group
+              groupchat:groupid:message         a message to a group
+              history:id                        recent messages with user id
+              history:g<groupid>                recent messages in a group, e.g. history:g7
+              friends                           your friends (as of login)
+              groups                            your groups and their members (as of login)
+              loginout                          log out, back to the menu
+            """;
+
+    record Help() implements Command {
+    }
+
+    record Chat(long toid, String msg) implements Command {
+    }
+
+    record AddFriend(long friendid) implements Command {
+    }
+
+    record CreateGroup(String groupname, String groupdesc) implements Command {
+    }
+
+    record AddGroup(long groupid) implements Command {
+    }
+
+    record GroupChat(long groupid, String msg) implements Command {
+    }
+
+    /** Exactly one of {@code peer} and {@code groupid} is set. */
+    record History(Long peer, Long groupid) implements Command {
+    }
+
+    record Friends() implements Command {
+    }
+
+    record Groups() implements Command {
+    }
+
+    record LoginOut() implements Command {
+    }
+
+    /** A line that is not a command; {@code reason} tells the person what to type. */
+    record Invalid(String reason) implements Command {
+    }
+
+    /** Parses one input line; never null. */
+    static Command parse(String line) {
+        String trimmed = line.strip();
+        int colon = trimmed.indexOf(':');
+        String name = colon < 0 ? trimmed : trimmed.substring(0, colon);
+        String args = colon < 0 ? null : trimmed.substring(colon + 1);
+        try {
+            return switch (name) {
+                case "help" -> new Help();
+                case "friends" -> new Friends();
+                case "groups" -> new Groups();
+                case "loginout" -> new LoginOut();
+                case "chat" -> {
+                    String[] p = fields(args, 2, "chat:friendid:message");
+                    yield new Chat(id(p[0]), p[1]);
+                }
+                case "addfriend" -> new AddFriend(id(fields(args, 1, "addfriend:friendid")[0]));
+                case "creategroup" -> {
+                    String[] p = fields(args, 2, "creategroup:groupname:groupdesc");
+                    yield new CreateGroup(p[0], p[1]);
+                }
+                case "addgroup" -> new AddGroup(id(fields(args, 1, "addgroup:groupid")[0]));
+                case "groupchat" -> {
+                    String[] p = fields(args, 2, "groupchat:groupid:message");
+                    yield new GroupChat(id(p[0]), p[1]);
+                }
+                case "history" -> history(fields(args, 1, "history:id or history:g<groupid>")[0]);
+                case "" -> new Invalid("type help for the commands");
+                default -> new Invalid("unknown command " + name + "; type help for the commands");
+            };
+        } catch (IllegalArgumentException e) {
+            return new Invalid(e.getMessage());
+        }
+    }
+
+    private static History history(String target) {
+        return target.startsWith("g") ? new History(null, id(target.substring(1))) : new History(id(target), null);
+    }
+
+    /** Splits {@code args} into {@code n} fields; the last one keeps any further colons. */
+    private static String[] fields(String args, int n, String format) {
+        String[] parts = args == null ? new String[0] : args.split(":", n);
+        if (parts.length < n) {
+            throw new IllegalArgumentException("format: " + format);
+        }
+        return parts;
+    }
+
+    private static long id(String text) {
+        try {
+            long id = Long.parseLong(text.strip());
+            if (id > 0) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the sentence below
+        }
+        throw new IllegalArgumentException("not an id: '" + text + "'");
+    }
+}

@@ -1,0 +1,50 @@
+package muchat.client;
+
+import java.util.ArrayList;
+import java.util.List;
+import muchat.protocol.ChatMessage;
+import muchat.protocol.Errno;
+import muchat.protocol.Friend;
+import muchat.protocol.Group;
+import muchat.protocol.GroupUser;
+
+/** The text the terminal client shows for each kind of message. */
+final class Render {
+    private Render() {
+    }
+
+    /** {@code [time] alice(3) -> you: hello} or {@code [time] alice(3) -> group 7: hello}. */
+    static String chat(ChatMessage m, long self) {
+        String from = m.id() == self ? "you" : m.name() + "(" + m.id() + ")";
+        String to = m.groupid() != null ? "group " + m.groupid()
+                : m.toid() != null && m.toid() == self ? "you" : "user " + m.toid();
+        return "[" + m.time() + "] " + from + " -> " + to + ": " + m.msg();
+    }
+
+    static String error(int errno, String errmsg) {
+        Errno known = Errno.of(errno);
+        String sentence = errmsg != null ? errmsg : known != null ? known.sentence() : "";
+        return "error " + errno + ": " + sentence;
+    }
+
+    static List<String> friends(List<Friend> friends) {
+        List<String> lines = new ArrayList<>();
+        lines.add("friends:" + (friends.isEmpty() ? " none" : ""));
+        for (Friend f : friends) {
+            lines.add("  " + f.id() + "  " + f.name() + "  " + f.state().wire());
+        }
+        return lines;
+    }
+
+    static List<String> groups(List<Group> groups) {
+        List<String> lines = new ArrayList<>();
+        lines.add("groups:" + (groups.isEmpty() ? " none" : ""));
+        for (Group g : groups) {
+            lines.add("  " + g.id() + "  " + g.groupname() + "  " + g.groupdesc());
+            for (GroupUser u : g.users()) {
+                lines.add("      " + u.id() + "  " + u.name() + "  " + u.state().wire() + "  " + u.role().wire());
+            }
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,166 @@
+package muchat.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+
+/**
+ * The Redis data of a cluster and the scripts that change it, one round trip each.
+ *
+ * <p>Keys: {@code muchat:user:<uid>} holds the id of the instance serving the user and
+ * expires after the presence TTL unless that instance refreshes it; a dead instance's
+ * users therefore go offline by themselves. Channels: {@code muchat:inst:<id>} carries
+ * the {@link ClusterMessage}s for one instance.
+ *
+ * <p>Immutable; any thread, each call on the caller's own {@link Jedis}.
+ */
+final class Presence {
+    static final String USER_KEY_PREFIX = "muchat:user:";
+    static final String CHANNEL_PREFIX = "muchat:inst:";
+    /** Users per pipeline when refreshing: large enough to amortise, small enough to never stall Redis. */
+    private static final int BATCH = 1000;
+
+    /** Takes the user and, atomically, tells the previous holder to kick its session. */
+    private static final LuaScript CLAIM = new LuaScript("""
+            local old = redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'GET')
+            if old and old ~= ARGV[1] then
+              redis.call('PUBLISH', ARGV[3] .. old, ARGV[4])
+            end
+            return old
+            """);
+    /** Deletes only our own claim, so a late release never erases a newer login elsewhere. */
+    private static final LuaScript RELEASE = new LuaScript("""
+            if redis.call('GET', KEYS[1]) == ARGV[1] then
+              return redis.call('DEL', KEYS[1])
+            end
+            return 0
+            """);
+    /** Extends our claim, recreates it if it vanished (Redis restarted); 0 if another instance holds it. */
+    private static final LuaScript REFRESH = new LuaScript("""
+            local holder = redis.call('GET', KEYS[1])
+            if holder == ARGV[1] then
+              redis.call('PEXPIRE', KEYS[1], ARGV[2])
+              return 1
+            end
+            if not holder then
+              redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+              return 1
+            end
+            return 0
+            """);
+    /** Routes to the holder's channel; returns how many subscribers received it (0 or 1). */
+    private static final LuaScript PUSH = new LuaScript("""
+            local holder = redis.call('GET', KEYS[1])
+            if not holder then
+              return 0
+            end
+            return redis.call('PUBLISH', ARGV[1] .. holder, ARGV[2])
+            """);
+
+    private final byte[] instanceId;
+    private final byte[] ttlMillis;
+    private final byte[] channelPrefix = bytes(CHANNEL_PREFIX);
+
+    Presence(String instanceId, long ttlMillis) {
+        this.instanceId = bytes(instanceId);
+        this.ttlMillis = bytes(Long.toString(ttlMillis));
+    }
+
+    static byte[] channelOf(String instanceId) {
+        return bytes(CHANNEL_PREFIX + instanceId);
+    }
+
+    /** @return the instance that held {@code uid} before, or null */
+    String claim(Jedis jedis, long uid) {
+        Object old = CLAIM.run(jedis, List.of(userKey(uid)),
+                List.of(instanceId, ttlMillis, channelPrefix, ClusterMessage.kick(uid).encode()));
+        return old == null ? null : new String((byte[]) old, StandardCharsets.UTF_8);
+    }
+
+    void release(Jedis jedis, long uid) {
+        RELEASE.run(jedis, List.of(userKey(uid)), List.of(instanceId));
+    }
+
+    /** Releases many users in pipelined batches (a clean shutdown). */
+    void releaseAll(Jedis jedis, Collection<Long> uids) {
+        RELEASE.load(jedis);
+        for (List<Long> batch : batches(uids)) {
+            try (Pipeline p = jedis.pipelined()) {
+                for (long uid : batch) {
+                    RELEASE.queue(p, List.of(userKey(uid)), List.of(instanceId));
+                }
+                p.sync();
+            }
+        }
+    }
+
+    /**
+     * Extends the presence of every user in {@code uids}, in pipelined batches.
+     *
+     * @return the users another instance holds now: their local sessions are stale
+     */
+    List<Long> refreshAll(Jedis jedis, Collection<Long> uids) {
+        REFRESH.load(jedis);
+        List<Long> lost = new ArrayList<>();
+        for (List<Long> batch : batches(uids)) {
+            List<Response<Object>> replies = new ArrayList<>(batch.size());
+            try (Pipeline p = jedis.pipelined()) {
+                for (long uid : batch) {
+                    replies.add(REFRESH.queue(p, List.of(userKey(uid)), List.of(instanceId, ttlMillis)));
+                }
+                p.sync();
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                if (Long.valueOf(0).equals(replies.get(i).get())) {
+                    lost.add(batch.get(i));
+                }
+            }
+        }
+        return lost;
+    }
+
+    Set<Long> onlineAmong(Jedis jedis, List<Long> uids) {
+        if (uids.isEmpty()) {
+            return Set.of();
+        }
+        byte[][] keys = uids.stream().map(Presence::userKey).toArray(byte[][]::new);
+        List<byte[]> holders = jedis.mget(keys);
+        Set<Long> online = new HashSet<>();
+        for (int i = 0; i < keys.length; i++) {
+            if (holders.get(i) != null) {
+                online.add(uids.get(i));
+            }
+        }
+        return online;
+    }
+
+    /** @return true if the instance holding {@code uid} was listening */
+    boolean push(Jedis jedis, long uid, long seq, byte[] json) {
+        Object received = PUSH.run(jedis, List.of(userKey(uid)),
+                List.of(channelPrefix, ClusterMessage.push(uid, seq, json).encode()));
+        return received instanceof Long n && n > 0;
+    }
+
+    private static byte[] userKey(long uid) {
+        return bytes(USER_KEY_PREFIX + uid);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<List<Long>> batches(Collection<Long> uids) {
+        List<Long> all = new ArrayList<>(uids);
+        List<List<Long>> batches = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += BATCH) {
+            batches.add(all.subList(from, Math.min(all.size(), from + BATCH)));
+        }
+        return batches;
+    }
+}

@@ -1,0 +1,128 @@
+package muchat.cluster;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * The command connections to Redis and the one opinion on whether Redis is reachable.
+ *
+ * <p>While Redis is down, {@link #call} does not even try: it returns the fallback at
+ * once, so an outage costs the chat server nothing but the fast path. Only the
+ * {@link Subscriber}, which reconnects with backoff, declares Redis {@link #markUp up}
+ * again; a failed command declares it {@link #markDown down} and asks the subscriber to
+ * reconnect, so that every outage, however it was noticed, ends in one resubscribe and
+ * one resync. Each transition is logged once.
+ *
+ * <p>Threads: any.
+ */
+final class RedisLink implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
+    private static final int POOL_SIZE = 8;
+    static final int CONNECT_TIMEOUT_MILLIS = 500;
+    private static final int COMMAND_TIMEOUT_MILLIS = 1000;
+    private static final Duration POOL_WAIT = Duration.ofMillis(500);
+
+    private final HostAndPort address;
+    private final String instanceId;
+    private final JedisPool pool;
+    private final AtomicBoolean up = new AtomicBoolean(true);
+    private volatile long downSinceNanos;
+    private volatile Runnable onDown = () -> { };
+
+    RedisLink(HostAndPort address, String instanceId) {
+        this.address = address;
+        this.instanceId = instanceId;
+        GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
+        poolConfig.setMaxTotal(POOL_SIZE);
+        poolConfig.setMaxIdle(POOL_SIZE);
+        poolConfig.setMaxWait(POOL_WAIT);
+        poolConfig.setJmxEnabled(false);
+        this.pool = new JedisPool(poolConfig, address, clientConfig("muchat-" + instanceId, COMMAND_TIMEOUT_MILLIS, 0));
+    }
+
+    static JedisClientConfig clientConfig(String clientName, int socketTimeoutMillis, int blockingTimeoutMillis) {
+        return DefaultJedisClientConfig.builder()
+                .clientName(clientName)
+                .connectionTimeoutMillis(CONNECT_TIMEOUT_MILLIS)
+                .socketTimeoutMillis(socketTimeoutMillis)
+                .blockingSocketTimeoutMillis(blockingTimeoutMillis)
+                .build();
+    }
+
+    HostAndPort address() {
+        return address;
+    }
+
+    /** Who to tell when Redis goes down (the subscriber, so it reconnects). */
+    void onDown(Runnable action) {
+        this.onDown = action;
+    }
+
+    boolean isUp() {
+        return up.get();
+    }
+
+    /**
+     * Runs {@code command} on a pooled connection.
+     *
+     * @return its result, or {@code fallback} if Redis is down or the command failed
+     */
+    <T> T call(Function<Jedis, T> command, T fallback) {
+        if (!up.get()) {
+            return fallback;
+        }
+        try (Jedis jedis = pool.getResource()) {
+            return command.apply(jedis);
+        } catch (JedisConnectionException e) {
+            markDown(e);
+        } catch (JedisException e) {
+            log.warn("redis command failed instance={} error={}", instanceId, e.getMessage());
+        }
+        return fallback;
+    }
+
+    /** Records an outage; logs only the first failure of it. */
+    void markDown(Exception cause) {
+        if (up.compareAndSet(true, false)) {
+            downSinceNanos = System.nanoTime();
+            log.warn("redis unreachable at {} instance={} error={}; pushes between instances pause,"
+                    + " messages wait in the database", address, instanceId, rootMessage(cause));
+            // Idle connections to the dead server would each fail once more after it is back.
+            pool.clear();
+            onDown.run();
+        }
+    }
+
+    /** @return true if Redis was down until now (so pushes may have been lost) */
+    boolean markUp() {
+        if (up.compareAndSet(false, true)) {
+            long millis = (System.nanoTime() - downSinceNanos) / 1_000_000;
+            log.info("redis reachable again at {} instance={} after {} ms", address, instanceId, millis);
+            return true;
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        while (e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

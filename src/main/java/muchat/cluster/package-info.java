@@ -1,0 +1,27 @@
+/**
+ * Redis presence and pub/sub routing between muchat instances.
+ *
+ * <p>Data in Redis:
+ * <ul>
+ * <li>{@code muchat:user:<uid>} = the id of the instance serving the user, with a TTL
+ *     (15 s) that the instance refreshes every TTL/3 for all its users in pipelined
+ *     batches. An instance that dies stops refreshing, and its users go offline by
+ *     themselves; one that stops cleanly deletes its keys at once.
+ * <li>{@code muchat:inst:<id>}, one pub/sub channel per instance, carrying
+ *     {@link muchat.cluster.ClusterMessage}s: pushes of stored messages and kicks.
+ * </ul>
+ *
+ * <p>Why one channel per instance and not one per user: a push is then one Lua script
+ * (look up the user's instance, PUBLISH to its channel), and each instance subscribes
+ * to exactly one channel for its whole life. With a channel per user every login and
+ * logout would be a SUBSCRIBE or UNSUBSCRIBE on the subscriber connection, Redis would
+ * keep a subscription per online user, and a Redis restart would mean resubscribing
+ * every local user before pushes flow again; a login storm would become a subscribe
+ * storm. The cost of per-instance channels is the presence lookup inside the script,
+ * which is one hash lookup in Redis.
+ *
+ * <p>Delivery never depends on this package: every message is in the database before
+ * it is pushed, so a lost push (Redis down, an instance died) is filled from the
+ * database by the session; after an outage each instance is told to resync.
+ */
+package muchat.cluster;

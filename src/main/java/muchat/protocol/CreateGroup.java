@@ -1,0 +1,19 @@
+package muchat.protocol;
+
+/** CREATE_GROUP (8): a new group with the sender as creator; a missing desc is empty. */
+public record CreateGroup(String groupname, String groupdesc) implements Request {
+    public CreateGroup {
+        groupdesc = groupdesc == null ? "" : groupdesc;
+    }
+
+    @Override
+    public MsgType type() {
+        return MsgType.CREATE_GROUP;
+    }
+
+    @Override
+    public void validate() throws ProtocolException {
+        Fields.text("groupname", groupname, 1, Fields.GROUPNAME_MAX);
+        Fields.text("groupdesc", groupdesc, 0, Fields.GROUPDESC_MAX);
+    }
+}

@@ -1,0 +1,33 @@
+package muchat.protocol;
+
+/**
+ * ERROR (100) for a request that has no reply of its own. {@code ref} is the request's
+ * msgid when known, {@code cmid} the request's when it had one.
+ */
+public record ErrorReply(int errno, String errmsg, Integer ref, String cmid) implements Message {
+
+    /**
+     * The error answer to a request of type {@code request} (null if unknown), in the
+     * shape PROTOCOL.md section 2 asks: the request's own reply msgid where it has one
+     * (LOGIN_ACK, REG_ACK, 7, 8, 9, HISTORY_ACK), else ERROR.
+     */
+    public static Message forRequest(MsgType request, Errno errno, String errmsg, String cmid) {
+        if (request == null) {
+            return new ErrorReply(errno.code(), errmsg, null, cmid);
+        }
+        return switch (request) {
+            case LOGIN -> LoginAck.error(errno, errmsg);
+            case REG -> RegAck.error(errno, errmsg);
+            case ADD_FRIEND -> AddFriendAck.error(errno, errmsg);
+            case CREATE_GROUP -> CreateGroupAck.error(errno, errmsg);
+            case ADD_GROUP -> AddGroupAck.error(errno, errmsg);
+            case HISTORY -> HistoryAck.error(errno, errmsg);
+            default -> new ErrorReply(errno.code(), errmsg, request.code(), cmid);
+        };
+    }
+
+    @Override
+    public MsgType type() {
+        return MsgType.ERROR;
+    }
+}

@@ -1,0 +1,134 @@
+package muchat.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * The one Jackson mapper of muchat, set up for PROTOCOL.md: a field of the wrong JSON
+ * type is an error (an id sent as {@code "12"} or {@code 1.5}, a message sent as a
+ * number), unknown fields are ignored (classic clients send extras such as
+ * {@code time}), and null fields are left out of what we write.
+ *
+ * <p>Threads: everything here may be called from any thread.
+ */
+public final class Json {
+    /** Shared and thread-safe once built; do not reconfigure it. */
+    public static final ObjectMapper MAPPER = build();
+
+    /** Writes into a caller's stream without closing it. */
+    private static final ObjectWriter STREAM_WRITER = MAPPER.writer().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+
+    private static final DateTimeFormatter LOCAL_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private Json() {
+    }
+
+    private static ObjectMapper build() {
+        JsonMapper mapper = JsonMapper.builder()
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .serializationInclusion(JsonInclude.Include.NON_NULL)
+                .build();
+        // Scalars other than strings must not turn into strings, nor strings/floats into ids.
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Integer)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+        return mapper;
+    }
+
+    /**
+     * Reads {@code body} into {@code type}.
+     *
+     * @throws ProtocolException errno 11 naming the field whose JSON type is wrong
+     */
+    public static <T> T read(ObjectNode body, Class<T> type) throws ProtocolException {
+        try {
+            return MAPPER.treeToValue(body, type);
+        } catch (MismatchedInputException e) {
+            String field = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
+            throw new ProtocolException(Errno.MALFORMED,
+                    field == null ? "a field has the wrong type" : "field " + field + " has the wrong type");
+        } catch (IOException e) {
+            throw new ProtocolException(Errno.MALFORMED, Errno.MALFORMED.sentence());
+        }
+    }
+
+    /**
+     * Parses one JSON value from {@code bytes[offset, offset+length)}.
+     *
+     * @throws ProtocolException errno 11 if it is not well-formed JSON
+     */
+    public static JsonNode parse(byte[] bytes, int offset, int length) throws ProtocolException {
+        try {
+            return MAPPER.readTree(bytes, offset, length);
+        } catch (IOException e) {
+            throw new ProtocolException(Errno.MALFORMED, "malformed JSON");
+        }
+    }
+
+    /** The JSON of {@code value} as UTF-8 bytes. */
+    public static byte[] bytes(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The JSON of {@code value} as text, e.g. for the legacy fields that hold JSON texts. */
+    public static String text(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes the JSON of {@code value} to {@code out}, leaving it open. */
+    public static void write(Object value, OutputStream out) {
+        try {
+            STREAM_WRITER.writeValue(out, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The {@code cmid} of a request body if it has a string one, else null (for ERROR replies). */
+    public static String cmidOf(ObjectNode body) {
+        JsonNode cmid = body.get("cmid");
+        return cmid != null && cmid.isTextual() ? cmid.textValue() : null;
+    }
+
+    /** {@code epochMs} as the server's local time {@code YYYY-MM-DD HH:MM:SS}. */
+    public static String localTime(long epochMs) {
+        return LOCAL_TIME.format(Instant.ofEpochMilli(epochMs));
+    }
+}

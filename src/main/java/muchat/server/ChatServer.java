@@ -1,0 +1,84 @@
+package muchat.server;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import muchat.net.EventLoopGroup;
+import muchat.net.TcpServer;
+import muchat.service.ChatService;
+import muchat.service.Cluster;
+import muchat.service.Strands;
+import muchat.store.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One muchat instance: the reactor, the chat service, the database and (in cluster mode)
+ * Redis, wired together; and their orderly shutdown.
+ *
+ * <p>Threads: {@link #start()} and {@link #close()} from the owner's thread.
+ */
+public final class ChatServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
+
+    private final Config config;
+    private final Database database;
+    private final Cluster cluster;
+    private final ChatService service;
+    private final TcpServer tcp;
+    private boolean closed;
+
+    public ChatServer(Config config) {
+        this.config = config;
+        this.database = config.embeddedDatabase()
+                ? Database.embedded(config.dataDir())
+                : Database.mysql(config.dbUrl(), config.dbUser(), config.dbPassword());
+        this.cluster = ClusterFactory.create(config);
+        this.service = new ChatService(database, cluster, new Strands(config.logicThreads()), config.rateLimit(),
+                config.maxFrame());
+        this.tcp = new TcpServer("chat", new InetSocketAddress(config.host(), config.port()), config.ioThreads(),
+                EventLoopGroup.Placement.LEAST_CONNECTIONS);
+        tcp.setConnectionCallback(service::onConnection);
+        tcp.setMessageCallback(service::onMessage);
+        tcp.setHighWaterMarkCallback((connection, queued) -> {
+            log.warn("closed {} reason=slow-reader queued={}", connection, queued);
+            connection.forceClose();
+        }, 64L * 1024 * 1024);
+        tcp.setIdleTimeout(config.idleTimeout());
+    }
+
+    /** Starts listening and logs the one line that says the server is ready. */
+    public void start() throws IOException {
+        tcp.start();
+        log.info("muchat ready on {} instance={} database={} cluster={} io-threads={} logic-threads={}",
+                tcp.address(), cluster.instanceId(), config.embeddedDatabase() ? config.dataDir() : config.dbUrl(),
+                config.clusterMode() ? config.redis() : "off", config.ioThreads(), config.logicThreads());
+    }
+
+    public InetSocketAddress address() {
+        return tcp.address();
+    }
+
+    /**
+     * Stops accepting, lets messages already received be stored and acknowledged, marks
+     * this instance's users offline, closes connections, then Redis and the database.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("shutting down: {} connections, {} users online here", tcp.connectionCount(), service.onlineHere());
+        tcp.stopAccepting();
+        database.messages().close();
+        try {
+            service.shutdown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        tcp.stop();
+        cluster.close();
+        database.close();
+        log.info("stopped");
+    }
+}

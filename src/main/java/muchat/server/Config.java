@@ -1,0 +1,75 @@
+package muchat.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The server's settings, read from flags and environment variables (see {@link Option}).
+ */
+public record Config(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
+                     String redis, String instanceId, int ioThreads, int logicThreads, Duration idleTimeout,
+                     int maxFrame, int rateLimit) {
+
+    /** Parses {@code args} over {@code env}; throws IllegalArgumentException with a clear sentence. */
+    public static Config parse(String[] args, Map<String, String> env) {
+        Map<Option, String> values = new EnumMap<>(Option.class);
+        for (Option option : Option.values()) {
+            values.put(option, env.getOrDefault(option.env, option.defaultValue));
+        }
+        for (int i = 0; i < args.length; i++) {
+            Option option = Option.ofFlag(args[i]);
+            if (option == null) {
+                throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
+            }
+            if (i + 1 == args.length) {
+                throw new IllegalArgumentException(args[i] + " needs a value");
+            }
+            values.put(option, args[++i]);
+        }
+        int port = number(values, Option.PORT, 0, 65535);
+        String host = values.get(Option.HOST);
+        String instance = values.get(Option.INSTANCE).isEmpty() ? host + ":" + port : values.get(Option.INSTANCE);
+        int cores = Runtime.getRuntime().availableProcessors();
+        int ioThreads = values.get(Option.IO_THREADS).isEmpty() ? cores : number(values, Option.IO_THREADS, 1, 256);
+        return new Config(host, port, Path.of(values.get(Option.DATA)), values.get(Option.DB_URL),
+                values.get(Option.DB_USER), values.get(Option.DB_PASSWORD), values.get(Option.REDIS), instance,
+                ioThreads, number(values, Option.LOGIC_THREADS, 1, 1024),
+                Duration.ofSeconds(number(values, Option.IDLE_TIMEOUT, 1, 86_400)),
+                number(values, Option.MAX_FRAME, 1024, 64 * 1024 * 1024),
+                number(values, Option.RATE_LIMIT, 1, 1_000_000));
+    }
+
+    public boolean embeddedDatabase() {
+        return dbUrl.isEmpty();
+    }
+
+    public boolean clusterMode() {
+        return !redis.isEmpty();
+    }
+
+    /** The option table for --help. */
+    public static String help() {
+        StringBuilder text = new StringBuilder("usage: java -jar muchat.jar server [OPTIONS]\n\n");
+        for (Option option : Option.values()) {
+            text.append(String.format("  %-16s %-22s %s (default: %s)%n", option.flag + " X", option.env, option.help,
+                    option.defaultValue.isEmpty() ? "none" : option.defaultValue));
+        }
+        return text.toString();
+    }
+
+    private static int number(Map<Option, String> values, Option option, int min, int max) {
+        String text = values.get(option);
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n < min || n > max) {
+                throw new IllegalArgumentException(option.flag + " must be between " + min + " and " + max
+                        + ", got " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option.flag + " (" + option.env + ") must be a number, got '" + text + "'");
+        }
+    }
+}

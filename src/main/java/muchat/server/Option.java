@@ -1,0 +1,42 @@
+package muchat.server;
+
+/**
+ * Every setting of {@code muchat server}: its flag, its environment variable and its
+ * default. A flag wins over the environment, the environment over the default.
+ */
+enum Option {
+    HOST("--host", "MUCHAT_HOST", "0.0.0.0", "address to listen on"),
+    PORT("--port", "MUCHAT_PORT", "6000", "TCP port to listen on"),
+    DATA("--data", "MUCHAT_DATA", "./data", "directory of the embedded database (when no --db-url)"),
+    DB_URL("--db-url", "MUCHAT_DB_URL", "", "JDBC URL of MySQL/MariaDB, e.g. jdbc:mysql://127.0.0.1:3306/muchat"),
+    DB_USER("--db-user", "MUCHAT_DB_USER", "root", "database user (with --db-url)"),
+    DB_PASSWORD("--db-password", "MUCHAT_DB_PASSWORD", "", "database password (with --db-url)"),
+    REDIS("--redis", "MUCHAT_REDIS", "", "HOST:PORT of Redis; turns on cluster mode"),
+    INSTANCE("--instance", "MUCHAT_INSTANCE", "", "name of this instance in the cluster (default host:port)"),
+    IO_THREADS("--io-threads", "MUCHAT_IO_THREADS", "", "IO event loops (default: number of cores)"),
+    LOGIC_THREADS("--logic-threads", "MUCHAT_LOGIC_THREADS", "16", "logic strands running handlers"),
+    IDLE_TIMEOUT("--idle-timeout", "MUCHAT_IDLE_TIMEOUT", "90", "seconds of silence before a connection is closed"),
+    MAX_FRAME("--max-frame", "MUCHAT_MAX_FRAME", "65536", "largest frame accepted, in bytes"),
+    RATE_LIMIT("--rate-limit", "MUCHAT_RATE_LIMIT", "500", "chat messages per second one connection may send");
+
+    final String flag;
+    final String env;
+    final String defaultValue;
+    final String help;
+
+    Option(String flag, String env, String defaultValue, String help) {
+        this.flag = flag;
+        this.env = env;
+        this.defaultValue = defaultValue;
+        this.help = help;
+    }
+
+    static Option ofFlag(String flag) {
+        for (Option option : values()) {
+            if (option.flag.equals(flag)) {
+                return option;
+            }
+        }
+        return null;
+    }
+}

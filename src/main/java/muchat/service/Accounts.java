@@ -1,0 +1,118 @@
+package muchat.service;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import muchat.protocol.Errno;
+import muchat.protocol.Friend;
+import muchat.protocol.Group;
+import muchat.protocol.HeartbeatAck;
+import muchat.protocol.LegacyLoginAck;
+import muchat.protocol.Login;
+import muchat.protocol.LoginAck;
+import muchat.protocol.Reg;
+import muchat.protocol.RegAck;
+import muchat.store.Database;
+import muchat.store.InboxEntry;
+import muchat.store.MessageStore;
+import muchat.store.User;
+import muchat.store.UserStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accounts and sessions: REG, LOGIN (binding the connection to the user, kicking an older
+ * session anywhere in the cluster, replaying the inbox), LOGINOUT, HEARTBEAT, and leaving
+ * when a connection closes.
+ *
+ * <p>Threads: handlers run on the requesting session's strand.
+ */
+final class Accounts {
+    private static final Logger log = LoggerFactory.getLogger(Accounts.class);
+
+    private final UserStore users;
+    private final MessageStore messages;
+    private final SessionRegistry sessions;
+    private final Cluster cluster;
+    private final Delivery delivery;
+    private final UserDirectory directory;
+    private final Social social;
+
+    Accounts(Database database, SessionRegistry sessions, Cluster cluster, Delivery delivery,
+             UserDirectory directory, Social social) {
+        this.users = database.users();
+        this.messages = database.messages();
+        this.sessions = sessions;
+        this.cluster = cluster;
+        this.delivery = delivery;
+        this.directory = directory;
+        this.social = social;
+    }
+
+    void register(Session session, Reg request) {
+        OptionalLong id = users.register(request.name(), request.password());
+        if (id.isEmpty()) {
+            throw new ServiceError(Errno.WRONG_CREDENTIALS, "the name " + request.name() + " is taken");
+        }
+        directory.remember(new User(id.getAsLong(), request.name()));
+        log.info("registered user={} name={} {}", id.getAsLong(), request.name(), session.connection());
+        session.send(RegAck.ok(id.getAsLong()));
+    }
+
+    /**
+     * Reads everything the login needs first, so that a database failure (errno 50)
+     * leaves no half-made session behind; then binds the connection to the user, kicks
+     * any older session in the cluster, answers, and replays the inbox.
+     */
+    void login(Session session, Login request) {
+        Optional<User> found = request.id() != null
+                ? users.authenticate(request.id(), request.password())
+                : users.authenticateByName(request.name(), request.password());
+        User user = found.orElseThrow(() -> new ServiceError(Errno.WRONG_CREDENTIALS, "wrong id or password"));
+        long acked = messages.acked(user.id());
+        List<Friend> friends = social.friendsOf(user.id());
+        List<Group> groups = social.groupsOf(user.id());
+        List<InboxEntry> waiting = session.isLegacy() ? delivery.waiting(user.id(), acked) : List.of();
+
+        if (session.isLoggedIn()) {
+            leave(session, sessions, cluster, "logged in again");
+        }
+        directory.remember(user);
+        Session older = sessions.put(user.id(), session);
+        if (older != null && older != session) {
+            ChatService.kick(older, sessions, "logged in again from " + session.connection().peerAddress());
+        }
+        cluster.claim(user.id());
+        if (session.isLegacy()) {
+            // The classic login: waiting messages ride in the ack and count as delivered.
+            session.send(LegacyLoginAck.ok(user.id(), user.name(), friends, groups,
+                    waiting.stream().map(Delivery::toPush).toList()));
+            if (!waiting.isEmpty()) {
+                acked = waiting.get(waiting.size() - 1).seq();
+                messages.ack(user.id(), acked);
+            }
+        } else {
+            session.send(LoginAck.ok(user.id(), user.name(), friends, groups, acked));
+        }
+        session.bind(user.id(), user.name(), acked);
+        log.info("login user={} {} instance={}", user.id(), session.connection(), cluster.instanceId());
+        delivery.replay(session, acked);
+    }
+
+    void logout(Session session) {
+        leave(session, sessions, cluster, "loginout");
+    }
+
+    void heartbeat(Session session) {
+        session.send(new HeartbeatAck(System.currentTimeMillis()));
+    }
+
+    /** Unbinds the session's user, if any, and forgets its presence if it is still ours. */
+    static void leave(Session session, SessionRegistry sessions, Cluster cluster, String why) {
+        long uid = session.unbind();
+        if (uid != 0 && sessions.remove(uid, session)) {
+            cluster.release(uid);
+            log.info("logout user={} {} reason={}", uid, session.connection(), why);
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package muchat.service;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import muchat.codec.FrameCodecs;
+import muchat.codec.FrameSink;
+import muchat.codec.FrameError;
+import muchat.net.Buffer;
+import muchat.net.TcpConnection;
+import muchat.protocol.AddFriend;
+import muchat.protocol.AddGroup;
+import muchat.protocol.CreateGroup;
+import muchat.protocol.ErrorReply;
+import muchat.protocol.Errno;
+import muchat.protocol.GroupChat;
+import muchat.protocol.History;
+import muchat.protocol.Json;
+import muchat.protocol.Kicked;
+import muchat.protocol.Login;
+import muchat.protocol.Message;
+import muchat.protocol.MsgType;
+import muchat.protocol.OneChat;
+import muchat.protocol.ProtocolException;
+import muchat.protocol.RecvAck;
+import muchat.protocol.Reg;
+import muchat.protocol.Request;
+import muchat.protocol.Sync;
+import muchat.store.Database;
+import muchat.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat service: every decoded frame comes here, and its msgid selects a handler in
+ * {@link #handlers}. Frames are handed from the IO thread to the connection's strand
+ * (see {@link Strands}), so handlers may call the database and one connection's
+ * requests are handled in the order they came in. Chat messages are the exception to
+ * reply order: their SEND_ACK waits for the group commit (in order among themselves),
+ * so a later request's reply may overtake it.
+ *
+ * <p>Threads: {@link #onConnection} and {@link #onMessage} are called by IO threads and
+ * return at once; handlers run on strands; {@link #shutdown} by the server's owner.
+ */
+public final class ChatService {
+    private static final Logger log = LoggerFactory.getLogger(ChatService.class);
+    /** What a client may do before LOGIN (PROTOCOL.md errno 10). */
+    private static final Set<MsgType> BEFORE_LOGIN = EnumSet.of(MsgType.REG, MsgType.LOGIN, MsgType.HEARTBEAT);
+    /** Requests whose replies the classic client never got (PROTOCOL.md section 5, legacy). */
+    private static final Set<MsgType> SILENT_FOR_LEGACY =
+            EnumSet.of(MsgType.ADD_FRIEND, MsgType.CREATE_GROUP, MsgType.ADD_GROUP);
+    /** How long a connection closed for a bad frame may take to read our answer. */
+    private static final long CLOSE_GRACE_MILLIS = 2000;
+
+    /** One step of the protocol: what a request of one msgid does. */
+    @FunctionalInterface
+    interface Handler {
+        void handle(Session session, Request request);
+    }
+
+    private final Map<MsgType, Handler> handlers = new EnumMap<>(MsgType.class);
+    private final Strands strands;
+    private final SessionRegistry sessions;
+    private final Delivery delivery;
+    private final Cluster cluster;
+    private final int rateLimit;
+    private final int maxFrame;
+
+    /**
+     * @param rateLimitPerSecond chat messages one connection may send per second
+     * @param maxFrame           largest frame accepted, in bytes (errno 13 above)
+     */
+    public ChatService(Database database, Cluster cluster, Strands strands, int rateLimitPerSecond, int maxFrame) {
+        this.strands = strands;
+        this.cluster = cluster;
+        this.rateLimit = rateLimitPerSecond;
+        this.maxFrame = maxFrame;
+        this.sessions = new SessionRegistry(cluster);
+        this.delivery = new Delivery(database.messages(), sessions, cluster, strands);
+        UserDirectory directory = new UserDirectory(database.users());
+        Social social = new Social(database, sessions, directory);
+        Accounts accounts = new Accounts(database, sessions, cluster, delivery, directory, social);
+        Chats chats = new Chats(database.messages(), database.groups(), directory, delivery, strands);
+        cluster.setListener(delivery);
+
+        handlers.put(MsgType.REG, (s, r) -> accounts.register(s, (Reg) r));
+        handlers.put(MsgType.LOGIN, (s, r) -> accounts.login(s, (Login) r));
+        handlers.put(MsgType.LOGINOUT, (s, r) -> accounts.logout(s));
+        handlers.put(MsgType.HEARTBEAT, (s, r) -> accounts.heartbeat(s));
+        handlers.put(MsgType.ADD_FRIEND, (s, r) -> social.addFriend(s, (AddFriend) r));
+        handlers.put(MsgType.CREATE_GROUP, (s, r) -> social.createGroup(s, (CreateGroup) r));
+        handlers.put(MsgType.ADD_GROUP, (s, r) -> social.joinGroup(s, (AddGroup) r));
+        handlers.put(MsgType.ONE_CHAT, (s, r) -> chats.oneChat(s, (OneChat) r));
+        handlers.put(MsgType.GROUP_CHAT, (s, r) -> chats.groupChat(s, (GroupChat) r));
+        handlers.put(MsgType.RECV_ACK, (s, r) -> chats.recvAck(s, (RecvAck) r));
+        handlers.put(MsgType.SYNC, (s, r) -> chats.sync(s, (Sync) r));
+        handlers.put(MsgType.HISTORY, (s, r) -> chats.history(s, (History) r));
+    }
+
+    // ---- from the IO threads ---------------------------------------------------------------
+
+    /** Connection callback: a session is born with its connection and ends with it. */
+    public void onConnection(TcpConnection connection) {
+        if (connection.isConnected()) {
+            connection.setContext(new Session(connection, new RateLimiter(rateLimit)));
+        } else if (connection.context() instanceof Session session) {
+            strands.execute(session.strandKey(), () -> Accounts.leave(session, sessions, cluster, "disconnected"));
+        }
+    }
+
+    /**
+     * Message callback: picks the framing from the first byte, cuts frames and hands each
+     * to the connection's strand. Nothing here waits.
+     */
+    public void onMessage(TcpConnection connection, Buffer input) {
+        Session session = (Session) connection.context();
+        if (session.codec() == null) {
+            session.setCodec(FrameCodecs.sniff(input, maxFrame));
+        }
+        session.codec().decode(input, new FrameSink() {
+            @Override
+            public void frame(int msgid, ObjectNode body) {
+                strands.execute(session.strandKey(), () -> dispatch(session, msgid, body));
+            }
+
+            @Override
+            public void error(FrameError error) {
+                strands.execute(session.strandKey(), () -> answerBadFrame(session, error));
+            }
+        });
+    }
+
+    /** Users logged in on this instance. */
+    public int onlineHere() {
+        return sessions.size();
+    }
+
+    /** Finishes queued work, forgets this instance's users and stops the logic threads. */
+    public void shutdown() throws InterruptedException {
+        for (Session session : sessions.sessions()) {
+            Accounts.leave(session, sessions, cluster, "server stopping");
+        }
+        strands.shutdown(10, TimeUnit.SECONDS);
+        delivery.close();
+    }
+
+    // ---- on the strand ------------------------------------------------------------------------
+
+    private static void answerBadFrame(Session session, FrameError error) {
+        session.send(error.reply());
+        if (error.fatal()) {
+            log.warn("closed {} reason={} ({})", session, error.errno().name().toLowerCase().replace('_', '-'),
+                    error.errmsg());
+            closeAfterGrace(session.connection());
+        }
+    }
+
+    private void dispatch(Session session, int msgid, ObjectNode body) {
+        MsgType type = MsgType.of(msgid);
+        String cmid = Json.cmidOf(body);
+        try {
+            Handler handler = type == null ? null : handlers.get(type);
+            if (handler == null) {
+                throw new ServiceError(Errno.UNKNOWN_MSGID, "unknown msgid " + msgid);
+            }
+            if (!session.isLoggedIn() && !BEFORE_LOGIN.contains(type)) {
+                throw new ServiceError(Errno.NOT_LOGGED_IN);
+            }
+            if ((type == MsgType.ONE_CHAT || type == MsgType.GROUP_CHAT) && !session.rateLimiter().tryAcquire()) {
+                throw new ServiceError(Errno.RATE_LIMITED);
+            }
+            handler.handle(session, Request.parse(type, body));
+        } catch (ProtocolException e) {
+            replyError(session, type, msgid, e.errno(), e.getMessage(), cmid);
+        } catch (ServiceError e) {
+            replyError(session, type, msgid, e.errno(), e.getMessage(), cmid);
+        } catch (StoreException e) {
+            log.warn("database unavailable for {} msgid={}: {}", session, msgid, e.getMessage());
+            replyError(session, type, msgid, Errno.UNAVAILABLE, Errno.UNAVAILABLE.sentence(), cmid);
+        } catch (RuntimeException e) {
+            log.error("handler for msgid={} failed for {}", msgid, session, e);
+            replyError(session, type, msgid, Errno.UNAVAILABLE, Errno.UNAVAILABLE.sentence(), cmid);
+        }
+    }
+
+    private static void replyError(Session session, MsgType type, int msgid, Errno errno, String errmsg, String cmid) {
+        Message reply = type == null
+                ? new ErrorReply(errno.code(), errmsg, msgid, cmid)
+                : ErrorReply.forRequest(type, errno, errmsg, cmid);
+        reply(session, type, reply);
+    }
+
+    /** Sends a reply to a request of {@code type}, unless classic clients never got one. */
+    static void reply(Session session, MsgType type, Message reply) {
+        if (session.isLegacy() && SILENT_FOR_LEGACY.contains(type)) {
+            return;
+        }
+        session.send(reply);
+    }
+
+    /** Ends a session because the user logged in elsewhere: KICKED (native), then close. */
+    static void kick(Session session, SessionRegistry sessions, String why) {
+        long uid = session.unbind();
+        if (uid == 0) {
+            return;
+        }
+        sessions.remove(uid, session);
+        log.info("kicked user={} {} reason={}", uid, session.connection(), why);
+        if (!session.isLegacy()) {
+            session.send(new Kicked("you logged in somewhere else"));
+        }
+        closeAfterGrace(session.connection());
+    }
+
+    /** Half-closes once our last words are written, and closes for good a little later. */
+    private static void closeAfterGrace(TcpConnection connection) {
+        connection.shutdown();
+        connection.loop().runAfter(CLOSE_GRACE_MILLIS, connection::forceClose);
+    }
+}

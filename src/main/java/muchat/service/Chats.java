@@ -1,0 +1,130 @@
+package muchat.service;
+
+import java.util.List;
+import java.util.Map;
+import muchat.protocol.ChatMessage;
+import muchat.protocol.ErrorReply;
+import muchat.protocol.Errno;
+import muchat.protocol.GroupChat;
+import muchat.protocol.History;
+import muchat.protocol.HistoryAck;
+import muchat.protocol.MsgType;
+import muchat.protocol.OneChat;
+import muchat.protocol.RecvAck;
+import muchat.protocol.SendAck;
+import muchat.protocol.Sync;
+import muchat.protocol.Fields;
+import muchat.store.GroupStore;
+import muchat.store.HistoryEntry;
+import muchat.store.MessageStore;
+import muchat.store.NewMessage;
+import muchat.store.Stored;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chat messages: ONE_CHAT and GROUP_CHAT (store durably, then SEND_ACK and push),
+ * RECV_ACK, SYNC and HISTORY.
+ *
+ * <p>A chat request does not wait for the database on the strand: the message joins
+ * the store's next group commit, and the rest (SEND_ACK, pushes) continues on the same
+ * strand once it is committed, so one sender's messages keep their order end to end.
+ *
+ * <p>Threads: handlers run on the requesting session's strand.
+ */
+final class Chats {
+    private static final Logger log = LoggerFactory.getLogger(Chats.class);
+
+    private final MessageStore messages;
+    private final GroupStore groups;
+    private final UserDirectory directory;
+    private final Delivery delivery;
+    private final Strands strands;
+
+    Chats(MessageStore messages, GroupStore groups, UserDirectory directory, Delivery delivery, Strands strands) {
+        this.messages = messages;
+        this.groups = groups;
+        this.directory = directory;
+        this.delivery = delivery;
+        this.strands = strands;
+    }
+
+    void oneChat(Session session, OneChat request) {
+        if (directory.name(request.toid()).isEmpty()) {
+            throw new ServiceError(Errno.NO_SUCH_TARGET, "no user with id " + request.toid());
+        }
+        long ts = System.currentTimeMillis();
+        store(session, MsgType.ONE_CHAT, NewMessage.direct(session.uid(), request.toid(), request.msg(), ts,
+                request.cmid()));
+    }
+
+    void groupChat(Session session, GroupChat request) {
+        List<Long> members = groups.memberIds(request.groupid());
+        if (members.isEmpty()) {
+            throw new ServiceError(Errno.NO_SUCH_TARGET, "no group with id " + request.groupid());
+        }
+        if (!members.contains(session.uid())) {
+            throw new ServiceError(Errno.FORBIDDEN, "you are not a member of group " + request.groupid());
+        }
+        List<Long> recipients = members.stream().filter(m -> m != session.uid()).toList();
+        long ts = System.currentTimeMillis();
+        store(session, MsgType.GROUP_CHAT, NewMessage.group(session.uid(), request.groupid(), request.msg(), ts,
+                request.cmid(), recipients));
+    }
+
+    void recvAck(Session session, RecvAck request) {
+        // Never further than what this session was given: acking the future would lose it.
+        long seq = Math.min(request.seq(), session.pushedUpTo());
+        messages.ack(session.uid(), seq);
+    }
+
+    void sync(Session session, Sync request) {
+        delivery.replay(session, request.after());
+    }
+
+    void history(Session session, History request) {
+        int limit = request.limit() == null ? Fields.LIMIT_DEFAULT : request.limit();
+        List<HistoryEntry> entries;
+        if (request.groupid() != null) {
+            if (!groups.isMember(request.groupid(), session.uid())) {
+                throw new ServiceError(groups.exists(request.groupid()) ? Errno.FORBIDDEN : Errno.NO_SUCH_TARGET,
+                        "no history of group " + request.groupid() + " for you");
+            }
+            entries = messages.groupHistory(request.groupid(), request.before(), limit);
+        } else {
+            if (directory.name(request.peer()).isEmpty()) {
+                throw new ServiceError(Errno.NO_SUCH_TARGET, "no user with id " + request.peer());
+            }
+            entries = messages.history(session.uid(), request.peer(), request.before(), limit);
+        }
+        session.send(HistoryAck.ok(entries.stream().map(e -> Delivery.chatMessage(e.sender(), e.senderName(),
+                e.toUser(), e.toGroup(), e.text(), e.ts(), e.mid())).toList()));
+    }
+
+    /** Submits to the group commit; SEND_ACK and pushes follow on this strand once durable. */
+    private void store(Session session, MsgType type, NewMessage message) {
+        String cmid = message.cmid();
+        String senderName = session.name();
+        messages.submit(message).whenCompleteAsync((stored, failure) -> {
+            if (failure != null) {
+                log.warn("storing a message of user={} failed: {}", session.uid(), failure.getMessage());
+                session.send(ErrorReply.forRequest(type, Errno.UNAVAILABLE, Errno.UNAVAILABLE.sentence(), cmid));
+                return;
+            }
+            if (!session.isLegacy()) {
+                session.send(SendAck.of(cmid, stored.mid(), stored.ts()));
+            }
+            if (!stored.duplicate()) {
+                fanOut(message, senderName, stored);
+            }
+        }, strands.executor(session.strandKey()));
+    }
+
+    private void fanOut(NewMessage message, String senderName, Stored stored) {
+        ChatMessage base = Delivery.chatMessage(message.sender(), senderName, message.toUser(), message.toGroup(),
+                message.text(), stored.ts(), stored.mid());
+        for (Map.Entry<Long, Long> recipient : stored.deliveries().entrySet()) {
+            delivery.route(recipient.getKey(), base.withSeq(recipient.getValue()));
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package muchat.service;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import muchat.protocol.ChatMessage;
+import muchat.protocol.Json;
+import muchat.protocol.SyncDone;
+import muchat.store.InboxEntry;
+import muchat.store.MessageStore;
+import muchat.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gets stored messages to their recipients (PROTOCOL.md section 5).
+ *
+ * <p>The fast path hands a freshly stored message to the recipient's session on this
+ * instance, or through the {@link Cluster} to the instance that holds it. The database
+ * is the safety net: at login and SYNC a session is replayed from its inbox, a session
+ * that sees a gap in seqs fetches the missing ones, and after the cluster's fast path was
+ * down (and every few seconds anyway) sessions that fell behind catch up.
+ *
+ * <p>Threads: any thread; replays run on the session's strand.
+ */
+final class Delivery implements Cluster.Listener {
+    private static final Logger log = LoggerFactory.getLogger(Delivery.class);
+    private static final int PAGE = 500;
+    /** How long an early push waits for the one before it before we ask the database. */
+    private static final long GAP_WAIT_MILLIS = 100;
+    /** How often every local session is compared with its inbox, in case a push was lost. */
+    private static final long SWEEP_SECONDS = 5;
+
+    private final MessageStore messages;
+    private final SessionRegistry sessions;
+    private final Cluster cluster;
+    private final Strands strands;
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(task -> new Thread(task, "delivery-timer"));
+
+    Delivery(MessageStore messages, SessionRegistry sessions, Cluster cluster, Strands strands) {
+        this.messages = messages;
+        this.sessions = sessions;
+        this.cluster = cluster;
+        this.strands = strands;
+        timer.scheduleWithFixedDelay(this::catchUpAll, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Hands a message, already numbered for {@code uid}, to wherever that user is. */
+    void route(long uid, ChatMessage message) {
+        Session session = sessions.get(uid);
+        if (session != null) {
+            push(session, message);
+        } else {
+            cluster.push(uid, message.seq(), Json.bytes(message));
+        }
+    }
+
+    /**
+     * Pushes everything in the user's inbox after {@code after}, in order, then SYNC_DONE
+     * (native) or nothing (legacy, whose login ack carried the waiting messages). Runs on
+     * the session's strand.
+     */
+    void replay(Session session, long after) {
+        session.rewind(after);
+        fill(session);
+        if (!session.isLegacy()) {
+            session.send(new SyncDone(session.pushedUpTo()));
+        }
+    }
+
+    /** Messages waiting for a user, oldest first, for a legacy login ack. */
+    List<InboxEntry> waiting(long uid, long acked) {
+        List<InboxEntry> all = new ArrayList<>();
+        for (List<InboxEntry> page; ; acked = page.get(page.size() - 1).seq()) {
+            page = messages.inboxAfter(uid, acked, PAGE);
+            all.addAll(page);
+            if (page.size() < PAGE) {
+                return all;
+            }
+        }
+    }
+
+    // ---- Cluster.Listener: the subscriber thread ------------------------------------------
+
+    @Override
+    public void onPush(long uid, long seq, byte[] json) {
+        Session session = sessions.get(uid);
+        if (session == null) {
+            return; // logged out meanwhile: the message waits in the database
+        }
+        try {
+            push(session, Json.MAPPER.readValue(json, ChatMessage.class));
+        } catch (IOException e) {
+            log.warn("dropping an unreadable push for user={} seq={}: {}", uid, seq, e.toString());
+        }
+    }
+
+    @Override
+    public void onKick(long uid) {
+        Session session = sessions.get(uid);
+        if (session != null) {
+            strands.execute(session.strandKey(), () -> ChatService.kick(session, sessions, "logged in elsewhere"));
+        }
+    }
+
+    @Override
+    public void onResync() {
+        timer.execute(this::catchUpAll);
+    }
+
+    void close() {
+        timer.shutdownNow();
+    }
+
+    // ---- internals ---------------------------------------------------------------------------
+
+    private void push(Session session, ChatMessage message) {
+        boolean gap = session.deliver(message);
+        if (session.isLegacy()) {
+            // Classic clients count a message as delivered once it is written to them.
+            messages.ack(session.uid(), session.pushedUpTo());
+        }
+        if (gap) {
+            timer.schedule(() -> fillIfStillBehind(session), GAP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void fillIfStillBehind(Session session) {
+        if (session.hasGap()) {
+            strands.execute(session.strandKey(), () -> fill(session));
+        }
+    }
+
+    /** Pushes from the database whatever the session has not pushed yet. */
+    private void fill(Session session) {
+        long uid = session.uid();
+        if (uid == 0) {
+            return;
+        }
+        try {
+            for (List<InboxEntry> page; ; ) {
+                page = messages.inboxAfter(uid, session.pushedUpTo(), PAGE);
+                for (InboxEntry entry : page) {
+                    push(session, toPush(entry));
+                }
+                if (page.size() < PAGE) {
+                    return;
+                }
+            }
+        } catch (StoreException e) {
+            log.warn("cannot catch up user={}: {}", uid, e.getMessage());
+        }
+    }
+
+    /** Compares every local session with its inbox and fills the ones that fell behind. */
+    private void catchUpAll() {
+        List<Session> local = List.copyOf(sessions.sessions());
+        if (local.isEmpty()) {
+            return;
+        }
+        try {
+            Map<Long, Long> last = messages.lastSeqs(local.stream().map(Session::uid).filter(u -> u != 0).toList());
+            for (Session session : local) {
+                Long lastSeq = last.get(session.uid());
+                if (lastSeq != null && lastSeq > session.pushedUpTo()) {
+                    strands.execute(session.strandKey(), () -> fill(session));
+                }
+            }
+        } catch (StoreException e) {
+            log.warn("catch-up sweep failed: {}", e.getMessage());
+        }
+    }
+
+    static ChatMessage toPush(InboxEntry e) {
+        return chatMessage(e.sender(), e.senderName(), e.toUser(), e.toGroup(), e.text(), e.ts(), e.mid())
+                .withSeq(e.seq());
+    }
+
+    /** A stored message as clients see it, to a user or to a group, not yet numbered. */
+    static ChatMessage chatMessage(long sender, String senderName, Long toUser, Long toGroup, String text,
+                                   long ts, long mid) {
+        return toGroup != null
+                ? ChatMessage.toGroup(sender, senderName, toGroup, text, ts, mid)
+                : ChatMessage.toUser(sender, senderName, toUser, text, ts, mid);
+    }
+}

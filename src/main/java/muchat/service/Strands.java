@@ -1,0 +1,61 @@
+package muchat.service;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The logic executor: N single-threaded strands. Work is keyed (by connection), and all
+ * work of one key runs on one strand, one task after another, so a client's requests
+ * are handled, stored and answered in the order it sent them, while different clients
+ * run in parallel. Business logic never runs on an IO thread.
+ *
+ * <p>Threads: {@link #execute} and {@link #executor} from any thread;
+ * {@link #shutdown} from the owner.
+ */
+public final class Strands {
+    private static final Logger log = LoggerFactory.getLogger(Strands.class);
+
+    private final List<ExecutorService> strands = new ArrayList<>();
+
+    public Strands(int count) {
+        for (int i = 0; i < count; i++) {
+            String name = "logic-" + i;
+            strands.add(Executors.newSingleThreadExecutor(task -> new Thread(task, name)));
+        }
+    }
+
+    /** The strand of {@code key}: always the same one for the same key. */
+    public ExecutorService executor(long key) {
+        return strands.get((int) Math.floorMod(key, (long) strands.size()));
+    }
+
+    /** Runs {@code task} on the strand of {@code key}; dropped with a log line once shut down. */
+    public void execute(long key, Runnable task) {
+        try {
+            executor(key).execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.error("logic task failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.debug("strands stopped; dropping a task for key {}", key);
+        }
+    }
+
+    /** Lets queued work finish, then stops the threads. */
+    public void shutdown(long timeout, TimeUnit unit) throws InterruptedException {
+        strands.forEach(ExecutorService::shutdown);
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        for (ExecutorService strand : strands) {
+            strand.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+    }
+}

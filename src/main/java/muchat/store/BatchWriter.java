@@ -1,0 +1,230 @@
+package muchat.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeSet;
+import javax.sql.DataSource;
+
+/**
+ * The SQL half of the group commit: stores one batch of messages in one transaction.
+ *
+ * <ol>
+ * <li>Messages whose (sender, cmid) is already stored, or appears earlier in the same
+ *     batch, become duplicates of the first one.</li>
+ * <li>The others are inserted with one JDBC batch; the generated keys are their mids.</li>
+ * <li>The recipients' inbox cursors are locked in ascending uid order (so two server
+ *     instances writing for the same users cannot deadlock), the next seqs are handed
+ *     out in submission order, and the inbox rows and new cursor values written.</li>
+ * </ol>
+ * Nothing is visible before COMMIT, and a failure rolls everything back, so a seq is
+ * never lost or reused.
+ *
+ * <p>Threads: the MessageStore writer thread only.
+ */
+final class BatchWriter {
+    private static final String FIND_EARLIER =
+            "SELECT sender, cmid, mid, ts FROM messages WHERE (sender, cmid) IN ";
+    private static final String INSERT_MESSAGE =
+            "INSERT INTO messages (sender, to_user, to_group, body, ts, cmid) VALUES (?, ?, ?, ?, ?, ?)";
+    private static final String LOCK_CURSORS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
+    private static final String INSERT_INBOX = "INSERT INTO inbox (uid, seq, mid) VALUES (?, ?, ?)";
+    /** An upsert, so that a recipient whose cursor row is missing still gets one. */
+    private static final String SAVE_CURSOR = "INSERT INTO inbox_cursor (uid, last_seq, acked)"
+            + " VALUES (?, ?, 0) ON DUPLICATE KEY UPDATE last_seq = VALUES(last_seq)";
+    private static final String SAVE_ACK =
+            "UPDATE inbox_cursor SET acked = GREATEST(acked, ?) WHERE uid = ?";
+
+    private final DataSource ds;
+
+    BatchWriter(DataSource ds) {
+        this.ds = ds;
+    }
+
+    /** Stores the batch; the results are in the batch's order. */
+    List<Stored> write(List<NewMessage> batch) throws SQLException {
+        return Jdbc.inTransactionOrThrow(ds, c -> writeIn(c, batch));
+    }
+
+    /** Raises each user's acked seq to the given one (never lowers it). */
+    void writeAcks(SortedMap<Long, Long> acks) throws SQLException {
+        Jdbc.inTransactionOrThrow(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement(SAVE_ACK)) {
+                for (Map.Entry<Long, Long> ack : acks.entrySet()) {
+                    ps.setLong(1, ack.getValue());
+                    ps.setLong(2, ack.getKey());
+                    ps.addBatch();
+                }
+                return ps.executeBatch();
+            }
+        });
+    }
+
+    private List<Stored> writeIn(Connection c, List<NewMessage> batch) throws SQLException {
+        Stored[] out = new Stored[batch.size()];
+        int[] copyOf = new int[batch.size()];
+        Arrays.fill(copyOf, -1);
+        Map<Key, Stored> earlier = findEarlier(c, batch);
+        Map<Key, Integer> firstInBatch = new HashMap<>();
+        List<Integer> fresh = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            Key key = Key.of(batch.get(i));
+            if (key != null && earlier.containsKey(key)) {
+                out[i] = earlier.get(key);
+            } else if (key != null && firstInBatch.containsKey(key)) {
+                copyOf[i] = firstInBatch.get(key);
+            } else {
+                if (key != null) {
+                    firstInBatch.put(key, i);
+                }
+                fresh.add(i);
+            }
+        }
+        long[] mids = insertMessages(c, batch, fresh);
+        deliver(c, batch, fresh, mids, out);
+        for (int i = 0; i < out.length; i++) {
+            if (copyOf[i] >= 0) {
+                Stored first = out[copyOf[i]];
+                out[i] = new Stored(first.mid(), first.ts(), true, Map.of());
+            }
+        }
+        return List.of(out);
+    }
+
+    /** Already stored messages with the same (sender, cmid) as one in the batch. */
+    private static Map<Key, Stored> findEarlier(Connection c, List<NewMessage> batch) throws SQLException {
+        LinkedHashSet<Key> keys = new LinkedHashSet<>();
+        for (NewMessage m : batch) {
+            Key key = Key.of(m);
+            if (key != null) {
+                keys.add(key);
+            }
+        }
+        Map<Key, Stored> found = new HashMap<>();
+        for (List<Key> chunk : InList.chunks(new ArrayList<>(keys))) {
+            String sql = FIND_EARLIER + InList.of("(?, ?)", chunk.size());
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int index = 0;
+                for (Key key : InList.padded(chunk)) {
+                    ps.setLong(++index, key.sender());
+                    ps.setString(++index, key.cmid());
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.put(new Key(rs.getLong("sender"), rs.getString("cmid")),
+                                new Stored(rs.getLong("mid"), rs.getLong("ts"), true, Map.of()));
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Inserts batch[i] for every i in {@code fresh}; returns their mids in that order. */
+    private static long[] insertMessages(Connection c, List<NewMessage> batch, List<Integer> fresh)
+            throws SQLException {
+        long[] mids = new long[fresh.size()];
+        if (fresh.isEmpty()) {
+            return mids;
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT_MESSAGE, Statement.RETURN_GENERATED_KEYS)) {
+            for (int i : fresh) {
+                NewMessage m = batch.get(i);
+                ps.setLong(1, m.sender());
+                ps.setObject(2, m.toUser(), Types.BIGINT);
+                ps.setObject(3, m.toGroup(), Types.BIGINT);
+                ps.setString(4, m.text());
+                ps.setLong(5, m.ts());
+                ps.setString(6, m.cmid());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            int n = 0;
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                while (keys.next() && n < mids.length) {
+                    mids[n++] = keys.getLong(1);
+                }
+            }
+            if (n != mids.length) {
+                throw new SQLException("the driver returned " + n + " keys for " + mids.length + " rows");
+            }
+            return mids;
+        }
+    }
+
+    /** Hands out inbox seqs for the fresh messages, in batch order, and records them. */
+    private static void deliver(Connection c, List<NewMessage> batch, List<Integer> fresh, long[] mids,
+                                Stored[] out) throws SQLException {
+        TreeSet<Long> recipients = new TreeSet<>();
+        for (int i : fresh) {
+            recipients.addAll(batch.get(i).recipients());
+        }
+        Map<Long, Long> lastSeq = lockCursors(c, new ArrayList<>(recipients));
+        try (PreparedStatement ps = c.prepareStatement(INSERT_INBOX)) {
+            for (int k = 0; k < fresh.size(); k++) {
+                NewMessage m = batch.get(fresh.get(k));
+                Map<Long, Long> deliveries = new LinkedHashMap<>();
+                for (long uid : m.recipients()) {
+                    if (!deliveries.containsKey(uid)) {
+                        long seq = lastSeq.merge(uid, 1L, Long::sum);
+                        deliveries.put(uid, seq);
+                        ps.setLong(1, uid);
+                        ps.setLong(2, seq);
+                        ps.setLong(3, mids[k]);
+                        ps.addBatch();
+                    }
+                }
+                out[fresh.get(k)] = new Stored(mids[k], m.ts(), false, deliveries);
+            }
+            ps.executeBatch();
+        }
+        saveCursors(c, recipients, lastSeq);
+    }
+
+    /** Locks the cursor rows of {@code uids} (ascending) and returns uid -> last_seq. */
+    private static Map<Long, Long> lockCursors(Connection c, List<Long> uids) throws SQLException {
+        Map<Long, Long> lastSeq = new HashMap<>();
+        for (List<Long> chunk : InList.chunks(uids)) {
+            String sql = LOCK_CURSORS + InList.of("?", chunk.size()) + " ORDER BY uid FOR UPDATE";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                Jdbc.bind(ps, InList.padded(chunk).toArray());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        lastSeq.put(rs.getLong("uid"), rs.getLong("last_seq"));
+                    }
+                }
+            }
+        }
+        return lastSeq;
+    }
+
+    private static void saveCursors(Connection c, TreeSet<Long> uids, Map<Long, Long> lastSeq)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SAVE_CURSOR)) {
+            for (long uid : uids) {
+                ps.setLong(1, uid);
+                ps.setLong(2, lastSeq.get(uid));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** The idempotency key of a message, or null when it has no cmid. */
+    private record Key(long sender, String cmid) {
+        static Key of(NewMessage m) {
+            return m.cmid() == null ? null : new Key(m.sender(), m.cmid());
+        }
+    }
+}

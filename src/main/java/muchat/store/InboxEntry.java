@@ -1,0 +1,9 @@
+package muchat.store;
+
+/**
+ * One entry of user {@code uid}'s inbox joined with its message: what a push, a SYNC
+ * and the replay after login send. Exactly one of {@code toUser} and {@code toGroup} is set.
+ */
+public record InboxEntry(long uid, long seq, long mid, long sender, String senderName, Long toUser,
+                         Long toGroup, String text, long ts) {
+}

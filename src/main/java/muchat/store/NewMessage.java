@@ -1,0 +1,34 @@
+package muchat.store;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A chat message to store: exactly one of {@code toUser} and {@code toGroup} is set;
+ * {@code cmid} (the sender's own id for it) may be null.
+ *
+ * <p>{@code recipients} are the users whose inboxes get it, computed by the caller: the
+ * receiver of a one-to-one message, or every member of the group except the sender.
+ * Repeated ids count once.
+ */
+public record NewMessage(long sender, Long toUser, Long toGroup, String text, long ts, String cmid,
+                         List<Long> recipients) {
+    public NewMessage {
+        if ((toUser == null) == (toGroup == null)) {
+            throw new IllegalArgumentException("exactly one of toUser and toGroup must be set");
+        }
+        Objects.requireNonNull(text, "text");
+        recipients = List.copyOf(recipients);
+    }
+
+    /** A one-to-one message; its only recipient is {@code to}. */
+    public static NewMessage direct(long sender, long to, String text, long ts, String cmid) {
+        return new NewMessage(sender, to, null, text, ts, cmid, List.of(to));
+    }
+
+    /** A group message for {@code recipients} (the members other than the sender). */
+    public static NewMessage group(long sender, long groupId, String text, long ts, String cmid,
+                                   List<Long> recipients) {
+        return new NewMessage(sender, null, groupId, text, ts, cmid, recipients);
+    }
+}

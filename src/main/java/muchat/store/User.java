@@ -1,0 +1,5 @@
+package muchat.store;
+
+/** A registered account, without its password. */
+public record User(long id, String name) {
+}

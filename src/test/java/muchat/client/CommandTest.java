@@ -1,0 +1,51 @@
+package muchat.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class CommandTest {
+
+    @Test
+    void theClassicCommandsParse() {
+        assertEquals(new Command.Chat(5, "hello"), Command.parse("chat:5:hello"));
+        assertEquals(new Command.AddFriend(7), Command.parse("addfriend:7"));
+        assertEquals(new Command.CreateGroup("cpp", "c++ fans"), Command.parse("creategroup:cpp:c++ fans"));
+        assertEquals(new Command.AddGroup(3), Command.parse("addgroup:3"));
+        assertEquals(new Command.GroupChat(3, "hi all"), Command.parse("groupchat:3:hi all"));
+        assertEquals(new Command.LoginOut(), Command.parse("loginout"));
+        assertEquals(new Command.Help(), Command.parse("help"));
+        assertEquals(new Command.Friends(), Command.parse(" friends "));
+        assertEquals(new Command.Groups(), Command.parse("groups"));
+    }
+
+    @Test
+    void aMessageKeepsItsOwnColons() {
+        assertEquals(new Command.Chat(5, "time: 10:30, ok?"), Command.parse("chat:5:time: 10:30, ok?"));
+        assertEquals(new Command.CreateGroup("g", ""), Command.parse("creategroup:g:"));
+    }
+
+    @Test
+    void historyTakesAUserOrAGroup() {
+        assertEquals(new Command.History(5L, null), Command.parse("history:5"));
+        assertEquals(new Command.History(null, 7L), Command.parse("history:g7"));
+    }
+
+    @Test
+    void badLinesSayWhatToType() {
+        assertInvalid("chat:5", "chat:friendid:message");
+        assertInvalid("chat:bob:hi", "not an id");
+        assertInvalid("addfriend:0", "not an id");
+        assertInvalid("addfriend", "addfriend:friendid");
+        assertInvalid("history:gx", "not an id");
+        assertInvalid("dance", "help");
+        assertInvalid("", "help");
+    }
+
+    private static void assertInvalid(String line, String hint) {
+        Command.Invalid invalid = assertInstanceOf(Command.Invalid.class, Command.parse(line), line);
+        assertTrue(invalid.reason().contains(hint), invalid.reason());
+    }
+}

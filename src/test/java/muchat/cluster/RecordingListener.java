@@ -1,0 +1,54 @@
+package muchat.cluster;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import muchat.service.Cluster;
+
+/** Records what an instance's listener heard, for tests to await. Any thread. */
+final class RecordingListener implements Cluster.Listener {
+    record Push(long uid, long seq, String json) { }
+
+    final List<Push> pushes = new CopyOnWriteArrayList<>();
+    final List<Long> kicks = new CopyOnWriteArrayList<>();
+    final List<Thread> threads = new CopyOnWriteArrayList<>();
+    volatile int resyncs;
+
+    @Override
+    public void onPush(long uid, long seq, byte[] json) {
+        threads.add(Thread.currentThread());
+        pushes.add(new Push(uid, seq, new String(json, java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public void onKick(long uid) {
+        threads.add(Thread.currentThread());
+        kicks.add(uid);
+    }
+
+    @Override
+    public void onResync() {
+        threads.add(Thread.currentThread());
+        resyncs++;
+    }
+
+    /** Polls until {@code condition} holds on this listener, or fails after {@code timeout}. */
+    static void await(String what, Duration timeout, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for: " + what);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                throw new AssertionError("interrupted", e);
+            }
+        }
+    }
+
+    boolean heardPush(Predicate<Push> p) {
+        return pushes.stream().anyMatch(p);
+    }
+}

@@ -1,0 +1,223 @@
+package muchat.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import muchat.it.RedisProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+
+/** Two instances A and B on one private redis-server, which some tests kill and restart. */
+class RedisClusterTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final Duration SHORT_TTL = Duration.ofMillis(600);
+    private static RedisProcess redis;
+
+    private final List<RedisCluster> clusters = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisProcess.launch();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    @BeforeEach
+    void emptyRedis() {
+        try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
+            jedis.flushAll();
+        }
+    }
+
+    @AfterEach
+    void closeInstances() {
+        clusters.forEach(RedisCluster::close);
+    }
+
+    private RedisCluster join(String id, RecordingListener listener, Duration ttl) {
+        RedisCluster c = RedisCluster.connect(redis.hostPort(), id, ttl);
+        c.setListener(listener);
+        clusters.add(c);
+        return c;
+    }
+
+    private RedisCluster join(String id, RecordingListener listener) {
+        return join(id, listener, RedisCluster.DEFAULT_PRESENCE_TTL);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aLoginOnAnotherInstanceKicksTheFirstSession() {
+        RecordingListener a = new RecordingListener();
+        RecordingListener b = new RecordingListener();
+        RedisCluster ca = join("a", a);
+        RedisCluster cb = join("b", b);
+
+        ca.claim(42);
+        cb.claim(42);
+
+        RecordingListener.await("A hears the kick of user 42", WAIT, () -> a.kicks.contains(42L));
+        assertTrue(b.kicks.isEmpty(), "the new holder is not kicked");
+    }
+
+    @Test
+    void aPushReachesTheHoldingInstanceWithUidSeqAndJsonIntact() {
+        RecordingListener b = new RecordingListener();
+        RedisCluster ca = join("a", new RecordingListener());
+        RedisCluster cb = join("b", b);
+        cb.claim(7);
+        String json = "{\"msgid\":6,\"msg\":\"héllo ✓\",\"seq\":99}";
+
+        assertTrue(ca.push(7, 99, utf8(json)));
+
+        RecordingListener.await("B hears the push", WAIT, () -> !b.pushes.isEmpty());
+        assertEquals(List.of(new RecordingListener.Push(7, 99, json)), b.pushes);
+        assertTrue(b.threads.stream().allMatch(t -> t.getName().startsWith("muchat-redis-sub-b")),
+                "listener calls run on B's subscriber thread");
+    }
+
+    @Test
+    void aPushToNobodyReturnsFalse() {
+        RedisCluster ca = join("a", new RecordingListener());
+        assertFalse(ca.push(404, 1, utf8("{}")));
+    }
+
+    @Test
+    void aReleaseByTheStaleInstanceKeepsTheNewerClaim() {
+        RecordingListener b = new RecordingListener();
+        RedisCluster ca = join("a", new RecordingListener());
+        RedisCluster cb = join("b", b);
+        ca.claim(5);
+        cb.claim(5);
+
+        ca.release(5);
+
+        assertEquals(Set.of(5L), ca.onlineAmong(List.of(5L)));
+        assertTrue(ca.push(5, 1, utf8("{}")));
+        RecordingListener.await("the push still reaches B", WAIT, () -> b.heardPush(p -> p.uid() == 5));
+    }
+
+    @Test
+    void onlineAmongNamesExactlyTheUsersOnlineAnywhere() {
+        RedisCluster ca = join("a", new RecordingListener());
+        RedisCluster cb = join("b", new RecordingListener());
+        ca.claim(1);
+        cb.claim(2);
+        cb.claim(4);
+        cb.release(4);
+
+        assertEquals(Set.of(1L, 2L), cb.onlineAmong(List.of(1L, 2L, 3L, 4L)));
+        assertEquals(Set.of(), ca.onlineAmong(List.of()));
+    }
+
+    @Test
+    void presenceLastsWhileRefreshedAndExpiresWhenTheHolderDies() throws InterruptedException {
+        RedisCluster ca = join("a", new RecordingListener(), SHORT_TTL);
+        RedisCluster cb = join("b", new RecordingListener());
+        ca.claim(11);
+
+        Thread.sleep(SHORT_TTL.toMillis() * 3); // several TTLs: only the refresh keeps it
+        assertEquals(Set.of(11L), cb.onlineAmong(List.of(11L)));
+
+        ca.stopWithoutReleasing();
+        RecordingListener.await("user 11 goes offline after A died", WAIT,
+                () -> cb.onlineAmong(List.of(11L)).isEmpty());
+    }
+
+    @Test
+    void aCleanCloseReleasesEveryUserAtOnce() {
+        RedisCluster ca = RedisCluster.connect(redis.hostPort(), "a");
+        RedisCluster cb = join("b", new RecordingListener());
+        ca.claim(21);
+        ca.claim(22);
+
+        ca.close();
+
+        assertEquals(Set.of(), cb.onlineAmong(List.of(21L, 22L)));
+    }
+
+    @Test
+    void afterARedisRestartPresenceIsBackResyncFiresAndPushesFlow() {
+        ListAppender<ILoggingEvent> logs = captureLinkLogs();
+        RecordingListener a = new RecordingListener();
+        RecordingListener b = new RecordingListener();
+        RedisCluster ca = join("a", a, SHORT_TTL);
+        RedisCluster cb = join("b", b, SHORT_TTL);
+        ca.claim(31);
+        cb.claim(32);
+        ca.claim(33);
+
+        redis.kill();
+        long start = System.nanoTime();
+        for (int i = 0; i < 100; i++) {
+            assertFalse(ca.push(32, i, utf8("{}")), "push while redis is down");
+        }
+        ca.release(31);
+        cb.claim(33); // a login during the outage: A's session of 33 must still be kicked
+        assertEquals(Set.of(), ca.onlineAmong(List.of(32L)));
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(1).toNanos(),
+                "calls while redis is down return at once");
+
+        redis.start();
+
+        RecordingListener.await("both instances resync", WAIT, () -> a.resyncs == 1 && b.resyncs == 1);
+        RecordingListener.await("presence is registered again", WAIT,
+                () -> ca.onlineAmong(List.of(31L, 32L, 33L)).equals(Set.of(32L, 33L)));
+        RecordingListener.await("A's older session of 33 is kicked", WAIT, () -> a.kicks.contains(33L));
+        assertTrue(ca.push(32, 1000, utf8("{\"after\":true}")));
+        RecordingListener.await("B hears the push", WAIT, () -> b.heardPush(p -> p.seq() == 1000));
+
+        assertEquals(2, count(logs, Level.WARN), "one WARN per instance for the outage");
+        assertEquals(2, count(logs, Level.INFO), "one INFO per instance when redis is back");
+    }
+
+    @Test
+    void anInstanceStartedWhileRedisIsDownJoinsWhenItComesBack() {
+        redis.kill();
+        RecordingListener a = new RecordingListener();
+        RedisCluster ca = join("a", a);
+        ca.claim(51);
+        assertFalse(ca.push(51, 1, utf8("{}")));
+
+        redis.start();
+
+        RecordingListener.await("A resyncs", WAIT, () -> a.resyncs == 1);
+        RedisCluster cb = join("b", new RecordingListener());
+        assertEquals(Set.of(51L), cb.onlineAmong(List.of(51L)));
+        assertTrue(cb.push(51, 2, utf8("{}")));
+        RecordingListener.await("A hears the push", WAIT, () -> a.heardPush(p -> p.seq() == 2));
+    }
+
+    private static ListAppender<ILoggingEvent> captureLinkLogs() {
+        Logger logger = (Logger) LoggerFactory.getLogger(RedisLink.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        return appender;
+    }
+
+    private static long count(ListAppender<ILoggingEvent> logs, Level level) {
+        return logs.list.stream().filter(e -> e.getLevel() == level).count();
+    }
+}

@@ -1,0 +1,140 @@
+package muchat.e2e;
+
+import static muchat.e2e.WireClient.obj;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three real instances (a, b, c) on a private MariaDB and Redis, nginx in front: users
+ * held by different instances chat as if there were one server (PROTOCOL.md 3-5).
+ * Clients connect to an instance directly to choose who is held where, or through nginx.
+ */
+class ClusterChatTest {
+    private static final AtomicInteger NAMES = new AtomicInteger();
+    private static ClusterFixture cluster;
+
+    @BeforeAll
+    static void startCluster() throws IOException {
+        cluster = new ClusterFixture("cchat", 3);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    @Test
+    void usersOnTwoInstancesChatOneToOneBothWays() throws IOException {
+        try (ChatUser x = user(); ChatUser y = user()) {
+            x.loginAt(cluster.address("a"));
+            y.loginAt(cluster.address("b"));
+            for (int round = 1; round <= 3; round++) {
+                assertDelivered(x, y, round, x.chat(y.id(), "x to y " + round));
+                assertDelivered(y, x, round, y.chat(x.id(), "y to x " + round));
+            }
+        }
+    }
+
+    @Test
+    void groupChatReachesMembersOnThreeInstancesAndNeverTheSender() throws IOException {
+        try (ChatUser x = user(); ChatUser y = user(); ChatUser z = user()) {
+            x.loginAt(cluster.address("a"));
+            y.loginAt(cluster.address("b"));
+            z.loginAt(cluster.address("c"));
+            JsonNode created = x.call(8, obj("groupname", "ring", "groupdesc", "across instances"), 8);
+            assertEquals(0, created.get("errno").asInt(), created.toString());
+            long gid = created.get("groupid").asLong();
+            assertEquals(0, y.call(9, obj("groupid", gid), 9).get("errno").asInt());
+            assertEquals(0, z.call(9, obj("groupid", gid), 9).get("errno").asInt());
+
+            List<ChatUser> members = List.of(x, y, z);
+            for (ChatUser from : members) {
+                String cmid = from.groupChat(gid, "from " + from.name());
+                long mid = from.awaitOutcome(cmid).get("mid").asLong();
+                for (ChatUser to : members) {
+                    if (to != from) {
+                        to.awaitPushes(to.pushes().size() + 1);
+                        ChatUser.Push push = to.pushes().get(to.pushes().size() - 1);
+                        assertEquals(10, push.msgid());
+                        assertEquals(mid, push.mid());
+                        assertEquals(from.id(), push.from());
+                        assertEquals(to.pushes().size(), push.seq(), "each member's own seq, without gaps");
+                    }
+                }
+            }
+            for (ChatUser member : members) {
+                assertEquals(2, member.sync(), "user " + member.name() + " got exactly the two others' messages");
+                assertEquals(2, member.pushes().size());
+            }
+        }
+    }
+
+    @Test
+    void aLoginOnInstanceBKicksTheSessionOnInstanceA() throws IOException {
+        try (ChatUser first = user(); ChatUser peer = user()) {
+            first.loginAt(cluster.address("a"));
+            peer.loginAt(cluster.address("c"));
+            try (ChatUser second = first.sameAccount()) {
+                second.loginAt(cluster.address("b"));
+                assertTrue(first.awaitFrame(107).get("errmsg").asText().length() > 0);
+                assertTrue(first.closedByServer(), "the kicked connection is closed");
+                second.call(101, obj(), 102);
+                assertDelivered(peer, second, 1, peer.chat(second.id(), "to wherever you are now"));
+            }
+        }
+    }
+
+    @Test
+    void friendStateInLoginAckFollowsAUserOnAnotherInstance() throws IOException {
+        try (ChatUser x = user(); ChatUser y = user()) {
+            x.loginAt(cluster.address("a"));
+            assertEquals(0, x.call(7, obj("friendid", y.id()), 7).get("errno").asInt());
+            JsonNode friend = y.loginAt(cluster.address("b")).get("friends").get(0);
+            assertEquals(x.id(), friend.get("id").asLong());
+            assertEquals("online", friend.get("state").asText());
+
+            x.close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            String state;
+            do {
+                state = y.loginAt(cluster.address("b")).get("friends").get(0).get("state").asText();
+            } while (!state.equals("offline") && System.nanoTime() < deadline);
+            assertEquals("offline", state, "a disconnect on instance a is seen on instance b within seconds");
+        }
+    }
+
+    @Test
+    void clientsThroughNginxChatBothWays() throws IOException {
+        try (ChatUser x = user(); ChatUser y = user()) {
+            x.loginAt(cluster.nginxAddress());
+            y.loginAt(cluster.nginxAddress());
+            assertDelivered(x, y, 1, x.chat(y.id(), "via nginx"));
+            assertDelivered(y, x, 1, y.chat(x.id(), "and back"));
+        }
+    }
+
+    /** {@code from} gets SEND_ACK for {@code cmid}, and {@code to} its push as seq {@code seq}. */
+    private static void assertDelivered(ChatUser from, ChatUser to, long seq, String cmid) throws IOException {
+        JsonNode ack = from.awaitOutcome(cmid);
+        assertEquals(103, ack.get("msgid").asInt(), "SEND_ACK, not " + ack);
+        to.awaitPushes(to.pushes().size() + 1);
+        ChatUser.Push push = to.pushes().get(to.pushes().size() - 1);
+        assertEquals(seq, push.seq());
+        assertEquals(ack.get("mid").asLong(), push.mid());
+        assertEquals(from.id(), push.from());
+        assertEquals(6, push.msgid());
+    }
+
+    private static ChatUser user() throws IOException {
+        return ChatUser.register(cluster.nginxAddress(), "cc" + NAMES.incrementAndGet());
+    }
+}

@@ -1,0 +1,139 @@
+package muchat.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import muchat.it.MariaDbProcess;
+import muchat.it.MuchatProcess;
+import muchat.it.NginxProcess;
+import muchat.it.RedisProcess;
+
+/**
+ * A private muchat cluster for one test class: its own MariaDB, Redis, instances named
+ * a, b, c... (each a real process with {@code --instance}, {@code --redis} and
+ * {@code --db-url}) and nginx in front of them all. Faults are done to these processes
+ * only, never to the machine's shared services. Instance logs are
+ * {@code target/it-logs/<prefix>-<instance>.log}.
+ *
+ * <p>Threads: one test thread at a time.
+ */
+final class ClusterFixture implements AutoCloseable {
+    private final MariaDbProcess db;
+    private final RedisProcess redis;
+    private final Map<String, MuchatProcess> instances = new LinkedHashMap<>();
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final NginxProcess nginx;
+
+    /**
+     * Starts everything and waits until each process is ready.
+     *
+     * @param logPrefix     names the instances' log files
+     * @param instanceCount how many muchat instances (a, b, c, ...)
+     * @param extraArgs     more server flags for every instance, e.g. {@code --rate-limit 5000}
+     */
+    ClusterFixture(String logPrefix, int instanceCount, String... extraArgs) throws IOException {
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            db = started(started, MariaDbProcess.launch());
+            redis = started(started, RedisProcess.launch());
+            for (int i = 0; i < instanceCount; i++) {
+                String id = String.valueOf((char) ('a' + i));
+                int port = RestartTest.freePort();
+                List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", String.valueOf(port),
+                        "--instance", id, "--redis", redis.hostPort(), "--db-url", db.jdbcUrl(),
+                        "--db-user", "root", "--db-password", ""));
+                args.addAll(List.of(extraArgs));
+                instances.put(id, started(started, MuchatProcess.launch(logPrefix + "-" + id, args)));
+                ports.put(id, port);
+            }
+            nginx = started(started, NginxProcess.launch(List.copyOf(ports.values())));
+        } catch (RuntimeException | IOException e) {
+            closeAll(started);
+            throw e;
+        }
+    }
+
+    private static <T extends AutoCloseable> T started(List<AutoCloseable> started, T process) {
+        started.add(process);
+        return process;
+    }
+
+    MariaDbProcess db() {
+        return db;
+    }
+
+    RedisProcess redis() {
+        return redis;
+    }
+
+    MuchatProcess instance(String id) {
+        return instances.get(id);
+    }
+
+    /** Where to connect to reach instance {@code id} itself. */
+    InetSocketAddress address(String id) {
+        return new InetSocketAddress("127.0.0.1", ports.get(id));
+    }
+
+    /** Where a client of the whole cluster connects: nginx, which picks an instance. */
+    InetSocketAddress nginxAddress() {
+        return new InetSocketAddress("127.0.0.1", nginx.port());
+    }
+
+    /** Length of an instance's log now: a mark for {@link #logHasSince}. */
+    long logMark(String id) {
+        try {
+            return Files.size(instance(id).logFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** True if a line written to the instance's log after {@code mark} contains {@code text}. */
+    boolean logHasSince(String id, long mark, String text) {
+        try {
+            byte[] all = Files.readAllBytes(instance(id).logFile());
+            return new String(all, (int) mark, all.length - (int) mark, StandardCharsets.UTF_8).contains(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Brings back whatever a test broke, so that the next test starts with a whole cluster. */
+    void restoreAll() {
+        if (!redis.answersPing()) {
+            redis.start();
+        }
+        try {
+            db.connect("").close();
+        } catch (java.sql.SQLException e) {
+            db.start();
+        }
+        instances.values().stream().filter(p -> !p.isAlive()).forEach(MuchatProcess::start);
+    }
+
+    @Override
+    public void close() {
+        List<AutoCloseable> all = new ArrayList<>(List.of(nginx));
+        all.addAll(instances.values());
+        all.add(redis);
+        all.add(db);
+        closeAll(all);
+    }
+
+    private static void closeAll(List<AutoCloseable> processes) {
+        for (AutoCloseable p : processes) {
+            try {
+                p.close();
+            } catch (Exception e) {
+                // Keep closing the others: a leftover process would outlive the test run.
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package muchat.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.Predicate;
+
+/**
+ * A test client that speaks PROTOCOL.md by hand (independently of the server's codec), in
+ * either framing, with a blocking socket. Frames that a wait skips are kept for later
+ * waits, so a test can ask for the frames it cares about in any order.
+ */
+final class WireClient implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final int TIMEOUT_MILLIS = 10_000;
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private final boolean legacy;
+    private final Deque<JsonNode> unclaimed = new ArrayDeque<>();
+
+    private WireClient(InetSocketAddress address, boolean legacy) throws IOException {
+        this.socket = new Socket(address.getAddress(), address.getPort());
+        this.socket.setSoTimeout(TIMEOUT_MILLIS);
+        this.socket.setTcpNoDelay(true);
+        this.in = new DataInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+        this.legacy = legacy;
+    }
+
+    static WireClient nativeClient(InetSocketAddress address) throws IOException {
+        return new WireClient(address, false);
+    }
+
+    static WireClient legacyClient(InetSocketAddress address) throws IOException {
+        return new WireClient(address, true);
+    }
+
+    static ObjectNode obj(Object... keyValues) {
+        ObjectNode node = JSON.createObjectNode();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            node.set((String) keyValues[i], JSON.valueToTree(keyValues[i + 1]));
+        }
+        return node;
+    }
+
+    /** Sends one request in this client's framing; legacy puts the msgid in the JSON. */
+    void send(int msgid, ObjectNode body) throws IOException {
+        if (legacy) {
+            ObjectNode withId = JSON.createObjectNode().put("msgid", msgid);
+            withId.setAll(body);
+            sendRaw(concat(JSON.writeValueAsBytes(withId), new byte[] {0}));
+        } else {
+            byte[] json = body.isEmpty() ? new byte[0] : JSON.writeValueAsBytes(body);
+            sendRaw(ByteBuffer.allocate(6 + json.length).putShort((short) msgid).putInt(json.length).put(json).array());
+        }
+    }
+
+    void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** The next frame with this msgid (others are kept for later). */
+    JsonNode await(int msgid) throws IOException {
+        return await(frame -> frame.path("msgid").asInt() == msgid, "msgid " + msgid);
+    }
+
+    JsonNode await(Predicate<JsonNode> wanted, String what) throws IOException {
+        for (JsonNode frame : unclaimed) {
+            if (wanted.test(frame)) {
+                unclaimed.remove(frame);
+                return frame;
+            }
+        }
+        while (true) {
+            JsonNode frame;
+            try {
+                frame = readFrame();
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("no frame with " + what + " within " + TIMEOUT_MILLIS + " ms; unclaimed: "
+                        + unclaimed);
+            }
+            if (wanted.test(frame)) {
+                return frame;
+            }
+            unclaimed.add(frame);
+        }
+    }
+
+    /** Asserts that nothing at all arrives for {@code millis}. */
+    void expectSilence(long millis) throws IOException {
+        if (!unclaimed.isEmpty()) {
+            throw new AssertionError("unexpected frames: " + unclaimed);
+        }
+        socket.setSoTimeout((int) millis);
+        try {
+            JsonNode frame = readFrame();
+            throw new AssertionError("unexpected frame: " + frame);
+        } catch (SocketTimeoutException expected) {
+            // silence, as wanted
+        } finally {
+            socket.setSoTimeout(TIMEOUT_MILLIS);
+        }
+    }
+
+    /** True once the server has closed the connection (frames before the end are kept). */
+    boolean closedByServer() throws IOException {
+        try {
+            while (true) {
+                unclaimed.add(readFrame());
+            }
+        } catch (EOFException e) {
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return e.getMessage() != null && e.getMessage().contains("reset");
+        }
+    }
+
+    private JsonNode readFrame() throws IOException {
+        if (legacy) {
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            for (int b; (b = in.read()) != 0; ) {
+                if (b < 0) {
+                    throw new EOFException();
+                }
+                text.write(b);
+            }
+            return JSON.readTree(text.toString(StandardCharsets.UTF_8));
+        }
+        int type = in.readUnsignedShort();
+        int length = in.readInt();
+        byte[] json = in.readNBytes(length);
+        if (json.length < length) {
+            throw new EOFException();
+        }
+        JsonNode body = length == 0 ? JSON.createObjectNode() : JSON.readTree(json);
+        if (body.path("msgid").asInt() != type) {
+            throw new AssertionError("frame type " + type + " but msgid in JSON " + body.path("msgid"));
+        }
+        return body;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] all = new byte[a.length + b.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}

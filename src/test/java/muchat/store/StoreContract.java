@@ -1,0 +1,472 @@
+package muchat.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every database behind the stores must show; run once per database by
+ * its subclasses. All tests of a class share one database, so each makes its own users.
+ */
+abstract class StoreContract {
+    private static final AtomicInteger NAMES = new AtomicInteger();
+    private static final String PASSWORD = "secret-1";
+
+    Database db;
+
+    /** Opens the database of this test class; every call sees the same data. */
+    abstract Database open();
+
+    @BeforeEach
+    void openDatabase() {
+        db = open();
+    }
+
+    @AfterEach
+    void closeDatabase() {
+        db.close();
+    }
+
+    // ---- users
+
+    @Test
+    void registrationHandsOutNewIdsAndRefusesATakenName() {
+        String name = uniqueName();
+        long first = db.users().register(name, PASSWORD).orElseThrow();
+        long second = db.users().register(uniqueName(), PASSWORD).orElseThrow();
+
+        assertTrue(first >= 1);
+        assertTrue(second > first);
+        assertTrue(db.users().register(name, "other-password").isEmpty());
+        assertEquals(Set.of(name), Set.of(db.users().find(first).orElseThrow().name()));
+    }
+
+    @Test
+    void namesDifferingOnlyInCaseAreDifferentUsers() {
+        String name = uniqueName();
+        assertTrue(db.users().register(name.toUpperCase(), PASSWORD).isPresent());
+        assertTrue(db.users().register(name.toLowerCase(), PASSWORD).isPresent());
+    }
+
+    @Test
+    void loginWorksByIdOrNameOnlyWithTheRightPassword() {
+        String name = uniqueName();
+        long id = db.users().register(name, PASSWORD).orElseThrow();
+        User user = new User(id, name);
+
+        assertEquals(user, db.users().authenticate(id, PASSWORD).orElseThrow());
+        assertEquals(user, db.users().authenticateByName(name, PASSWORD).orElseThrow());
+        assertTrue(db.users().authenticate(id, PASSWORD + "x").isEmpty());
+        assertTrue(db.users().authenticateByName(name, "").isEmpty());
+        assertTrue(db.users().authenticate(id + 1_000_000, PASSWORD).isEmpty());
+        assertTrue(db.users().authenticateByName(uniqueName(), PASSWORD).isEmpty());
+    }
+
+    @Test
+    void passwordsAreStoredAsSaltedHashes() throws SQLException {
+        long a = newUser();
+        long b = newUser();
+        String hashA = storedPassword(a);
+        String hashB = storedPassword(b);
+
+        assertFalse(hashA.contains(PASSWORD));
+        assertTrue(hashA.startsWith("pbkdf2-sha256$"));
+        assertNotEquals(hashA, hashB, "the same password must hash differently for each user");
+    }
+
+    @Test
+    void findReturnsTheUserOrNothing() {
+        String name = uniqueName();
+        long id = db.users().register(name, PASSWORD).orElseThrow();
+        assertEquals(new User(id, name), db.users().find(id).orElseThrow());
+        assertTrue(db.users().find(id + 1_000_000).isEmpty());
+    }
+
+    // ---- friends and groups
+
+    @Test
+    void friendshipIsMutualAndAddingItTwiceChangesNothing() {
+        long a = newUser();
+        long b = newUser();
+        long c = newUser();
+        db.friends().add(a, b);
+        db.friends().add(b, a);
+        db.friends().add(a, c);
+
+        assertEquals(List.of(b, c), ids(db.friends().friendsOf(a)));
+        assertEquals(List.of(a), ids(db.friends().friendsOf(b)));
+        assertEquals(List.of(a), ids(db.friends().friendsOf(c)));
+        assertEquals(db.users().find(b).orElseThrow(), db.friends().friendsOf(a).get(0));
+    }
+
+    @Test
+    void theCreatorIsTheFirstMemberAndJoinersAreNormal() {
+        long creator = newUser();
+        long joiner = newUser();
+        long outsider = newUser();
+        long group = db.groups().create(creator, "team", "the team");
+
+        assertTrue(db.groups().exists(group));
+        assertTrue(db.groups().join(group, joiner));
+        assertTrue(db.groups().join(group, joiner), "joining again is fine");
+        assertTrue(db.groups().isMember(group, creator));
+        assertTrue(db.groups().isMember(group, joiner));
+        assertFalse(db.groups().isMember(group, outsider));
+        assertEquals(List.of(creator, joiner), db.groups().memberIds(group));
+
+        Group expected = new Group(group, "team", "the team", List.of(
+                new Member(creator, name(creator), Role.CREATOR),
+                new Member(joiner, name(joiner), Role.NORMAL)));
+        assertEquals(List.of(expected), db.groups().groupsOf(joiner));
+        assertEquals(List.of(expected), db.groups().groupsOf(creator));
+        assertEquals(List.of(), db.groups().groupsOf(outsider));
+    }
+
+    @Test
+    void joiningAGroupThatDoesNotExistFails() {
+        long user = newUser();
+        assertFalse(db.groups().exists(999_999_999L));
+        assertFalse(db.groups().join(999_999_999L, user));
+        assertEquals(List.of(), db.groups().groupsOf(user));
+    }
+
+    @Test
+    void aUserSeesAllTheirGroupsInOrder() {
+        long a = newUser();
+        long b = newUser();
+        long first = db.groups().create(a, "one", "");
+        long second = db.groups().create(b, "two", "second");
+        db.groups().join(second, a);
+
+        List<Group> groups = db.groups().groupsOf(a);
+        assertEquals(List.of(first, second), groups.stream().map(Group::id).toList());
+        assertEquals(Role.NORMAL, groups.get(1).members().stream()
+                .filter(m -> m.id() == a).findFirst().orElseThrow().role());
+    }
+
+    // ---- messages
+
+    @Test
+    void oneToOneMessagesGetTheReceiversNextSeqsInSubmissionOrder() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        List<CompletableFuture<Stored>> futures = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            futures.add(db.messages().submit(NewMessage.direct(a, b, "hello " + i, 1000 + i, "c" + i)));
+        }
+        List<Stored> stored = await(futures);
+
+        for (int i = 0; i < 5; i++) {
+            assertFalse(stored.get(i).duplicate());
+            assertEquals(Map.of(b, (long) i + 1), stored.get(i).deliveries());
+            assertEquals(1001 + i, stored.get(i).ts());
+        }
+        List<InboxEntry> inbox = db.messages().inboxAfter(b, 0, 100);
+        assertEquals(5, inbox.size());
+        InboxEntry third = inbox.get(2);
+        assertEquals(new InboxEntry(b, 3, stored.get(2).mid(), a, name(a), b, null, "hello 3", 1003), third);
+        assertEquals(5, db.messages().lastSeq(b));
+        assertEquals(0, db.messages().lastSeq(a));
+    }
+
+    @Test
+    void aGroupMessageGetsEachRecipientsOwnNextSeq() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        long c = newUser();
+        long group = db.groups().create(a, "g", "");
+        db.groups().join(group, b);
+        db.groups().join(group, c);
+        await(db.messages().submit(NewMessage.direct(a, c, "before", 1, null)));
+
+        Stored stored = await(db.messages().submit(NewMessage.group(a, group, "to all", 2, "g1", List.of(b, c))));
+
+        assertEquals(Map.of(b, 1L, c, 2L), stored.deliveries());
+        InboxEntry atC = db.messages().inboxAfter(c, 1, 10).get(0);
+        assertEquals(new InboxEntry(c, 2, stored.mid(), a, name(a), null, group, "to all", 2), atC);
+        assertEquals(List.of(), db.messages().inboxAfter(a, 0, 10), "never back to the sender");
+    }
+
+    @Test
+    void aRepeatedCmidReturnsTheFirstMessageAndDeliversNothing() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        Stored first = await(db.messages().submit(NewMessage.direct(a, b, "once", 10, "same")));
+        Stored again = await(db.messages().submit(NewMessage.direct(a, b, "once", 20, "same")));
+
+        assertTrue(again.duplicate());
+        assertEquals(first.mid(), again.mid());
+        assertEquals(10, again.ts());
+        assertEquals(Map.of(), again.deliveries());
+        assertEquals(1, db.messages().lastSeq(b));
+    }
+
+    @Test
+    void aCmidRepeatedWithinOneBatchIsStoredOnce() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        NewMessage message = NewMessage.direct(a, b, "twice", 10, "dup");
+        NewMessage other = NewMessage.direct(a, b, "other", 11, null);
+
+        List<Stored> stored = new BatchWriter(db.dataSource()).write(List.of(message, other, message));
+
+        assertFalse(stored.get(0).duplicate());
+        assertEquals(Map.of(b, 1L), stored.get(0).deliveries());
+        assertEquals(Map.of(b, 2L), stored.get(1).deliveries());
+        assertEquals(new Stored(stored.get(0).mid(), 10, true, Map.of()), stored.get(2));
+        assertEquals(2, db.messages().lastSeq(b));
+    }
+
+    @Test
+    void cmidsAreScopedToTheirSender() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        Stored fromA = await(db.messages().submit(NewMessage.direct(a, b, "x", 1, "42")));
+        Stored fromB = await(db.messages().submit(NewMessage.direct(b, a, "y", 2, "42")));
+        assertFalse(fromB.duplicate());
+        assertNotEquals(fromA.mid(), fromB.mid());
+    }
+
+    @Test
+    void inboxAfterPagesBySeq() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        for (int i = 1; i <= 6; i++) {
+            db.messages().submit(NewMessage.direct(a, b, "m" + i, i, null));
+        }
+        await(db.messages().submit(NewMessage.direct(a, b, "m7", 7, null)));
+
+        assertEquals(List.of(3L, 4L), seqs(db.messages().inboxAfter(b, 2, 2)));
+        assertEquals(List.of(6L, 7L), seqs(db.messages().inboxAfter(b, 5, 100)));
+        assertEquals(List.of(), db.messages().inboxAfter(b, 7, 100));
+    }
+
+    @Test
+    void ackedOnlyGrowsAndIsKeptAcrossARestart() {
+        long b = newUser();
+        assertEquals(0, db.messages().acked(b));
+        db.messages().ack(b, 5);
+        db.messages().ack(b, 3);
+        assertEquals(5, db.messages().acked(b));
+
+        db.close();
+        db = open();
+        assertEquals(5, db.messages().acked(b));
+        db.messages().ack(b, 4);
+        assertEquals(5, db.messages().acked(b));
+    }
+
+    @Test
+    void lastSeqsReportsManyUsersAtOnce() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        long c = newUser();
+        db.messages().submit(NewMessage.direct(a, b, "1", 1, null));
+        await(db.messages().submit(NewMessage.direct(a, b, "2", 2, null)));
+
+        assertEquals(Map.of(a, 0L, b, 2L, c, 0L), db.messages().lastSeqs(List.of(a, b, c)));
+    }
+
+    @Test
+    void directHistoryHoldsBothDirectionsNewestFirstAndPagesByMid() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        long c = newUser();
+        List<Long> mids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            mids.add(await(db.messages().submit(i % 2 == 0
+                    ? NewMessage.direct(a, b, "ab" + i, i, null)
+                    : NewMessage.direct(b, a, "ba" + i, i, null))).mid());
+            await(db.messages().submit(NewMessage.direct(a, c, "noise", i, null)));
+        }
+
+        List<HistoryEntry> newest = db.messages().history(a, b, null, 4);
+        assertEquals(List.of(mids.get(5), mids.get(4), mids.get(3), mids.get(2)), historyMids(newest));
+        assertEquals(new HistoryEntry(mids.get(5), b, name(b), a, null, "ba5", 5), newest.get(0));
+        assertEquals(List.of(mids.get(1), mids.get(0)),
+                historyMids(db.messages().history(a, b, mids.get(2), 4)));
+        assertEquals(historyMids(newest), historyMids(db.messages().history(b, a, null, 4)));
+    }
+
+    @Test
+    void groupHistoryIsNewestFirstAndPagesByMid() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        long group = db.groups().create(a, "g", "");
+        db.groups().join(group, b);
+        List<Long> mids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            mids.add(await(db.messages().submit(NewMessage.group(a, group, "g" + i, i, null, List.of(b)))).mid());
+        }
+
+        List<HistoryEntry> newest = db.messages().groupHistory(group, null, 2);
+        assertEquals(List.of(mids.get(4), mids.get(3)), historyMids(newest));
+        assertEquals(new HistoryEntry(mids.get(4), a, name(a), null, group, "g4", 4), newest.get(0));
+        assertEquals(List.of(mids.get(2), mids.get(1), mids.get(0)),
+                historyMids(db.messages().groupHistory(group, mids.get(3), 10)));
+    }
+
+    @Test
+    void messagesAndSeqsSurviveARestart() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        for (int i = 0; i < 3; i++) {
+            db.messages().submit(NewMessage.direct(a, b, "before restart " + i, i, null));
+        }
+        db.close(); // drains the queue
+        db = open();
+
+        assertEquals(List.of(1L, 2L, 3L), seqs(db.messages().inboxAfter(b, 0, 10)));
+        Stored after = await(db.messages().submit(NewMessage.direct(a, b, "after", 9, null)));
+        assertEquals(Map.of(b, 4L), after.deliveries());
+    }
+
+    @Test
+    void twoWritersOnOneDatabaseHandOutEachSeqExactlyOnce() throws Exception {
+        long receiver = newUser();
+        int perWriter = 500;
+        List<Long> seqs = new ArrayList<>();
+        try (Database other = open()) {
+            CompletableFuture<List<Stored>> first = sendMany(db, newUser(), receiver, perWriter);
+            CompletableFuture<List<Stored>> second = sendMany(other, newUser(), receiver, perWriter);
+            for (Stored stored : first.get(20, TimeUnit.SECONDS)) {
+                seqs.add(stored.deliveries().get(receiver));
+            }
+            for (Stored stored : second.get(20, TimeUnit.SECONDS)) {
+                seqs.add(stored.deliveries().get(receiver));
+            }
+        }
+        seqs.sort(null);
+        assertEquals(LongStream.rangeClosed(1, 2 * perWriter).boxed().toList(), seqs);
+        List<InboxEntry> inbox = db.messages().inboxAfter(receiver, 0, 10 * perWriter);
+        assertEquals(2 * perWriter, new HashSet<>(mids(inbox)).size(), "each seq has its own message");
+    }
+
+    /**
+     * Sends {@code count} messages through {@code database} from another thread, a few at
+     * a time, so that its writer commits many small batches while the other one does.
+     */
+    private static CompletableFuture<List<Stored>> sendMany(Database database, long sender, long receiver,
+                                                            int count) {
+        return CompletableFuture.supplyAsync(() -> {
+            List<Stored> out = new ArrayList<>();
+            for (int i = 0; i < count; i += 5) {
+                List<CompletableFuture<Stored>> wave = new ArrayList<>();
+                for (int j = i; j < i + 5; j++) {
+                    wave.add(database.messages().submit(NewMessage.direct(sender, receiver, "m" + j, j, null)));
+                }
+                wave.forEach(f -> out.add(f.join()));
+            }
+            return out;
+        });
+    }
+
+    @Test
+    void aDatabaseFailureFailsTheMessageAndTheStoreRecovers() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        await(db.messages().submit(NewMessage.direct(a, b, "ok", 1, null)));
+        execute("ALTER TABLE messages RENAME TO messages_away");
+        try {
+            ExecutionException failure = assertThrows(ExecutionException.class, () ->
+                    db.messages().submit(NewMessage.direct(a, b, "lost", 2, "c2")).get(10, TimeUnit.SECONDS));
+            assertInstanceOf(StoreException.class, failure.getCause());
+        } finally {
+            execute("ALTER TABLE messages_away RENAME TO messages");
+        }
+
+        Stored retried = await(db.messages().submit(NewMessage.direct(a, b, "lost", 2, "c2")));
+        assertFalse(retried.duplicate());
+        assertEquals(Map.of(b, 2L), retried.deliveries(), "the failed attempt used no seq");
+    }
+
+    @Test
+    void submittingAfterCloseFails() {
+        long a = newUser();
+        db.close();
+        CompletableFuture<Stored> late = db.messages().submit(NewMessage.direct(a, a, "late", 1, null));
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> late.get(5, TimeUnit.SECONDS));
+        assertInstanceOf(StoreException.class, failure.getCause());
+        db = open();
+    }
+
+    // ---- helpers
+
+    long newUser() {
+        return db.users().register(uniqueName(), PASSWORD).orElseThrow();
+    }
+
+    private static String uniqueName() {
+        return "User" + NAMES.incrementAndGet();
+    }
+
+    private String name(long id) {
+        return db.users().find(id).orElseThrow().name();
+    }
+
+    private String storedPassword(long id) throws SQLException {
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT password FROM users WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.execute();
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> future) throws Exception {
+        return future.get(10, TimeUnit.SECONDS);
+    }
+
+    private static List<Stored> await(List<CompletableFuture<Stored>> futures) throws Exception {
+        List<Stored> out = new ArrayList<>();
+        for (CompletableFuture<Stored> future : futures) {
+            out.add(await(future));
+        }
+        return out;
+    }
+
+    private static List<Long> ids(List<User> users) {
+        return users.stream().map(User::id).toList();
+    }
+
+    private static List<Long> seqs(List<InboxEntry> entries) {
+        return entries.stream().map(InboxEntry::seq).toList();
+    }
+
+    private static List<Long> mids(List<InboxEntry> entries) {
+        return entries.stream().map(InboxEntry::mid).toList();
+    }
+
+    private static List<Long> historyMids(List<HistoryEntry> entries) {
+        return entries.stream().map(HistoryEntry::mid).toList();
+    }
+}
