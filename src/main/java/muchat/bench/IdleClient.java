@@ -51,8 +51,9 @@ public final class IdleClient {
             return;
         }
         List<SocketChannel> held = connectAll(options);
-        System.out.printf("idle bind=%s requested=%d connected=%d%n",
-                options.bind(), options.connections(), held.size());
+        // One println, one write(2): the script polls this file and must never see half a line.
+        System.out.println(String.format("idle bind=%s requested=%d connected=%d",
+                options.bind(), options.connections(), held.size()));
         if (held.size() < options.connections()) {
             System.exit(1);
         }
