@@ -4,7 +4,7 @@
 # usage: scripts/bench.sh MODE
 #   echo   pingpong throughput: our echo server (muchat.jar echo) against the Netty
 #          echo peer, for io-threads {1,2} x size {16384,64} x connections
-#          {1,10,100,1000}, each the median of 3 runs (about 11 minutes on 2 cores)
+#          {1,10,100,1000}, each the median of 3 runs (about 13 minutes on 2 cores)
 #   idle   ~19,000 idle connections: heap and RSS per connection, ours and Netty's,
 #          and the projection to 100,000 connections (about 2 minutes)
 #
