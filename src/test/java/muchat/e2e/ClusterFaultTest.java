@@ -64,6 +64,31 @@ class ClusterFaultTest {
         cluster.restoreAll();
     }
 
+    // ---- an instance stopped on purpose -------------------------------------------------------------
+
+    @Test
+    void aSigtermStopsAnInstanceCleanlyAndMarksOnlyItsOwnUsersOffline() throws Exception {
+        try (ChatUser onA = user(); ChatUser onB = user(); ChatUser watcher = user()) {
+            onA.loginAt(cluster.address("a"));
+            onB.loginAt(cluster.address("b"));
+            watcher.loginAt(cluster.address("b"));
+            watcher.call(7, obj("friendid", onA.id()), 7);
+            watcher.call(7, obj("friendid", onB.id()), 7);
+            String lastWords = onA.chat(onB.id(), "last words before the shutdown");
+            assertEquals(103, onA.awaitOutcome(lastWords).get("msgid").asInt());
+
+            cluster.instance("a").stop();
+            assertEquals(0, cluster.instance("a").exitValue(), "a graceful stop exits 0");
+            assertTrue(onA.closedByServer());
+            Map<Long, String> states = new HashMap<>();
+            watcher.loginAt(cluster.address("b")).get("friends")
+                    .forEach(f -> states.put(f.get("id").asLong(), f.get("state").asText()));
+            assertEquals("offline", states.get(onA.id()), "released at once, not after the presence TTL");
+            assertEquals("online", states.get(onB.id()), "the other instance's users are untouched");
+            onB.awaitPushes(1);
+        }
+    }
+
     // ---- an instance killed ---------------------------------------------------------------------
 
     @Test

@@ -73,6 +73,11 @@ public final class MuchatProcess implements AutoCloseable {
         return log;
     }
 
+    /** The exit status of the last run; only once it has ended. */
+    public int exitValue() {
+        return process.exitValue();
+    }
+
     /** SIGKILL: the server gets no chance to release anything. */
     public void kill9() {
         LocalProcess.kill(process);
