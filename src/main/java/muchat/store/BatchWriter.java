@@ -9,13 +9,14 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeSet;
-import javax.sql.DataSource;
 
 /**
  * The SQL half of the group commit: stores one batch of messages in one transaction.
@@ -40,26 +41,27 @@ final class BatchWriter {
             "INSERT INTO messages (sender, to_user, to_group, body, ts, cmid) VALUES (?, ?, ?, ?, ?, ?)";
     private static final String LOCK_CURSORS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
     private static final String INSERT_INBOX = "INSERT INTO inbox (uid, seq, mid) VALUES (?, ?, ?)";
-    /** An upsert, so that a recipient whose cursor row is missing still gets one. */
-    private static final String SAVE_CURSOR = "INSERT INTO inbox_cursor (uid, last_seq, acked)"
-            + " VALUES (?, ?, 0) ON DUPLICATE KEY UPDATE last_seq = VALUES(last_seq)";
+    private static final String UPDATE_CURSOR = "UPDATE inbox_cursor SET last_seq = ? WHERE uid = ?";
+    /** For a recipient without a cursor row, which registration normally makes. */
+    private static final String INSERT_CURSOR =
+            "INSERT INTO inbox_cursor (uid, last_seq, acked) VALUES (?, ?, 0)";
     private static final String SAVE_ACK =
             "UPDATE inbox_cursor SET acked = GREATEST(acked, ?) WHERE uid = ?";
 
-    private final DataSource ds;
+    private final Jdbc jdbc;
 
-    BatchWriter(DataSource ds) {
-        this.ds = ds;
+    BatchWriter(Jdbc jdbc) {
+        this.jdbc = jdbc;
     }
 
     /** Stores the batch; the results are in the batch's order. */
     List<Stored> write(List<NewMessage> batch) throws SQLException {
-        return Jdbc.inTransactionOrThrow(ds, c -> writeIn(c, batch));
+        return jdbc.inTransactionOrThrow(c -> writeIn(c, batch));
     }
 
     /** Raises each user's acked seq to the given one (never lowers it). */
     void writeAcks(SortedMap<Long, Long> acks) throws SQLException {
-        Jdbc.inTransactionOrThrow(ds, c -> {
+        jdbc.inTransactionOrThrow(c -> {
             try (PreparedStatement ps = c.prepareStatement(SAVE_ACK)) {
                 for (Map.Entry<Long, Long> ack : acks.entrySet()) {
                     ps.setLong(1, ack.getValue());
@@ -171,6 +173,7 @@ final class BatchWriter {
             recipients.addAll(batch.get(i).recipients());
         }
         Map<Long, Long> lastSeq = lockCursors(c, new ArrayList<>(recipients));
+        Set<Long> locked = new HashSet<>(lastSeq.keySet());
         try (PreparedStatement ps = c.prepareStatement(INSERT_INBOX)) {
             for (int k = 0; k < fresh.size(); k++) {
                 NewMessage m = batch.get(fresh.get(k));
@@ -189,7 +192,7 @@ final class BatchWriter {
             }
             ps.executeBatch();
         }
-        saveCursors(c, recipients, lastSeq);
+        saveCursors(c, recipients, locked, lastSeq);
     }
 
     /** Locks the cursor rows of {@code uids} (ascending) and returns uid -> last_seq. */
@@ -209,15 +212,24 @@ final class BatchWriter {
         return lastSeq;
     }
 
-    private static void saveCursors(Connection c, TreeSet<Long> uids, Map<Long, Long> lastSeq)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(SAVE_CURSOR)) {
+    /** Stores the new last seqs; {@code locked} are the uids that already had a row. */
+    private static void saveCursors(Connection c, TreeSet<Long> uids, Set<Long> locked,
+                                    Map<Long, Long> lastSeq) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement(UPDATE_CURSOR);
+             PreparedStatement insert = c.prepareStatement(INSERT_CURSOR)) {
             for (long uid : uids) {
-                ps.setLong(1, uid);
-                ps.setLong(2, lastSeq.get(uid));
-                ps.addBatch();
+                if (locked.contains(uid)) {
+                    update.setLong(1, lastSeq.get(uid));
+                    update.setLong(2, uid);
+                    update.addBatch();
+                } else {
+                    insert.setLong(1, uid);
+                    insert.setLong(2, lastSeq.get(uid));
+                    insert.addBatch();
+                }
             }
-            ps.executeBatch();
+            update.executeBatch();
+            insert.executeBatch();
         }
     }
 

@@ -2,7 +2,6 @@ package muchat.store;
 
 import java.sql.PreparedStatement;
 import java.util.List;
-import javax.sql.DataSource;
 
 /**
  * Mutual friendships. Each is stored in both directions, so listing a user's friends is
@@ -13,15 +12,15 @@ import javax.sql.DataSource;
 public final class FriendStore {
     private static final String INSERT = "INSERT IGNORE INTO friends (uid, friend_id) VALUES (?, ?)";
 
-    private final DataSource ds;
+    private final Jdbc jdbc;
 
-    FriendStore(DataSource ds) {
-        this.ds = ds;
+    FriendStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
     }
 
     /** Makes the two users friends of each other; adding an existing friendship is a no-op. */
     public void add(long uid, long friendId) throws StoreException {
-        Jdbc.inTransaction(ds, c -> {
+        jdbc.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(INSERT)) {
                 Jdbc.bind(ps, uid, friendId);
                 ps.addBatch();
@@ -34,7 +33,7 @@ public final class FriendStore {
 
     /** The friends of {@code uid}, by ascending id. */
     public List<User> friendsOf(long uid) throws StoreException {
-        return Jdbc.list(ds, "SELECT u.id, u.name FROM friends f JOIN users u ON u.id = f.friend_id"
+        return jdbc.list("SELECT u.id, u.name FROM friends f JOIN users u ON u.id = f.friend_id"
                         + " WHERE f.uid = ? ORDER BY u.id",
                 rs -> new User(rs.getLong("id"), rs.getString("name")), uid);
     }

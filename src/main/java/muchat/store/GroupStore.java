@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.sql.DataSource;
 
 /**
  * Groups and their members. Groups are never deleted, which is why {@link #join} may
@@ -30,15 +29,15 @@ public final class GroupStore {
             + " JOIN users u ON u.id = m.uid"
             + " WHERE mine.uid = ? ORDER BY g.id, m.uid";
 
-    private final DataSource ds;
+    private final Jdbc jdbc;
 
-    GroupStore(DataSource ds) {
-        this.ds = ds;
+    GroupStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
     }
 
     /** Creates a group whose first member is its creator, with role CREATOR; returns its id. */
     public long create(long creatorId, String name, String desc) throws StoreException {
-        return Jdbc.inTransaction(ds, c -> {
+        return jdbc.inTransaction(c -> {
             long id = insertGroup(c, creatorId, name, desc);
             addMember(c, id, creatorId, Role.CREATOR);
             return id;
@@ -46,7 +45,7 @@ public final class GroupStore {
     }
 
     public boolean exists(long groupId) throws StoreException {
-        return Jdbc.first(ds, "SELECT id FROM chat_groups WHERE id = ?", rs -> true, groupId).isPresent();
+        return jdbc.first("SELECT id FROM chat_groups WHERE id = ?", rs -> true, groupId).isPresent();
     }
 
     /**
@@ -58,25 +57,25 @@ public final class GroupStore {
         if (!exists(groupId)) {
             return false;
         }
-        Jdbc.update(ds, INSERT_MEMBER, groupId, uid, Role.NORMAL.wireName());
+        jdbc.update(INSERT_MEMBER, groupId, uid, Role.NORMAL.wireName());
         return true;
     }
 
     public boolean isMember(long groupId, long uid) throws StoreException {
-        return Jdbc.first(ds, "SELECT uid FROM group_members WHERE group_id = ? AND uid = ?",
+        return jdbc.first("SELECT uid FROM group_members WHERE group_id = ? AND uid = ?",
                 rs -> true, groupId, uid).isPresent();
     }
 
     /** Every member of the group, creator included, by ascending id; empty for no such group. */
     public List<Long> memberIds(long groupId) throws StoreException {
-        return Jdbc.list(ds, "SELECT uid FROM group_members WHERE group_id = ? ORDER BY uid",
+        return jdbc.list("SELECT uid FROM group_members WHERE group_id = ? ORDER BY uid",
                 rs -> rs.getLong("uid"), groupId);
     }
 
     /** The groups {@code uid} belongs to, by ascending id, each with all its members. */
     public List<Group> groupsOf(long uid) throws StoreException {
         Map<Long, GroupRow> groups = new LinkedHashMap<>();
-        for (GroupRow row : Jdbc.list(ds, GROUPS_OF, GroupRow::read, uid)) {
+        for (GroupRow row : jdbc.list(GROUPS_OF, GroupRow::read, uid)) {
             groups.merge(row.id, row, GroupRow::absorb);
         }
         List<Group> out = new ArrayList<>(groups.size());

@@ -11,11 +11,24 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * The few JDBC idioms the stores repeat: run one prepared statement, or run some work
- * in one transaction. Every SQLException leaves here as a {@link StoreException}.
+ * The stores' access to the pool: the few JDBC idioms they repeat (run one prepared
+ * statement, run some work in one transaction), and what makes a commit durable.
+ * Every SQLException from {@link #list}, {@link #first}, {@link #update} and
+ * {@link #inTransaction} leaves as a {@link StoreException}.
+ *
+ * <p>Threads: any thread.
  */
 final class Jdbc {
-    private Jdbc() {
+    private final DataSource ds;
+    private final String afterCommit;
+
+    /**
+     * @param afterCommit a statement that makes a commit durable, run after each write
+     *     transaction (H2's CHECKPOINT), or null when COMMIT already is (InnoDB)
+     */
+    Jdbc(DataSource ds, String afterCommit) {
+        this.ds = ds;
+        this.afterCommit = afterCommit;
     }
 
     /** Work inside a transaction; it may throw SQLException to roll everything back. */
@@ -28,7 +41,7 @@ final class Jdbc {
         T map(ResultSet rs) throws SQLException;
     }
 
-    static <T> List<T> list(DataSource ds, String sql, Row<T> row, Object... params) {
+    <T> List<T> list(String sql, Row<T> row, Object... params) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
             try (ResultSet rs = ps.executeQuery()) {
@@ -43,40 +56,57 @@ final class Jdbc {
         }
     }
 
-    static <T> Optional<T> first(DataSource ds, String sql, Row<T> row, Object... params) {
-        List<T> rows = list(ds, sql, row, params);
+    <T> Optional<T> first(String sql, Row<T> row, Object... params) {
+        List<T> rows = list(sql, row, params);
         return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
     }
 
     /** Runs one INSERT, UPDATE or DELETE in its own transaction; returns the row count. */
-    static int update(DataSource ds, String sql, Object... params) {
+    int update(String sql, Object... params) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
-            return ps.executeUpdate();
+            int rows = ps.executeUpdate();
+            makeDurable(c);
+            return rows;
         } catch (SQLException e) {
             throw failed(e);
         }
     }
 
-    static <T> T inTransaction(DataSource ds, Work<T> work) {
+    <T> T inTransaction(Work<T> work) {
         try {
-            return inTransactionOrThrow(ds, work);
+            return inTransactionOrThrow(work);
         } catch (SQLException e) {
             throw failed(e);
         }
     }
 
     /** Like {@link #inTransaction} but hands the SQLException to callers that inspect it. */
-    static <T> T inTransactionOrThrow(DataSource ds, Work<T> work) throws SQLException {
+    <T> T inTransactionOrThrow(Work<T> work) throws SQLException {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
                 T result = work.run(c);
                 c.commit();
+                makeDurable(c);
                 return result;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * H2 writes commits to its file in the background (up to WRITE_DELAY later); a
+     * CHECKPOINT writes them now, so a killed process loses nothing acknowledged. It
+     * costs one file write per transaction, far less than WRITE_DELAY=0, which writes on
+     * every row change.
+     */
+    private void makeDurable(Connection c) throws SQLException {
+        if (afterCommit != null) {
+            try (PreparedStatement ps = c.prepareStatement(afterCommit)) {
+                ps.execute();
             }
         }
     }

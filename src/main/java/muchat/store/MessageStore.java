@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +57,7 @@ public final class MessageStore implements AutoCloseable {
             + " WHERE m.to_group = ? AND m.mid < ? ORDER BY m.mid DESC LIMIT ?";
     private static final String LAST_SEQS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
 
-    private final DataSource ds;
+    private final Jdbc jdbc;
     private final BatchWriter writer;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     /** uid -> highest seq acked but not yet written. */
@@ -71,9 +70,9 @@ public final class MessageStore implements AutoCloseable {
     private boolean failing;
     private long rejectedWhileFailing;
 
-    MessageStore(DataSource ds) {
-        this.ds = ds;
-        this.writer = new BatchWriter(ds);
+    MessageStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
+        this.writer = new BatchWriter(jdbc);
         this.thread = new Thread(this::run, "muchat-db-writer");
         thread.setDaemon(true);
         thread.start();
@@ -106,14 +105,14 @@ public final class MessageStore implements AutoCloseable {
 
     /** The highest seq {@code uid} acknowledged, counting acks not yet written. */
     public long acked(long uid) throws StoreException {
-        long stored = Jdbc.first(ds, "SELECT acked FROM inbox_cursor WHERE uid = ?",
+        long stored = jdbc.first("SELECT acked FROM inbox_cursor WHERE uid = ?",
                 rs -> rs.getLong("acked"), uid).orElse(0L);
         return Math.max(stored, pendingAcks.getOrDefault(uid, 0L));
     }
 
     /** Up to {@code limit} inbox entries of {@code uid} with seq > {@code afterSeq}, by ascending seq. */
     public List<InboxEntry> inboxAfter(long uid, long afterSeq, int limit) throws StoreException {
-        return Jdbc.list(ds, INBOX_AFTER, MessageStore::inboxEntry, uid, afterSeq, limit);
+        return jdbc.list(INBOX_AFTER, MessageStore::inboxEntry, uid, afterSeq, limit);
     }
 
     /** The highest seq handed out to {@code uid}, 0 if none. */
@@ -127,7 +126,7 @@ public final class MessageStore implements AutoCloseable {
         for (List<Long> chunk : InList.chunks(new ArrayList<>(uids))) {
             String sql = LAST_SEQS + InList.of("?", chunk.size());
             Object[] params = InList.padded(chunk).toArray();
-            for (long[] row : Jdbc.list(ds, sql, rs -> new long[] {rs.getLong(1), rs.getLong(2)}, params)) {
+            for (long[] row : jdbc.list(sql, rs -> new long[] {rs.getLong(1), rs.getLong(2)}, params)) {
                 out.put(row[0], row[1]);
             }
         }
@@ -140,14 +139,14 @@ public final class MessageStore implements AutoCloseable {
      */
     public List<HistoryEntry> history(long uid, long peer, Long beforeMid, int limit) throws StoreException {
         long before = beforeMid == null ? Long.MAX_VALUE : beforeMid;
-        return Jdbc.list(ds, DIRECT_HISTORY, MessageStore::historyEntry,
+        return jdbc.list(DIRECT_HISTORY, MessageStore::historyEntry,
                 uid, peer, before, limit, peer, uid, before, limit, limit);
     }
 
     /** A group's messages, newest first, with mid < {@code beforeMid} (null: from the newest). */
     public List<HistoryEntry> groupHistory(long groupId, Long beforeMid, int limit) throws StoreException {
         long before = beforeMid == null ? Long.MAX_VALUE : beforeMid;
-        return Jdbc.list(ds, GROUP_HISTORY, MessageStore::historyEntry, groupId, before, limit);
+        return jdbc.list(GROUP_HISTORY, MessageStore::historyEntry, groupId, before, limit);
     }
 
     /**

@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
 import java.util.OptionalLong;
-import javax.sql.DataSource;
 
 /**
  * Accounts: registration, password checks, lookups. Passwords are kept only as salted
@@ -20,10 +19,10 @@ public final class UserStore {
     private static final String INSERT_CURSOR =
             "INSERT INTO inbox_cursor (uid, last_seq, acked) VALUES (?, 0, 0)";
 
-    private final DataSource ds;
+    private final Jdbc jdbc;
 
-    UserStore(DataSource ds) {
-        this.ds = ds;
+    UserStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
     }
 
     /**
@@ -34,7 +33,7 @@ public final class UserStore {
     public OptionalLong register(String name, String password) throws StoreException {
         String hash = Passwords.hash(password);
         try {
-            return OptionalLong.of(Jdbc.inTransactionOrThrow(ds, c -> insert(c, name, hash)));
+            return OptionalLong.of(jdbc.inTransactionOrThrow(c -> insert(c, name, hash)));
         } catch (SQLException e) {
             if (Jdbc.isDuplicateKey(e)) {
                 return OptionalLong.empty();
@@ -45,18 +44,18 @@ public final class UserStore {
 
     /** @return the user, or empty if there is no such id or the password is wrong */
     public Optional<User> authenticate(long id, String password) throws StoreException {
-        return check(Jdbc.first(ds, "SELECT id, name, password FROM users WHERE id = ?",
+        return check(jdbc.first("SELECT id, name, password FROM users WHERE id = ?",
                 Credentials::read, id), password);
     }
 
     /** @return the user, or empty if there is no such name or the password is wrong */
     public Optional<User> authenticateByName(String name, String password) throws StoreException {
-        return check(Jdbc.first(ds, "SELECT id, name, password FROM users WHERE name = ?",
+        return check(jdbc.first("SELECT id, name, password FROM users WHERE name = ?",
                 Credentials::read, name), password);
     }
 
     public Optional<User> find(long id) throws StoreException {
-        return Jdbc.first(ds, "SELECT id, name FROM users WHERE id = ?",
+        return jdbc.first("SELECT id, name FROM users WHERE id = ?",
                 rs -> new User(rs.getLong("id"), rs.getString("name")), id);
     }
 

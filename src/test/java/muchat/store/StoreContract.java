@@ -229,7 +229,7 @@ abstract class StoreContract {
         NewMessage message = NewMessage.direct(a, b, "twice", 10, "dup");
         NewMessage other = NewMessage.direct(a, b, "other", 11, null);
 
-        List<Stored> stored = new BatchWriter(db.dataSource()).write(List.of(message, other, message));
+        List<Stored> stored = new BatchWriter(new Jdbc(db.dataSource(), null)).write(List.of(message, other, message));
 
         assertFalse(stored.get(0).duplicate());
         assertEquals(Map.of(b, 1L), stored.get(0).deliveries());
