@@ -69,12 +69,11 @@ free_port() {
   done
 }
 
-# new_database — creates an empty MariaDB database for this run and prints its name.
+# new_database — creates an empty MariaDB database for this run; sets DB to its name.
 new_database() {
-  local db="muchat_bench_${RUN_ID}_${#DATABASES[@]}"
-  mariadb -h127.0.0.1 -P3306 -uroot -e "CREATE DATABASE $db"
-  DATABASES+=("$db")
-  echo "$db"
+  DB="muchat_bench_${RUN_ID}_${#DATABASES[@]}"
+  mariadb -h127.0.0.1 -P3306 -uroot -e "CREATE DATABASE $DB"
+  DATABASES+=("$DB")
 }
 
 # start_redis — a private, non-persistent redis-server; sets REDIS_PORT.
@@ -194,16 +193,16 @@ print_table() {
 
 chat() {
   ROWS=()
-  local port db
+  local port
   port=$(free_port)
   start_server embedded "$port" --data "$SCRATCH/data"
   measure "embedded (H2)" "127.0.0.1:$port" embedded
   stop_servers
 
   ensure_mariadb
-  db=$(new_database)
+  new_database
   port=$(free_port)
-  start_server mariadb "$port" --db-url "jdbc:mysql://127.0.0.1:3306/$db" --db-user root --db-password ''
+  start_server mariadb "$port" --db-url "jdbc:mysql://127.0.0.1:3306/$DB" --db-user root --db-password ''
   measure "MariaDB" "127.0.0.1:$port" mariadb
   stop_servers
   print_table database
@@ -211,23 +210,24 @@ chat() {
 
 cluster() {
   ROWS=()
-  local db port_a port_b
+  local port_a port_b
   ensure_mariadb
   start_redis
 
-  db=$(new_database)
+  new_database
   port_a=$(free_port)
-  start_server cluster-1a "$port_a" --db-url "jdbc:mysql://127.0.0.1:3306/$db" --db-user root \
+  start_server cluster-1a "$port_a" --db-url "jdbc:mysql://127.0.0.1:3306/$DB" --db-user root \
       --db-password '' --redis "127.0.0.1:$REDIS_PORT" --instance a
   measure "1 instance" "127.0.0.1:$port_a" cluster1
   stop_servers
 
-  db=$(new_database)
+  new_database
   port_a=$(free_port)
   port_b=$(free_port)
-  start_server cluster-2a "$port_a" --db-url "jdbc:mysql://127.0.0.1:3306/$db" --db-user root \
+  while [[ $port_b == "$port_a" ]]; do port_b=$(free_port); done
+  start_server cluster-2a "$port_a" --db-url "jdbc:mysql://127.0.0.1:3306/$DB" --db-user root \
       --db-password '' --redis "127.0.0.1:$REDIS_PORT" --instance a
-  start_server cluster-2b "$port_b" --db-url "jdbc:mysql://127.0.0.1:3306/$db" --db-user root \
+  start_server cluster-2b "$port_b" --db-url "jdbc:mysql://127.0.0.1:3306/$DB" --db-user root \
       --db-password '' --redis "127.0.0.1:$REDIS_PORT" --instance b
   measure "2 instances, pairs split" "127.0.0.1:$port_a,127.0.0.1:$port_b" cluster2
   stop_servers
@@ -239,7 +239,7 @@ case "${1:-}" in
     mkdir -p "$OUT"
     : >"$OUT/chat-load.log"
     say "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-    ensure_jar
+    ensure_jar >&2
     "$1"
     ;;
   *)
