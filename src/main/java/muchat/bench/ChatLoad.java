@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 public final class ChatLoad {
     private static final long LOGIN_TIMEOUT_NANOS = TimeUnit.MINUTES.toNanos(10);
     private static final int EXIT_LOST = 3;
+    private static final int REPORT_SECONDS = 5;
 
     private ChatLoad() {
     }
@@ -79,7 +80,7 @@ public final class ChatLoad {
         Progress.Schedule schedule = new Progress.Schedule(start, measureFrom,
                 measureFrom + TimeUnit.SECONDS.toNanos(options.seconds()));
         progress.start(schedule);
-        sleepUntil(schedule.stop());
+        reportUntil(progress, schedule);
 
         boolean settled = awaitSettled(progress, schedule.stop() + TimeUnit.SECONDS.toNanos(options.drain()));
         progress.finish();
@@ -139,10 +140,27 @@ public final class ChatLoad {
         return true;
     }
 
-    private static void sleepUntil(long nanoTime) throws InterruptedException {
+    /**
+     * Sleeps until the load stops, printing the rates of every {@value #REPORT_SECONDS}
+     * seconds to stderr: shows warm-up (JIT, caches) and hiccups the averages hide.
+     */
+    private static void reportUntil(Progress progress, Progress.Schedule schedule) throws InterruptedException {
+        long last = schedule.start();
+        long acked = 0;
+        long delivered = 0;
         long left;
-        while ((left = nanoTime - System.nanoTime()) > 0) {
-            TimeUnit.NANOSECONDS.sleep(left);
+        while ((left = schedule.stop() - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.SECONDS.toNanos(REPORT_SECONDS)));
+            long now = System.nanoTime();
+            long ackedNow = progress.acked.get();
+            long deliveredNow = progress.delivered.get();
+            double seconds = (now - last) / 1e9;
+            System.err.printf(Locale.ROOT, "chatload: t=%.0fs acked/s=%.0f delivered/s=%.0f%s%n",
+                    (now - schedule.start()) / 1e9, (ackedNow - acked) / seconds, (deliveredNow - delivered) / seconds,
+                    now <= schedule.measureFrom() ? " (warm-up)" : "");
+            last = now;
+            acked = ackedNow;
+            delivered = deliveredNow;
         }
     }
 
