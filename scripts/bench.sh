@@ -7,6 +7,9 @@
 #          {1,10,100,1000}, each the median of 3 runs (about 13 minutes on 2 cores)
 #   idle   ~19,000 idle connections: heap and RSS per connection, ours and Netty's,
 #          and the projection to 100,000 connections (about 2 minutes)
+#   chat   1,000 users chatting one to one, on the embedded database and on MariaDB:
+#          throughput and send-to-deliver latency (scripts/bench-chat.sh, ~5 minutes)
+#   cluster  the same load on 1 instance and across 2 instances with Redis (~5 minutes)
 #
 # Knobs (environment):
 #   BENCH_SERVERS    which servers to run, default "ours netty"
@@ -268,6 +271,7 @@ main() {
   case "$mode" in
     echo) raise_fd_limit; build; bench_echo ;;
     idle) raise_fd_limit; build; bench_idle ;;
+    chat|cluster) exec bash scripts/bench-chat.sh "$mode" ;;
     *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 }

@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# Benchmarks muchat's chat path end to end on loopback: ONE_CHAT from user 2i to user
+# 2i+1 and back, stored in the database, acknowledged and pushed. docs/benchmarks.md
+# explains every figure.
+#
+# usage: scripts/bench-chat.sh MODE
+#   chat      one server on the embedded database, then one on MariaDB (about 5 minutes)
+#   cluster   MariaDB + Redis: one instance, then two instances with every pair of
+#             users split over them, so every message crosses Redis (about 5 minutes)
+#
+# Each setup gets a fresh server and database and two runs with the same users:
+#   closed  every user keeps CHAT_WINDOW messages unacknowledged: the most it takes
+#   open    half the delivered rate of the closed run, paced: the latency at that rate
+#
+# Knobs (environment):
+#   CHAT_USERS      users, default 1000 (500 pairs)
+#   CHAT_SECONDS    measured seconds per run, default 20
+#   CHAT_WARMUP     unmeasured seconds of load before that, default 20: on 2 cores
+#                   the JIT compiler takes about 25 s of load to settle
+#   CHAT_WINDOW     unacknowledged messages per user, default 8
+#   CHAT_DRAIN      seconds allowed after a run for the last messages to arrive, default 15
+#   CHAT_CLIENT_THREADS   selector threads of the load client, default 2
+#
+# Tables go to stdout as Markdown; logs, and the servers' busiest threads during each
+# run (top -H), go to target/bench/chat-*. Needs MariaDB on 127.0.0.1:3306 (root,
+# no password; started if not running); cluster mode starts a private redis-server.
+# Every process and database this script creates is removed when it exits.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+USERS=${CHAT_USERS:-1000}
+SECONDS_PER_RUN=${CHAT_SECONDS:-20}
+WARMUP=${CHAT_WARMUP:-20}
+WINDOW=${CHAT_WINDOW:-8}
+DRAIN=${CHAT_DRAIN:-15}
+CLIENT_THREADS=${CHAT_CLIENT_THREADS:-2}
+SERVER_JAVA_OPTS=(-Xms1g -Xmx1g)
+CLIENT_JAVA_OPTS=(-Xms512m -Xmx512m)
+OUT=target/bench
+RUN_ID=$$
+
+STARTED=()     # pids of every process started here; see cleanup
+DATABASES=()   # MariaDB databases created here
+SCRATCH=$(mktemp -d)
+SERVER_PIDS=()
+
+cleanup() {
+  local pid db
+  for pid in "${STARTED[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  for db in "${DATABASES[@]}"; do
+    mariadb -h127.0.0.1 -P3306 -uroot -e "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
+  done
+  rm -rf "$SCRATCH"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 20000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"; return
+    fi
+  done
+}
+
+# new_database — creates an empty MariaDB database for this run; sets DB to its name.
+new_database() {
+  DB="muchat_bench_${RUN_ID}_${#DATABASES[@]}"
+  mariadb -h127.0.0.1 -P3306 -uroot -e "CREATE DATABASE $DB"
+  DATABASES+=("$DB")
+}
+
+# start_redis — a private, non-persistent redis-server; sets REDIS_PORT.
+start_redis() {
+  REDIS_PORT=$(free_port)
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+      >"$OUT/chat-redis.log" 2>&1 &
+  STARTED+=("$!")
+  for _ in $(seq 1 40); do
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
+    sleep 0.25
+  done
+  say "redis-server did not come up on port $REDIS_PORT"; return 1
+}
+
+# start_server NAME PORT SERVER_OPTIONS... — starts one muchat server, waits until it
+# accepts, and appends its pid to SERVER_PIDS.
+start_server() {
+  local name=$1 port=$2 log="$OUT/chat-server-$1.log"
+  shift 2
+  java "${SERVER_JAVA_OPTS[@]}" -jar target/muchat.jar server --host 127.0.0.1 --port "$port" "$@" \
+      >"$log" 2>&1 &
+  local pid=$!
+  STARTED+=("$pid")
+  SERVER_PIDS+=("$pid")
+  wait_for_line "$log" "muchat ready" 60 "$pid"
+}
+
+stop_servers() {
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  SERVER_PIDS=()
+}
+
+# cpu_ticks — user + system CPU time the running servers have used, in clock ticks.
+cpu_ticks() {
+  local pid total=0
+  for pid in "${SERVER_PIDS[@]}"; do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+
+# watch_servers NAME — in the background, once the load client has logged its users in
+# and warmed up: the servers' CPU use over the measured seconds, into $SCRATCH/cores, and
+# their busiest threads halfway through (top -H), into target/bench/chat-threads-NAME.txt.
+# Sets WATCHER to its pid.
+watch_servers() {
+  local name=$1 logins pids
+  logins=$(grep -c 'users logged in' "$OUT/chat-load.log" || true)
+  pids=$(IFS=,; echo "${SERVER_PIDS[*]}")
+  rm -f "$SCRATCH/cores"
+  ( for _ in $(seq 1 6000); do
+      (($(grep -c 'users logged in' "$OUT/chat-load.log" || true) > logins)) && break
+      sleep 0.1
+    done
+    sleep "$WARMUP"
+    local t0 w0 t1
+    t0=$(cpu_ticks); w0=$EPOCHREALTIME
+    sleep $((SECONDS_PER_RUN / 2 - 2 > 0 ? SECONDS_PER_RUN / 2 - 2 : 0))
+    top -H -b -n 2 -d 2 -p "$pids" | awk '/^top -/ { n++ } n == 2' | head -n 30 \
+        >"$OUT/chat-threads-$name.txt" 2>/dev/null || true
+    sleep $((SECONDS_PER_RUN / 2 - 1 > 0 ? SECONDS_PER_RUN / 2 - 1 : 0))
+    t1=$(cpu_ticks)
+    awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v w0="$w0" -v w1="$EPOCHREALTIME" \
+        'BEGIN { printf "%.2f", t / hz / (w1 - w0) }' >"$SCRATCH/cores"
+  ) &
+  WATCHER=$!
+  STARTED+=("$WATCHER")
+}
+
+# load NAME LABEL TARGETS CHATLOAD_OPTIONS... — one load run; sets ROW to its table row,
+# extended with the servers' CPU use while measured and the machine's load average.
+load() {
+  local name=$1 label=$2 targets=$3 row status=0
+  shift 3
+  watch_servers "$name"
+  row=$(java "${CLIENT_JAVA_OPTS[@]}" -cp target/muchat.jar muchat.bench.ChatLoad \
+      --targets "$targets" --users "$USERS" --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" \
+      --window "$WINDOW" --drain "$DRAIN" --threads "$CLIENT_THREADS" --label "$label" "$@" \
+      2>>"$OUT/chat-load.log") || status=$?
+  if ((status != 0 && status != 3)) || [[ -z $row ]]; then
+    kill "$WATCHER" 2>/dev/null || true
+    say "the load client failed (status $status); see $OUT/chat-load.log"; return 1
+  fi
+  ((status == 3)) && say "MESSAGES WERE LOST in run '$label'; see $OUT/chat-load.log"
+  wait "$WATCHER" 2>/dev/null || true
+  ROW="$row $(cat "$SCRATCH/cores" 2>/dev/null || echo -) | $(cut -d' ' -f1 /proc/loadavg) |"
+}
+
+# measure SETUP TARGETS PROFILE_NAME — the closed run (registering the users), then the
+# open run at half its delivered rate; appends both rows to ROWS.
+measure() {
+  local setup=$1 targets=$2 name=$3 prefix="b${RUN_ID}${3}" delivered
+  say "$setup: closed loop, $USERS users, window $WINDOW, ${SECONDS_PER_RUN}s after ${WARMUP}s warm-up"
+  load "$name-closed" "$setup | closed" "$targets" --register --prefix "$prefix"
+  ROWS+=("$ROW")
+  delivered=$(awk -F'|' '{ gsub(/[ ,]/, "", $6); print $6 }' <<<"$ROW")
+  local rate=$((delivered / 2 > 0 ? delivered / 2 : 1))
+  say "$setup: open loop at $rate msgs/s"
+  load "$name-open" "$setup | open" "$targets" --rate "$rate" --prefix "$prefix"
+  ROWS+=("$ROW")
+}
+
+print_table() {
+  echo
+  echo "| $1 | mode | offered | acked/s | delivered/s | p50 ms | p99 ms | p999 ms | lost | errors | server CPU (cores) | load avg |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+  printf '%s\n' "${ROWS[@]}"
+  echo
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; $USERS users, window $WINDOW," \
+       "${SECONDS_PER_RUN}s measured after ${WARMUP}s warm-up; load client on the same machine."
+}
+
+chat() {
+  ROWS=()
+  local port
+  port=$(free_port)
+  start_server embedded "$port" --data "$SCRATCH/data"
+  measure "embedded (H2)" "127.0.0.1:$port" embedded
+  stop_servers
+
+  ensure_mariadb
+  new_database
+  port=$(free_port)
+  start_server mariadb "$port" --db-url "jdbc:mysql://127.0.0.1:3306/$DB" --db-user root --db-password ''
+  measure "MariaDB" "127.0.0.1:$port" mariadb
+  stop_servers
+  print_table database
+}
+
+cluster() {
+  ROWS=()
+  local port_a port_b
+  ensure_mariadb
+  start_redis
+
+  new_database
+  port_a=$(free_port)
+  start_server cluster-1a "$port_a" --db-url "jdbc:mysql://127.0.0.1:3306/$DB" --db-user root \
+      --db-password '' --redis "127.0.0.1:$REDIS_PORT" --instance a
+  measure "1 instance" "127.0.0.1:$port_a" cluster1
+  stop_servers
+
+  new_database
+  port_a=$(free_port)
+  port_b=$(free_port)
+  while [[ $port_b == "$port_a" ]]; do port_b=$(free_port); done
+  start_server cluster-2a "$port_a" --db-url "jdbc:mysql://127.0.0.1:3306/$DB" --db-user root \
+      --db-password '' --redis "127.0.0.1:$REDIS_PORT" --instance a
+  start_server cluster-2b "$port_b" --db-url "jdbc:mysql://127.0.0.1:3306/$DB" --db-user root \
+      --db-password '' --redis "127.0.0.1:$REDIS_PORT" --instance b
+  measure "2 instances, pairs split" "127.0.0.1:$port_a,127.0.0.1:$port_b" cluster2
+  stop_servers
+  print_table setup
+}
+
+case "${1:-}" in
+  chat|cluster)
+    mkdir -p "$OUT"
+    : >"$OUT/chat-load.log"
+    say "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    ensure_jar >&2
+    "$1"
+    ;;
+  *)
+    sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,198 @@
+package muchat.bench;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The chat load generator of {@code scripts/bench-chat.sh}: logs in N users, pairs user
+ * 2i with 2i+1 (on different servers when there are several targets), lets each pair
+ * chat with ONE_CHAT, and prints one Markdown table row:
+ *
+ * <pre>| label | offered | acked/s | delivered/s | p50 ms | p99 ms | p999 ms | lost | errors |</pre>
+ *
+ * Closed loop (no {@code --rate}): each user keeps {@code --window} messages unacknowledged,
+ * which finds the throughput. Open loop ({@code --rate R}): R messages a second in all,
+ * each stamped with the time it was due, which gives honest latency at that rate.
+ * Latency is send to delivery on the recipient's socket; load client and server must be
+ * on the same machine, since both ends read one monotonic clock.
+ *
+ * <p>After the measurement it waits up to {@code --drain} seconds for every message to be
+ * acknowledged and delivered, then checks per message that each acknowledged one arrived;
+ * any that did not are reported as lost, and the exit status is 3.
+ *
+ * <pre>java -cp muchat.jar muchat.bench.ChatLoad --targets 127.0.0.1:6000 --users 1000 --register</pre>
+ *
+ * <p>Threads: the main thread sets up, waits and reports; {@link LoadLoop}s do the IO.
+ */
+public final class ChatLoad {
+    private static final long LOGIN_TIMEOUT_NANOS = TimeUnit.MINUTES.toNanos(10);
+    private static final int EXIT_LOST = 3;
+    private static final int REPORT_SECONDS = 5;
+
+    private ChatLoad() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        LoadOptions options;
+        try {
+            options = LoadOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(run(options));
+    }
+
+    /** Runs the benchmark, prints its row, and returns the exit status. */
+    static int run(LoadOptions options) throws IOException, InterruptedException {
+        Progress progress = new Progress();
+        List<LoadLoop> loops = new ArrayList<>();
+        for (int t = 0; t < options.threads(); t++) {
+            loops.add(new LoadLoop(options, progress));
+        }
+        List<LoadUser> users = createUsers(options, loops);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < loops.size(); t++) {
+            Thread thread = new Thread(loops.get(t), "chatload-" + t);
+            thread.start();
+            threads.add(thread);
+        }
+
+        long loginStart = System.nanoTime();
+        if (!awaitLogins(progress, options.users())) {
+            progress.finish();
+            joinAll(threads);
+            System.err.println("chatload: only " + progress.loggedIn.get() + " of " + options.users()
+                    + " users logged in; no measurement");
+            return 1;
+        }
+        System.err.printf(Locale.ROOT, "chatload: %d users logged in in %.1f s%n",
+                options.users(), (System.nanoTime() - loginStart) / 1e9);
+
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+        long measureFrom = start + TimeUnit.SECONDS.toNanos(options.warmup());
+        Progress.Schedule schedule = new Progress.Schedule(start, measureFrom,
+                measureFrom + TimeUnit.SECONDS.toNanos(options.seconds()));
+        progress.start(schedule);
+        reportUntil(progress, schedule);
+
+        boolean settled = awaitSettled(progress, schedule.stop() + TimeUnit.SECONDS.toNanos(options.drain()));
+        progress.finish();
+        joinAll(threads);
+
+        LoopStats total = new LoopStats();
+        loops.forEach(loop -> total.add(loop.stats));
+        long lost = countLost(users);
+        System.out.println(row(options, total, lost));
+        if (!settled) {
+            System.err.printf("chatload: after %d s of drain, sent=%d acked=%d rejected=%d delivered=%d%n",
+                    options.drain(), progress.sent.get(), progress.acked.get(), progress.rejected.get(),
+                    progress.delivered.get());
+        }
+        if (lost > 0) {
+            System.err.println("chatload: LOST " + lost + " ACKNOWLEDGED MESSAGES: they never reached their recipient");
+            return EXIT_LOST;
+        }
+        return 0;
+    }
+
+    private static List<LoadUser> createUsers(LoadOptions options, List<LoadLoop> loops) {
+        String tag = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36), 36);
+        List<LoadUser> users = new ArrayList<>();
+        for (int i = 0; i < options.users(); i++) {
+            LoadLoop loop = loops.get(i % loops.size());
+            LoadUser user = new LoadUser(i, options.prefix() + "-" + i, options.targetOf(i), loop, tag,
+                    options.register());
+            loop.add(user);
+            users.add(user);
+        }
+        for (int i = 0; i < users.size(); i += 2) {
+            users.get(i).partner = users.get(i + 1);
+            users.get(i + 1).partner = users.get(i);
+        }
+        return users;
+    }
+
+    private static boolean awaitLogins(Progress progress, int users) throws InterruptedException {
+        long deadline = System.nanoTime() + LOGIN_TIMEOUT_NANOS;
+        while (progress.loggedIn.get() < users) {
+            if (progress.failed.get() > 0 || System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
+    }
+
+    private static boolean awaitSettled(Progress progress, long deadline) throws InterruptedException {
+        while (!progress.settled()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    /**
+     * Sleeps until the load stops, printing the rates of every {@value #REPORT_SECONDS}
+     * seconds to stderr: shows warm-up (JIT, caches) and hiccups the averages hide.
+     */
+    private static void reportUntil(Progress progress, Progress.Schedule schedule) throws InterruptedException {
+        long last = schedule.start();
+        long acked = 0;
+        long delivered = 0;
+        long left;
+        while ((left = schedule.stop() - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.SECONDS.toNanos(REPORT_SECONDS)));
+            long now = System.nanoTime();
+            long ackedNow = progress.acked.get();
+            long deliveredNow = progress.delivered.get();
+            double seconds = (now - last) / 1e9;
+            System.err.printf(Locale.ROOT, "chatload: t=%.0fs acked/s=%.0f delivered/s=%.0f%s%n",
+                    (now - schedule.start()) / 1e9, (ackedNow - acked) / seconds, (deliveredNow - delivered) / seconds,
+                    now <= schedule.measureFrom() ? " (warm-up)" : "");
+            last = now;
+            acked = ackedNow;
+            delivered = deliveredNow;
+        }
+    }
+
+    private static void joinAll(List<Thread> threads) throws InterruptedException {
+        for (Thread thread : threads) {
+            thread.join();
+        }
+    }
+
+    /** Messages a sender saw acknowledged that its partner never received. */
+    private static long countLost(List<LoadUser> users) {
+        long lost = 0;
+        for (LoadUser user : users) {
+            BitSet missing = (BitSet) user.acked.clone();
+            missing.andNot(user.partner.received);
+            lost += missing.cardinality();
+        }
+        return lost;
+    }
+
+    private static String row(LoadOptions options, LoopStats total, long lost) {
+        String offered = options.openLoop()
+                ? String.format(Locale.ROOT, "%,d/s", options.rate())
+                : "closed loop, window " + options.window();
+        String label = options.label().isEmpty() ? "" : "| " + options.label() + " ";
+        return String.format(Locale.ROOT, "%s| %s | %,d | %,d | %.2f | %.2f | %.2f | %d | %s |",
+                label, offered,
+                total.ackedInWindow / options.seconds(), total.deliveredInWindow / options.seconds(),
+                millis(total, 50), millis(total, 99), millis(total, 99.9), lost, total.errorSummary());
+    }
+
+    private static double millis(LoopStats total, double percentile) {
+        return total.latencyMicros.getValueAtPercentile(percentile) / 1000.0;
+    }
+}

@@ -1,0 +1,53 @@
+package muchat.bench;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What one load thread measured inside the measurement window, plus the errors it saw
+ * at any time. Merged by {@link ChatLoad} once the threads have stopped.
+ *
+ * <p>Threads: the owning load thread while it runs; then the main thread.
+ */
+final class LoopStats {
+    /** Send-to-deliver latency in microseconds, up to one minute. */
+    final Histogram latencyMicros = new Histogram(60_000_000L, 3);
+    long ackedInWindow;
+    long deliveredInWindow;
+    long duplicates;
+    long disconnects;
+    long kicked;
+    /** ERROR frames and failed LOGIN_ACK / REG_ACK, by errno. */
+    final Map<Integer, Long> errnos = new TreeMap<>();
+
+    void error(int errno) {
+        errnos.merge(errno, 1L, Long::sum);
+    }
+
+    void add(LoopStats other) {
+        latencyMicros.add(other.latencyMicros);
+        ackedInWindow += other.ackedInWindow;
+        deliveredInWindow += other.deliveredInWindow;
+        duplicates += other.duplicates;
+        disconnects += other.disconnects;
+        kicked += other.kicked;
+        other.errnos.forEach((errno, n) -> errnos.merge(errno, n, Long::sum));
+    }
+
+    /** e.g. {@code errno17=3 disconnects=1}, or {@code none}. */
+    String errorSummary() {
+        StringBuilder s = new StringBuilder();
+        errnos.forEach((errno, n) -> s.append("errno").append(errno).append('=').append(n).append(' '));
+        if (kicked > 0) {
+            s.append("kicked=").append(kicked).append(' ');
+        }
+        if (disconnects > 0) {
+            s.append("disconnects=").append(disconnects).append(' ');
+        }
+        if (duplicates > 0) {
+            s.append("duplicates=").append(duplicates).append(' ');
+        }
+        return s.isEmpty() ? "none" : s.toString().trim();
+    }
+}

@@ -1,0 +1,45 @@
+package muchat.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class LoadOptionsTest {
+
+    @Test
+    void withTwoTargetsTheTwoUsersOfEveryPairAreOnDifferentServers() {
+        LoadOptions options = LoadOptions.parse(new String[] {
+                "--targets", "127.0.0.1:6001,127.0.0.1:6002", "--users", "10"});
+        for (int i = 0; i < options.users(); i += 2) {
+            assertNotEquals(options.targetOf(i), options.targetOf(i + 1), "pair " + i);
+        }
+    }
+
+    @Test
+    void aRateMakesItAnOpenLoopRun() {
+        assertTrue(LoadOptions.parse(new String[] {"--targets", "127.0.0.1:6000", "--rate", "5000"}).openLoop());
+        assertFalse(LoadOptions.parse(new String[] {"--targets", "127.0.0.1:6000"}).openLoop());
+    }
+
+    @Test
+    void defaultsAreAThousandUsersWithAWindowOfEight() {
+        LoadOptions options = LoadOptions.parse(new String[] {"--targets", "127.0.0.1:6000"});
+        assertEquals(1000, options.users());
+        assertEquals(8, options.window());
+    }
+
+    @Test
+    void anOddNumberOfUsersCannotBePairedAndIsRefused() {
+        assertThrows(IllegalArgumentException.class,
+                () -> LoadOptions.parse(new String[] {"--targets", "127.0.0.1:6000", "--users", "7"}));
+    }
+
+    @Test
+    void withoutTargetsThereIsNothingToLoad() {
+        assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse(new String[] {"--users", "10"}));
+    }
+}
