@@ -70,11 +70,18 @@ CREATE TABLE IF NOT EXISTS inbox (
 
 -- One row per user, made at registration. last_seq is the highest seq handed out (the
 -- next one is last_seq + 1); writers lock this row while they allocate, which is what
--- keeps seqs gapless and unique across server instances. acked is the highest seq the
--- user has confirmed.
+-- keeps seqs gapless and unique across server instances.
 CREATE TABLE IF NOT EXISTS inbox_cursor (
   uid      BIGINT NOT NULL,
   last_seq BIGINT NOT NULL,
-  acked    BIGINT NOT NULL,
+  PRIMARY KEY (uid)
+);
+
+-- One row per user, made at registration: the highest seq the user has confirmed
+-- (RECV_ACK). A table of its own, so that writing acks never waits for, or holds up,
+-- the writers that lock inbox_cursor rows to hand out seqs.
+CREATE TABLE IF NOT EXISTS inbox_ack (
+  uid   BIGINT NOT NULL,
+  acked BIGINT NOT NULL,
   PRIMARY KEY (uid)
 );

@@ -28,7 +28,11 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 final class RedisLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
-    private static final int POOL_SIZE = 8;
+    /**
+     * Every logic strand (16 by default) may route a push or claim a login at the same
+     * moment, plus the presence refresher: fewer connections made logins wait for one.
+     */
+    private static final int POOL_SIZE = 24;
     static final int CONNECT_TIMEOUT_MILLIS = 500;
     private static final int COMMAND_TIMEOUT_MILLIS = 1000;
     private static final Duration POOL_WAIT = Duration.ofMillis(500);

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
 import muchat.protocol.ChatMessage;
 import muchat.protocol.Json;
 import muchat.protocol.SyncDone;
@@ -47,7 +48,7 @@ final class Delivery implements Cluster.Listener {
         this.sessions = sessions;
         this.cluster = cluster;
         this.strands = strands;
-        timer.scheduleWithFixedDelay(this::catchUpAll, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
     }
 
     /** Hands a message, already numbered for {@code uid}, to wherever that user is. */
@@ -157,8 +158,17 @@ final class Delivery implements Cluster.Listener {
         }
     }
 
-    /** Compares every local session with its inbox and fills the ones that fell behind. */
+    /** The periodic sweep: fills sessions still missing what was already there last time. */
+    private void sweep() {
+        catchUp(Session::behindSinceLastSweep);
+    }
+
+    /** After an outage of the fast path: fills every session that is behind its inbox now. */
     private void catchUpAll() {
+        catchUp((session, lastSeq) -> lastSeq > session.pushedUpTo());
+    }
+
+    private void catchUp(BiPredicate<Session, Long> behind) {
         List<Session> local = List.copyOf(sessions.sessions());
         if (local.isEmpty()) {
             return;
@@ -167,7 +177,7 @@ final class Delivery implements Cluster.Listener {
             Map<Long, Long> last = messages.lastSeqs(local.stream().map(Session::uid).filter(u -> u != 0).toList());
             for (Session session : local) {
                 Long lastSeq = last.get(session.uid());
-                if (lastSeq != null && lastSeq > session.pushedUpTo()) {
+                if (lastSeq != null && behind.test(session, lastSeq)) {
                     strands.execute(session.strandKey(), () -> fill(session));
                 }
             }

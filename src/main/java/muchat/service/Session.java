@@ -32,6 +32,8 @@ public final class Session {
     private long nextSeq;
     /** Pushes that arrived before the ones in front of them; guarded by this. */
     private final NavigableMap<Long, ChatMessage> early = new TreeMap<>();
+    /** The inbox's last seq seen by the previous catch-up sweep; guarded by this. */
+    private long sweepMark;
 
     Session(TcpConnection connection, RateLimiter rateLimiter) {
         this.connection = connection;
@@ -111,6 +113,18 @@ public final class Session {
     /** The highest seq pushed so far. */
     synchronized long pushedUpTo() {
         return nextSeq - 1;
+    }
+
+    /**
+     * Called by each catch-up sweep with the inbox's last seq: true if a message that
+     * was already in the inbox at the previous sweep has still not been pushed. Messages
+     * committed since then are probably on their way, and fetching them would only
+     * duplicate work under load.
+     */
+    synchronized boolean behindSinceLastSweep(long lastSeq) {
+        boolean behind = sweepMark >= nextSeq;
+        sweepMark = lastSeq;
+        return behind;
     }
 
     /** True if some seq before an early message has not arrived yet. */

@@ -32,7 +32,7 @@ import java.util.TreeSet;
  * Nothing is visible before COMMIT, and a failure rolls everything back, so a seq is
  * never lost or reused.
  *
- * <p>Threads: the MessageStore writer thread only.
+ * <p>Threads: the group-commit lanes, several at once: it keeps no state of its own.
  */
 final class BatchWriter {
     private static final String FIND_EARLIER =
@@ -44,9 +44,9 @@ final class BatchWriter {
     private static final String UPDATE_CURSOR = "UPDATE inbox_cursor SET last_seq = ? WHERE uid = ?";
     /** For a recipient without a cursor row, which registration normally makes. */
     private static final String INSERT_CURSOR =
-            "INSERT INTO inbox_cursor (uid, last_seq, acked) VALUES (?, ?, 0)";
+            "INSERT INTO inbox_cursor (uid, last_seq) VALUES (?, ?)";
     private static final String SAVE_ACK =
-            "UPDATE inbox_cursor SET acked = GREATEST(acked, ?) WHERE uid = ?";
+            "UPDATE inbox_ack SET acked = GREATEST(acked, ?) WHERE uid = ?";
 
     private final Jdbc jdbc;
 

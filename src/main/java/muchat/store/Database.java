@@ -16,7 +16,8 @@ import javax.sql.DataSource;
  * <p>Threads: the stores may be used from any thread; {@link #close} once, last.
  */
 public final class Database implements AutoCloseable {
-    private static final int POOL_SIZE = 8;
+    /** The writer lanes plus the reads of the logic threads (logins, history, replays). */
+    private static final int POOL_SIZE = 16;
     private static final long CONNECTION_TIMEOUT_MS = 3_000;
 
     /**
@@ -36,6 +37,15 @@ public final class Database implements AutoCloseable {
      * fsyncs: a power cut may lose the last commits.
      */
     private static final String H2_AFTER_COMMIT = "CHECKPOINT";
+
+    /** H2 writes from one thread at a time anyway: one group-commit lane. */
+    private static final int EMBEDDED_WRITER_LANES = 1;
+    /**
+     * A database server spends most of a group commit waiting (round trips, the log
+     * flush at COMMIT): a few lanes keep it busy. Each lane holds one pooled connection
+     * while it writes, so this stays well under the pool size.
+     */
+    private static final int SERVER_WRITER_LANES = 4;
 
     /**
      * Connector/J settings: rewriteBatchedStatements sends a batch of INSERTs as one
@@ -63,7 +73,7 @@ public final class Database implements AutoCloseable {
     private final GroupStore groups;
     private final MessageStore messages;
 
-    private Database(HikariConfig config, String afterCommit) {
+    private Database(HikariConfig config, String afterCommit, int writerLanes) {
         config.setPoolName("muchat-db");
         config.setMaximumPoolSize(POOL_SIZE);
         config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
@@ -84,7 +94,7 @@ public final class Database implements AutoCloseable {
         users = new UserStore(jdbc);
         friends = new FriendStore(jdbc);
         groups = new GroupStore(jdbc);
-        messages = new MessageStore(jdbc);
+        messages = new MessageStore(jdbc, writerLanes);
     }
 
     /** The embedded H2 database in the files {@code dataDir/muchat.*}; creates both as needed. */
@@ -98,7 +108,7 @@ public final class Database implements AutoCloseable {
         config.setJdbcUrl("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("muchat") + H2_SETTINGS);
         config.setUsername("sa");
         config.setPassword("");
-        return new Database(config, H2_AFTER_COMMIT);
+        return new Database(config, H2_AFTER_COMMIT, EMBEDDED_WRITER_LANES);
     }
 
     /**
@@ -112,7 +122,7 @@ public final class Database implements AutoCloseable {
         config.setUsername(user);
         config.setPassword(password);
         MYSQL_SETTINGS.forEach(config::addDataSourceProperty);
-        return new Database(config, null);
+        return new Database(config, null, SERVER_WRITER_LANES);
     }
 
     /** The pool itself, for callers that need plain JDBC (tests, tools). */

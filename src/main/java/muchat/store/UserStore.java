@@ -16,8 +16,8 @@ import java.util.OptionalLong;
  */
 public final class UserStore {
     private static final String INSERT_USER = "INSERT INTO users (name, password) VALUES (?, ?)";
-    private static final String INSERT_CURSOR =
-            "INSERT INTO inbox_cursor (uid, last_seq, acked) VALUES (?, 0, 0)";
+    private static final String INSERT_CURSOR = "INSERT INTO inbox_cursor (uid, last_seq) VALUES (?, 0)";
+    private static final String INSERT_ACK = "INSERT INTO inbox_ack (uid, acked) VALUES (?, 0)";
 
     private final Jdbc jdbc;
 
@@ -69,9 +69,11 @@ public final class UserStore {
                 id = keys.getLong(1);
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(INSERT_CURSOR)) {
-            Jdbc.bind(ps, id);
-            ps.executeUpdate();
+        for (String sql : new String[] {INSERT_CURSOR, INSERT_ACK}) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                Jdbc.bind(ps, id);
+                ps.executeUpdate();
+            }
         }
         return id;
     }

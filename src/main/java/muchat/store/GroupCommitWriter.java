@@ -1,0 +1,208 @@
+package muchat.store;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One group-commit lane: a queue and the thread that drains it. The thread takes
+ * whatever is queued (up to {@value #MAX_BATCH} messages, never waiting for more),
+ * stores it in one transaction (see {@link BatchWriter}) and completes the futures in
+ * submission order. A busy server thus pays one commit for hundreds of messages, while
+ * a quiet one commits each message at once. A lane that is also given the pending acks
+ * writes them every {@value #ACK_FLUSH_MS} ms.
+ *
+ * <p>Threads: {@link #submit} and {@link #close} from any thread; the rest runs on the
+ * lane's own thread.
+ */
+final class GroupCommitWriter {
+    static final int MAX_BATCH = 512;
+    /**
+     * Acks are only remembered between flushes: losing some merely re-delivers messages,
+     * which the protocol allows, and each flush rewrites one row per user that acked.
+     */
+    static final long ACK_FLUSH_MS = 1000;
+
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
+    /** Queued by close(): everything before it is written, everything after it refused. */
+    private static final Pending STOP = new Pending(null, new CompletableFuture<>());
+
+    private final BatchWriter writer;
+    private final Map<Long, Long> pendingAcks;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean closed;
+
+    // Lane thread only.
+    private long lastAckFlush;
+    private boolean failing;
+    private long rejectedWhileFailing;
+
+    /** @param pendingAcks uid -> highest seq acked but not yet written, or null if another lane writes them */
+    GroupCommitWriter(BatchWriter writer, Map<Long, Long> pendingAcks, String name) {
+        this.writer = writer;
+        this.pendingAcks = pendingAcks;
+        this.thread = new Thread(this::run, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    CompletableFuture<Stored> submit(NewMessage message) {
+        CompletableFuture<Stored> future = new CompletableFuture<>();
+        if (closed) {
+            future.completeExceptionally(closedError());
+            return future;
+        }
+        Pending pending = new Pending(message, future);
+        queue.add(pending);
+        // close() may have queued STOP in between; then refuse unless the lane took it.
+        if (closed && queue.remove(pending)) {
+            future.completeExceptionally(closedError());
+        }
+        return future;
+    }
+
+    /** Writes everything submitted so far (and the acks), then stops the thread. */
+    synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        queue.add(STOP);
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(MAX_BATCH);
+        boolean stopping = false;
+        while (!stopping) {
+            Pending first = poll();
+            if (first != null) {
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                int stop = batch.indexOf(STOP);
+                if (stop >= 0) {
+                    stopping = true;
+                    List<Pending> refused = batch.subList(stop, batch.size());
+                    fail(refused, closedError());
+                    refused.clear();
+                }
+                write(batch);
+                batch.clear();
+            }
+            if (stopping || first == null || System.currentTimeMillis() - lastAckFlush >= ACK_FLUSH_MS) {
+                flushAcks();
+            }
+        }
+        List<Pending> late = new ArrayList<>();
+        queue.drainTo(late);
+        fail(late, closedError());
+    }
+
+    private Pending poll() {
+        try {
+            return queue.poll(ACK_FLUSH_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            // Nobody should interrupt this thread (H2 closes its file when interrupted
+            // during I/O); close() stops it with STOP instead.
+            return null;
+        }
+    }
+
+    private void write(List<Pending> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<Stored> results;
+        try {
+            results = writer.write(batch.stream().map(Pending::message).toList());
+        } catch (SQLException | RuntimeException e) {
+            // What is queued behind this batch would meet the same broken database:
+            // refuse it now rather than after another connection timeout each.
+            List<Pending> refused = new ArrayList<>(batch);
+            queue.drainTo(refused);
+            if (refused.remove(STOP)) {
+                queue.add(STOP);
+            }
+            failing(e, refused.size());
+            fail(refused, new StoreException("cannot store the message: " + firstLine(e), e));
+            return;
+        }
+        recovered();
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).future().complete(results.get(i));
+        }
+    }
+
+    private void flushAcks() {
+        lastAckFlush = System.currentTimeMillis();
+        if (pendingAcks == null || pendingAcks.isEmpty()) {
+            return;
+        }
+        SortedMap<Long, Long> acks = new TreeMap<>(pendingAcks);
+        try {
+            writer.writeAcks(acks);
+        } catch (SQLException | RuntimeException e) {
+            failing(e, 0); // the acks stay pending and are tried again at the next flush
+            return;
+        }
+        recovered();
+        acks.forEach(pendingAcks::remove); // only those not raised meanwhile
+    }
+
+    private void failing(Exception e, int rejected) {
+        if (!failing) {
+            failing = true;
+            log.warn("database writes failing, refusing messages until it recovers: {}", firstLine(e));
+        }
+        rejectedWhileFailing += rejected;
+    }
+
+    private void recovered() {
+        if (failing) {
+            log.info("database writes recovered; {} messages were refused meanwhile", rejectedWhileFailing);
+            failing = false;
+            rejectedWhileFailing = 0;
+        }
+    }
+
+    private static void fail(List<Pending> pendings, StoreException error) {
+        for (Pending p : pendings) {
+            p.future().completeExceptionally(error);
+        }
+    }
+
+    /** H2 appends the SQL on further lines; operators need the first. */
+    private static String firstLine(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    static StoreException closedError() {
+        return new StoreException("the message store is closed");
+    }
+
+    /** A submitted message and the future its sender waits on. */
+    private record Pending(NewMessage message, CompletableFuture<Stored> future) {
+    }
+}
