@@ -5,11 +5,10 @@ import java.util.concurrent.CountDownLatch;
 import muchat.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * {@code muchat server}: runs one instance until SIGTERM or SIGINT, then shuts it down
- * gracefully and exits 0.
+ * gracefully (see {@link ChatServer#close()}) and exits 0.
  */
 final class ServerCommand {
     private static final Logger log = LoggerFactory.getLogger(ServerCommand.class);
@@ -39,14 +38,13 @@ final class ServerCommand {
             System.exit(1);
             return;
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        // Handle the signals ourselves: a JVM stopped by a shutdown hook exits 143, and
-        // operators expect a clean stop to exit 0.
-        Signal.handle(new Signal("TERM"), signal -> stop.countDown());
-        Signal.handle(new Signal("INT"), signal -> stop.countDown());
-        stop.await();
-        log.info("signal received, stopping");
-        server.close();
-        System.exit(0);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("signal received, stopping");
+            server.close();
+            // A JVM stopped by SIGTERM exits 143 even after a clean shutdown; operators
+            // and supervisors expect 0 from a clean stop.
+            Runtime.getRuntime().halt(0);
+        }, "shutdown"));
+        new CountDownLatch(1).await(); // serve until a signal runs the hook
     }
 }
