@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
+import java.util.function.Consumer;
 import muchat.protocol.ChatMessage;
 import muchat.protocol.Json;
 import muchat.protocol.SyncDone;
@@ -77,13 +78,8 @@ final class Delivery implements Cluster.Listener {
     /** Messages waiting for a user, oldest first, for a legacy login ack. */
     List<InboxEntry> waiting(long uid, long acked) {
         List<InboxEntry> all = new ArrayList<>();
-        for (List<InboxEntry> page; ; acked = page.get(page.size() - 1).seq()) {
-            page = messages.inboxAfter(uid, acked, PAGE);
-            all.addAll(page);
-            if (page.size() < PAGE) {
-                return all;
-            }
-        }
+        forEachAfter(uid, acked, all::add);
+        return all;
     }
 
     // ---- Cluster.Listener: the subscriber thread ------------------------------------------
@@ -144,17 +140,24 @@ final class Delivery implements Cluster.Listener {
             return;
         }
         try {
-            for (List<InboxEntry> page; ; ) {
-                page = messages.inboxAfter(uid, session.pushedUpTo(), PAGE);
-                for (InboxEntry entry : page) {
-                    push(session, toPush(entry));
-                }
-                if (page.size() < PAGE) {
-                    return;
-                }
-            }
+            forEachAfter(uid, session.pushedUpTo(), entry -> push(session, toPush(entry)));
         } catch (StoreException e) {
             log.warn("cannot catch up user={}: {}", uid, e.getMessage());
+        }
+    }
+
+    /**
+     * Hands every inbox entry of {@code uid} after {@code after} to {@code each}, oldest
+     * first, a page at a time. Paging follows the entries read, not what was pushed, so a
+     * session that logs out halfway cannot make it read the same page forever.
+     */
+    private void forEachAfter(long uid, long after, Consumer<InboxEntry> each) {
+        for (List<InboxEntry> page; ; after = page.get(page.size() - 1).seq()) {
+            page = messages.inboxAfter(uid, after, PAGE);
+            page.forEach(each);
+            if (page.size() < PAGE) {
+                return;
+            }
         }
     }
 
