@@ -1,6 +1,7 @@
 package muchat.bench;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import muchat.net.EventLoopGroup;
 import muchat.net.TcpServer;
@@ -29,20 +30,12 @@ public final class EchoServer {
     }
 
     public static void main(String[] args) throws Exception {
-        String host = "0.0.0.0";
-        int port = 7000;
-        int ioThreads = Runtime.getRuntime().availableProcessors();
-        EventLoopGroup.Placement placement = EventLoopGroup.Placement.ROUND_ROBIN;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--host" -> host = args[++i];
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                case "--io-threads" -> ioThreads = Integer.parseInt(args[++i]);
-                case "--least-loaded" -> placement = EventLoopGroup.Placement.LEAST_CONNECTIONS;
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; usage: echo [--host H] [--port P] [--io-threads N] [--least-loaded]");
-            }
-        }
+        Flags flags = Flags.parse(args, List.of("host", "port", "io-threads"), List.of("least-loaded"));
+        String host = flags.string("host", "0.0.0.0");
+        int port = flags.positiveInt("port", 7000);
+        int ioThreads = flags.positiveInt("io-threads", Runtime.getRuntime().availableProcessors());
+        EventLoopGroup.Placement placement = flags.isSet("least-loaded")
+                ? EventLoopGroup.Placement.LEAST_CONNECTIONS : EventLoopGroup.Placement.ROUND_ROBIN;
         TcpServer server = start(new InetSocketAddress(host, port), ioThreads, placement);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
