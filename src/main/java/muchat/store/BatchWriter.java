@@ -22,8 +22,9 @@ import java.util.TreeSet;
  * The SQL half of the group commit: stores one batch of messages in one transaction.
  *
  * <ol>
- * <li>Messages whose (sender, cmid) is already stored, or appears earlier in the same
- *     batch, become duplicates of the first one.</li>
+ * <li>Messages whose (sender, cmid) appears earlier in the same batch become duplicates
+ *     of the first one. One already stored makes the unique key refuse the batch; then
+ *     the batch is rolled back and written again, looking every cmid up first.</li>
  * <li>The others are inserted with one JDBC batch; the generated keys are their mids.</li>
  * <li>The recipients' inbox cursors are locked in ascending uid order (so two server
  *     instances writing for the same users cannot deadlock), the next seqs are handed
@@ -54,12 +55,27 @@ final class BatchWriter {
         this.jdbc = jdbc;
     }
 
-    /** Stores the batch; the results are in the batch's order. */
+    /**
+     * Stores the batch; the results are in the batch's order. The commit may not be
+     * durable yet: see {@link Checkpointer}.
+     */
     List<Stored> write(List<NewMessage> batch) throws SQLException {
-        return jdbc.inTransactionOrThrow(c -> writeIn(c, batch));
+        try {
+            return jdbc.inTransactionOrThrow(c -> writeIn(c, batch, false), false);
+        } catch (SQLException e) {
+            if (!Jdbc.isDuplicateKey(e)) {
+                throw e;
+            }
+            // A resent cmid that is already stored (rare: clients resend after a
+            // reconnect), so only now pay for looking every message up first.
+            return jdbc.inTransactionOrThrow(c -> writeIn(c, batch, true), false);
+        }
     }
 
-    /** Raises each user's acked seq to the given one (never lowers it). */
+    /**
+     * Raises each user's acked seq to the given one (never lowers it). Not made durable
+     * on its own: losing acks only re-delivers messages.
+     */
     void writeAcks(SortedMap<Long, Long> acks) throws SQLException {
         jdbc.inTransactionOrThrow(c -> {
             try (PreparedStatement ps = c.prepareStatement(SAVE_ACK)) {
@@ -70,14 +86,16 @@ final class BatchWriter {
                 }
                 return ps.executeBatch();
             }
-        });
+        }, false);
     }
 
-    private List<Stored> writeIn(Connection c, List<NewMessage> batch) throws SQLException {
+    /** @param lookUpEarlier whether to look for cmids stored before; if not, the unique key refuses them */
+    private List<Stored> writeIn(Connection c, List<NewMessage> batch, boolean lookUpEarlier)
+            throws SQLException {
         Stored[] out = new Stored[batch.size()];
         int[] copyOf = new int[batch.size()];
         Arrays.fill(copyOf, -1);
-        Map<Key, Stored> earlier = findEarlier(c, batch);
+        Map<Key, Stored> earlier = lookUpEarlier ? findEarlier(c, batch) : Map.of();
         Map<Key, Integer> firstInBatch = new HashMap<>();
         List<Integer> fresh = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {

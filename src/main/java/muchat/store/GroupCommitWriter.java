@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * One group-commit lane: a queue and the thread that drains it. The thread takes
  * whatever is queued (up to {@value #MAX_BATCH} messages, never waiting for more),
  * stores it in one transaction (see {@link BatchWriter}) and completes the futures in
- * submission order. A busy server thus pays one commit for hundreds of messages, while
+ * submission order, or hands them to the {@link Checkpointer} where a commit is not
+ * durable by itself. A busy server thus pays one commit for hundreds of messages, while
  * a quiet one commits each message at once. A lane that is also given the pending acks
  * writes them every {@value #ACK_FLUSH_MS} ms.
  *
@@ -37,6 +38,7 @@ final class GroupCommitWriter {
     private static final Pending STOP = new Pending(null, new CompletableFuture<>());
 
     private final BatchWriter writer;
+    private final Checkpointer checkpointer;
     private final Map<Long, Long> pendingAcks;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
@@ -47,9 +49,13 @@ final class GroupCommitWriter {
     private boolean failing;
     private long rejectedWhileFailing;
 
-    /** @param pendingAcks uid -> highest seq acked but not yet written, or null if another lane writes them */
-    GroupCommitWriter(BatchWriter writer, Map<Long, Long> pendingAcks, String name) {
+    /**
+     * @param checkpointer what makes commits durable, or null when COMMIT is
+     * @param pendingAcks uid -> highest seq acked but not yet written, or null if another lane writes them
+     */
+    GroupCommitWriter(BatchWriter writer, Checkpointer checkpointer, Map<Long, Long> pendingAcks, String name) {
         this.writer = writer;
+        this.checkpointer = checkpointer;
         this.pendingAcks = pendingAcks;
         this.thread = new Thread(this::run, name);
         thread.setDaemon(true);
@@ -148,6 +154,10 @@ final class GroupCommitWriter {
             return;
         }
         recovered();
+        if (checkpointer != null) {
+            checkpointer.add(batch.stream().map(Pending::future).toList(), results);
+            return;
+        }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).future().complete(results.get(i));
         }

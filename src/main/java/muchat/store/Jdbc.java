@@ -83,17 +83,40 @@ final class Jdbc {
 
     /** Like {@link #inTransaction} but hands the SQLException to callers that inspect it. */
     <T> T inTransactionOrThrow(Work<T> work) throws SQLException {
+        return inTransactionOrThrow(work, true);
+    }
+
+    /**
+     * Runs the work in one transaction and commits it; {@code durable} false leaves the
+     * commit visible but perhaps not yet on disk, for a caller that calls
+     * {@link #makeDurable()} later (see {@link #commitIsDurable}).
+     */
+    <T> T inTransactionOrThrow(Work<T> work, boolean durable) throws SQLException {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
                 T result = work.run(c);
                 c.commit();
-                makeDurable(c);
+                if (durable) {
+                    makeDurable(c);
+                }
                 return result;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);
                 throw e;
             }
+        }
+    }
+
+    /** True when COMMIT alone reaches the disk (InnoDB); false for H2, which needs {@link #makeDurable()}. */
+    boolean commitIsDurable() {
+        return afterCommit == null;
+    }
+
+    /** Makes every commit so far durable, on a connection of its own. */
+    void makeDurable() throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            makeDurable(c);
         }
     }
 

@@ -47,18 +47,23 @@ public final class MessageStore implements AutoCloseable {
     /** uid -> highest seq acked but not yet written. */
     private final ConcurrentHashMap<Long, Long> pendingAcks = new ConcurrentHashMap<>();
     private final List<GroupCommitWriter> lanes = new ArrayList<>();
+    /** Null when COMMIT is durable by itself. */
+    private final Checkpointer checkpointer;
 
     MessageStore(Jdbc jdbc, int laneCount) {
         this.jdbc = jdbc;
+        this.checkpointer = jdbc.commitIsDurable() ? null : new Checkpointer(jdbc);
         BatchWriter writer = new BatchWriter(jdbc);
         for (int i = 0; i < laneCount; i++) {
-            lanes.add(new GroupCommitWriter(writer, i == 0 ? pendingAcks : null, "muchat-db-writer-" + i));
+            lanes.add(new GroupCommitWriter(writer, checkpointer, i == 0 ? pendingAcks : null,
+                    "muchat-db-writer-" + i));
         }
     }
 
     /**
-     * Queues the message for the next group commit. The future completes after COMMIT, in
-     * submission order, or exceptionally with a {@link StoreException} if the database
+     * Queues the message for the next group commit. The future completes once the
+     * message is durable (after COMMIT, and on H2 after the checkpoint that follows it),
+     * in submission order, or exceptionally with a {@link StoreException} if the database
      * failed (then nothing was stored) or the store is closed.
      */
     public CompletableFuture<Stored> submit(NewMessage message) {
@@ -123,6 +128,9 @@ public final class MessageStore implements AutoCloseable {
     @Override
     public void close() {
         lanes.forEach(GroupCommitWriter::close);
+        if (checkpointer != null) {
+            checkpointer.close();
+        }
     }
 
     private static HistoryEntry historyEntry(ResultSet rs) throws SQLException {

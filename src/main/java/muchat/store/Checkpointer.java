@@ -1,0 +1,113 @@
+package muchat.store;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The second stage of the embedded database's group commit: it makes committed batches
+ * durable (H2's CHECKPOINT, see {@link Jdbc#makeDurable()}) on a thread of its own, and
+ * only then completes their futures, so no SEND_ACK leaves before its message is in the
+ * file. While one checkpoint writes, the lane is already storing the next batch, and
+ * the next checkpoint covers every batch committed meanwhile: the lane never waits for
+ * the file.
+ *
+ * <p>Threads: {@link #add} from the lane threads, {@link #close} after the lanes are
+ * closed; the rest runs on its own thread.
+ */
+final class Checkpointer {
+    private static final Logger log = LoggerFactory.getLogger(Checkpointer.class);
+    private static final Committed STOP = new Committed(List.of(), List.of());
+
+    private final Jdbc jdbc;
+    private final BlockingQueue<Committed> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private boolean failing; // own thread only
+
+    Checkpointer(Jdbc jdbc) {
+        this.jdbc = jdbc;
+        this.thread = new Thread(this::run, "muchat-db-checkpoint");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Completes each future with its result once the batch is durable, in the order added. */
+    void add(List<CompletableFuture<Stored>> futures, List<Stored> results) {
+        queue.add(new Committed(futures, results));
+    }
+
+    /** Makes everything added so far durable, completes it, and stops the thread. */
+    void close() {
+        queue.add(STOP);
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        List<Committed> batches = new ArrayList<>();
+        boolean stopping = false;
+        while (!stopping) {
+            batches.add(take());
+            queue.drainTo(batches);
+            stopping = batches.removeIf(b -> b == STOP);
+            if (!batches.isEmpty()) {
+                checkpoint(batches);
+            }
+            batches.clear();
+        }
+    }
+
+    private Committed take() {
+        while (true) {
+            try {
+                return queue.take();
+            } catch (InterruptedException e) {
+                // Nobody should interrupt this thread (H2 closes its file when
+                // interrupted during I/O); close() stops it with STOP instead.
+            }
+        }
+    }
+
+    private void checkpoint(List<Committed> batches) {
+        try {
+            jdbc.makeDurable();
+        } catch (SQLException | RuntimeException e) {
+            // The batches are committed but may not be on disk: no SEND_ACK for them. A
+            // client resends by cmid and gets the stored message back as a duplicate.
+            if (!failing) {
+                failing = true;
+                log.warn("database checkpoint failing, refusing messages until it recovers: {}", e.getMessage());
+            }
+            StoreException error = new StoreException("cannot make the message durable: " + e.getMessage(), e);
+            batches.forEach(b -> b.futures().forEach(f -> f.completeExceptionally(error)));
+            return;
+        }
+        if (failing) {
+            failing = false;
+            log.info("database checkpoint recovered");
+        }
+        for (Committed b : batches) {
+            for (int i = 0; i < b.futures().size(); i++) {
+                b.futures().get(i).complete(b.results().get(i));
+            }
+        }
+    }
+
+    /** A committed batch: its futures and, in the same order, what they complete with. */
+    private record Committed(List<CompletableFuture<Stored>> futures, List<Stored> results) {
+    }
+}
