@@ -239,6 +239,25 @@ abstract class StoreContract {
     }
 
     @Test
+    void aBatchWithOneStoredCmidStoresTheOthersAndNumbersThemWithoutGaps() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        Stored first = await(db.messages().submit(NewMessage.direct(a, b, "first", 10, "old")));
+        BatchWriter writer = new BatchWriter(new Jdbc(db.dataSource(), null));
+
+        List<Stored> stored = writer.write(List.of(
+                NewMessage.direct(a, b, "new 1", 11, "n1"),
+                NewMessage.direct(a, b, "first", 12, "old"),
+                NewMessage.direct(a, b, "new 2", 13, "n2")));
+
+        assertEquals(Map.of(b, 2L), stored.get(0).deliveries());
+        assertEquals(new Stored(first.mid(), 10, true, Map.of()), stored.get(1));
+        assertEquals(Map.of(b, 3L), stored.get(2).deliveries());
+        assertEquals(List.of("first", "new 1", "new 2"),
+                db.messages().inboxAfter(b, 0, 10).stream().map(InboxEntry::text).toList());
+    }
+
+    @Test
     void cmidsAreScopedToTheirSender() throws Exception {
         long a = newUser();
         long b = newUser();
