@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * leaves an incomplete message behind, those bytes move to this connection's own
  * {@link Buffer}, which is released again once it is drained. Output: a send from the
  * loop thread writes straight to the socket when nothing is queued; only what the
- * kernel does not take is queued, and only then is OP_WRITE registered. Queued
- * buffers go out with gathering writes.
+ * kernel does not take is queued, and only then is OP_WRITE registered. Sends from
+ * other threads are collected and written by one loop task per burst. Queued buffers go
+ * out with gathering writes.
  *
  * <p>Lifecycle: CONNECTING, CONNECTED, DISCONNECTING (after {@link #shutdown} or
  * {@link #forceClose}), DISCONNECTED.
@@ -43,6 +45,11 @@ public final class TcpConnection implements Channel {
 
     private final Buffer input = new Buffer();
     private ArrayDeque<ByteBuffer> output;
+    /**
+     * Sent from other threads, not yet moved to {@link #output}: null when empty, so an
+     * idle connection pays nothing for it. Guarded by {@code this}; see {@link #handOver}.
+     */
+    private ArrayList<ByteBuffer> handedOver;
     private long queuedBytes;
     private boolean peerClosed;
     private long lastReadNanos = System.nanoTime();
@@ -111,10 +118,9 @@ public final class TcpConnection implements Channel {
             return;
         }
         if (loop.isInLoopThread()) {
-            sendInLoop(ByteBuffer.wrap(data), false);
+            sendInLoop(ByteBuffer.wrap(data));
         } else {
-            ByteBuffer copy = ByteBuffer.wrap(data.clone());
-            loop.queueInLoop(() -> sendInLoop(copy, true));
+            handOver(ByteBuffer.wrap(data.clone()));
         }
     }
 
@@ -129,11 +135,10 @@ public final class TcpConnection implements Channel {
         }
         if (loop.isInLoopThread()) {
             ByteBuffer view = ByteBuffer.wrap(data.array(), data.readerIndex(), data.readableBytes());
-            sendInLoop(view, false);
+            sendInLoop(view);
             data.skip(data.readableBytes());
         } else {
-            ByteBuffer handedOver = data.handOver();
-            loop.queueInLoop(() -> sendInLoop(handedOver, true));
+            handOver(data.handOver());
         }
     }
 
@@ -252,7 +257,43 @@ public final class TcpConnection implements Channel {
         }
     }
 
-    private void sendInLoop(ByteBuffer data, boolean owned) {
+    /**
+     * A send from another thread. The bytes wait in {@link #handedOver} and one task per
+     * burst writes them all: when a logic thread sends several frames to one connection
+     * in a row (acks and pushes after a group commit), they leave in one system call.
+     */
+    private void handOver(ByteBuffer data) {
+        boolean first;
+        synchronized (this) {
+            if (handedOver == null) {
+                handedOver = new ArrayList<>(4);
+            }
+            first = handedOver.isEmpty();
+            handedOver.add(data);
+        }
+        if (first) {
+            loop.queueInLoop(this::flushHandedOver);
+        }
+    }
+
+    private void flushHandedOver() {
+        ArrayList<ByteBuffer> sent;
+        synchronized (this) {
+            sent = handedOver;
+            handedOver = null; // the next send queues the next flush
+        }
+        if (state == State.DISCONNECTED) {
+            return;
+        }
+        boolean wasIdle = !hasQueuedOutput();
+        sent.forEach(this::append);
+        if (wasIdle && hasQueuedOutput()) {
+            // Otherwise OP_WRITE is registered already and handleWrite sends it.
+            writeQueued();
+        }
+    }
+
+    private void sendInLoop(ByteBuffer data) {
         if (state == State.DISCONNECTED) {
             log.debug("{} closed, dropping {} bytes", this, data.remaining());
             return;
@@ -266,13 +307,20 @@ public final class TcpConnection implements Channel {
             }
         }
         if (data.hasRemaining()) {
-            enqueue(owned ? data : copyOf(data));
+            enqueue(copyOf(data)); // the caller keeps its array
         } else if (writeCompleteCallback != null) {
             loop.queueInLoop(() -> writeCompleteCallback.onWriteComplete(this));
         }
     }
 
     private void enqueue(ByteBuffer data) {
+        append(data);
+        if ((key.interestOps() & SelectionKey.OP_WRITE) == 0) {
+            key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+        }
+    }
+
+    private void append(ByteBuffer data) {
         if (output == null) {
             output = new ArrayDeque<>();
         }
@@ -283,9 +331,6 @@ public final class TcpConnection implements Channel {
             long queued = queuedBytes;
             loop.queueInLoop(() -> highWaterMarkCallback.onHighWaterMark(this, queued));
         }
-        if ((key.interestOps() & SelectionKey.OP_WRITE) == 0) {
-            key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
-        }
     }
 
     private void handleWrite() {
@@ -293,6 +338,14 @@ public final class TcpConnection implements Channel {
             key.interestOps(peerClosed ? 0 : SelectionKey.OP_READ);
             return;
         }
+        writeQueued();
+    }
+
+    /**
+     * One gathering write of the queue. Drained: back to reading only. Not drained:
+     * OP_WRITE (again), so the loop comes back when the kernel takes more.
+     */
+    private void writeQueued() {
         ByteBuffer[] gather = loop.gatherArray();
         int count = 0;
         for (ByteBuffer b : output) {
@@ -314,6 +367,8 @@ public final class TcpConnection implements Channel {
         }
         if (output.isEmpty()) {
             outputDrained();
+        } else if ((key.interestOps() & SelectionKey.OP_WRITE) == 0) {
+            key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
         }
     }
 
