@@ -9,12 +9,10 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeSet;
 
@@ -42,12 +40,16 @@ final class BatchWriter {
             "INSERT INTO messages (sender, to_user, to_group, body, ts, cmid) VALUES (?, ?, ?, ?, ?, ?)";
     private static final String LOCK_CURSORS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
     private static final String INSERT_INBOX = "INSERT INTO inbox (uid, seq, mid) VALUES (?, ?, ?)";
-    private static final String UPDATE_CURSOR = "UPDATE inbox_cursor SET last_seq = ? WHERE uid = ?";
-    /** For a recipient without a cursor row, which registration normally makes. */
-    private static final String INSERT_CURSOR =
-            "INSERT INTO inbox_cursor (uid, last_seq) VALUES (?, ?)";
-    private static final String SAVE_ACK =
-            "UPDATE inbox_ack SET acked = GREATEST(acked, ?) WHERE uid = ?";
+    /**
+     * One statement for every cursor of the batch: the driver sends the batch as one
+     * multi-row upsert, where separate UPDATEs would each be parsed and run on their
+     * own. The insert half covers a recipient without a cursor row, which registration
+     * normally makes.
+     */
+    private static final String SAVE_CURSOR = "INSERT INTO inbox_cursor (uid, last_seq) VALUES (?, ?)"
+            + " ON DUPLICATE KEY UPDATE last_seq = VALUES(last_seq)";
+    private static final String SAVE_ACK = "INSERT INTO inbox_ack (uid, acked) VALUES (?, ?)"
+            + " ON DUPLICATE KEY UPDATE acked = GREATEST(acked, VALUES(acked))";
 
     private final Jdbc jdbc;
 
@@ -80,8 +82,8 @@ final class BatchWriter {
         jdbc.inTransactionOrThrow(c -> {
             try (PreparedStatement ps = c.prepareStatement(SAVE_ACK)) {
                 for (Map.Entry<Long, Long> ack : acks.entrySet()) {
-                    ps.setLong(1, ack.getValue());
-                    ps.setLong(2, ack.getKey());
+                    ps.setLong(1, ack.getKey());
+                    ps.setLong(2, ack.getValue());
                     ps.addBatch();
                 }
                 return ps.executeBatch();
@@ -191,7 +193,6 @@ final class BatchWriter {
             recipients.addAll(batch.get(i).recipients());
         }
         Map<Long, Long> lastSeq = lockCursors(c, new ArrayList<>(recipients));
-        Set<Long> locked = new HashSet<>(lastSeq.keySet());
         try (PreparedStatement ps = c.prepareStatement(INSERT_INBOX)) {
             for (int k = 0; k < fresh.size(); k++) {
                 NewMessage m = batch.get(fresh.get(k));
@@ -210,7 +211,7 @@ final class BatchWriter {
             }
             ps.executeBatch();
         }
-        saveCursors(c, recipients, locked, lastSeq);
+        saveCursors(c, recipients, lastSeq);
     }
 
     /** Locks the cursor rows of {@code uids} (ascending) and returns uid -> last_seq. */
@@ -230,24 +231,16 @@ final class BatchWriter {
         return lastSeq;
     }
 
-    /** Stores the new last seqs; {@code locked} are the uids that already had a row. */
-    private static void saveCursors(Connection c, TreeSet<Long> uids, Set<Long> locked,
-                                    Map<Long, Long> lastSeq) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement(UPDATE_CURSOR);
-             PreparedStatement insert = c.prepareStatement(INSERT_CURSOR)) {
+    /** Stores the new last seqs, in ascending uid order like the locks. */
+    private static void saveCursors(Connection c, TreeSet<Long> uids, Map<Long, Long> lastSeq)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SAVE_CURSOR)) {
             for (long uid : uids) {
-                if (locked.contains(uid)) {
-                    update.setLong(1, lastSeq.get(uid));
-                    update.setLong(2, uid);
-                    update.addBatch();
-                } else {
-                    insert.setLong(1, uid);
-                    insert.setLong(2, lastSeq.get(uid));
-                    insert.addBatch();
-                }
+                ps.setLong(1, uid);
+                ps.setLong(2, lastSeq.get(uid));
+                ps.addBatch();
             }
-            update.executeBatch();
-            insert.executeBatch();
+            ps.executeBatch();
         }
     }
 

@@ -27,7 +27,7 @@ public final class Database implements AutoCloseable {
      * writer drained its queue. Durability: see {@link #H2_AFTER_COMMIT}.
      */
     private static final String H2_SETTINGS = ";MODE=MySQL;DATABASE_TO_LOWER=TRUE"
-            + ";DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000;QUERY_CACHE_SIZE=64;CACHE_SIZE=131072";
+            + ";DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000;QUERY_CACHE_SIZE=64;CACHE_SIZE=131072;PAGE_SIZE=1024";
 
     /**
      * H2 writes a commit to its file up to 500 ms later (WRITE_DELAY), so a killed
