@@ -4,9 +4,9 @@
 # explains every figure.
 #
 # usage: scripts/bench-chat.sh MODE
-#   chat      one server on the embedded database, then one on MariaDB (about 5 minutes)
+#   chat      one server on the embedded database, then one on MariaDB (about 9 minutes)
 #   cluster   MariaDB + Redis: one instance, then two instances with every pair of
-#             users split over them, so every message crosses Redis (about 5 minutes)
+#             users split over them, so every message crosses Redis (about 9 minutes)
 #
 # Each setup gets a fresh server and database and two runs with the same users:
 #   closed  every user keeps CHAT_WINDOW messages unacknowledged: the most it takes
@@ -15,8 +15,9 @@
 # Knobs (environment):
 #   CHAT_USERS      users, default 1000 (500 pairs)
 #   CHAT_SECONDS    measured seconds per run, default 20
-#   CHAT_WARMUP     unmeasured seconds of load before that, default 20: on 2 cores
-#                   the JIT compiler takes about 25 s of load to settle
+#   CHAT_WARMUP     unmeasured seconds of load before that, default 60: on 2 cores
+#                   the JIT compiler still takes a fifth to half of a core 40 s into
+#                   the load, and settles after about 60 s
 #   CHAT_WINDOW     unacknowledged messages per user, default 8
 #   CHAT_DRAIN      seconds allowed after a run for the last messages to arrive, default 15
 #   CHAT_CLIENT_THREADS   selector threads of the load client, default 2
@@ -31,7 +32,7 @@ source scripts/lib.sh
 
 USERS=${CHAT_USERS:-1000}
 SECONDS_PER_RUN=${CHAT_SECONDS:-20}
-WARMUP=${CHAT_WARMUP:-20}
+WARMUP=${CHAT_WARMUP:-60}
 WINDOW=${CHAT_WINDOW:-8}
 DRAIN=${CHAT_DRAIN:-15}
 CLIENT_THREADS=${CHAT_CLIENT_THREADS:-2}
