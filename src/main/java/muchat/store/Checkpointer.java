@@ -44,41 +44,20 @@ final class Checkpointer {
     /** Makes everything added so far durable, completes it, and stops the thread. */
     void close() {
         queue.add(STOP);
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.join(thread);
     }
 
     private void run() {
         List<Committed> batches = new ArrayList<>();
         boolean stopping = false;
         while (!stopping) {
-            batches.add(take());
+            batches.add(Uninterruptibly.take(queue));
             queue.drainTo(batches);
             stopping = batches.removeIf(b -> b == STOP);
             if (!batches.isEmpty()) {
                 checkpoint(batches);
             }
             batches.clear();
-        }
-    }
-
-    private Committed take() {
-        while (true) {
-            try {
-                return queue.take();
-            } catch (InterruptedException e) {
-                // Nobody should interrupt this thread (H2 closes its file when
-                // interrupted during I/O); close() stops it with STOP instead.
-            }
         }
     }
 
