@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
 
 /**
  * The chat load generator of {@code scripts/bench-chat.sh}: logs in N users, pairs user
@@ -90,6 +91,10 @@ public final class ChatLoad {
         loops.forEach(loop -> total.add(loop.stats));
         long lost = countLost(users);
         System.out.println(row(options, total, lost));
+        Histogram ack = total.ackLatencyMicros;
+        System.err.printf(Locale.ROOT, "chatload: send to SEND_ACK p50 %.2f ms, p99 %.2f ms, p999 %.2f ms%n",
+                ack.getValueAtPercentile(50) / 1000.0, ack.getValueAtPercentile(99) / 1000.0,
+                ack.getValueAtPercentile(99.9) / 1000.0);
         if (!settled) {
             System.err.printf("chatload: after %d s of drain, sent=%d acked=%d rejected=%d delivered=%d%n",
                     options.drain(), progress.sent.get(), progress.acked.get(), progress.rejected.get(),

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 import java.util.BitSet;
 import muchat.codec.FrameError;
 import muchat.codec.FrameSink;
@@ -56,6 +57,8 @@ final class LoadUser implements FrameSink {
 
     private int inflight;
     private int nextCounter;
+    /** The (due) send time of each message by counter, for the SEND_ACK latency. */
+    private long[] stamps = new long[256];
     /** Open loop: when the next message is due, in nanoTime. */
     long nextDue;
     private long lastSeq;
@@ -176,6 +179,7 @@ final class LoadUser implements FrameSink {
         Progress.Schedule schedule = loop.progress.schedule();
         if (schedule != null && schedule.measuring(now)) {
             loop.stats.ackedInWindow++;
+            loop.stats.ackLatencyMicros.recordValue(Math.max(0, (now - stamps[counter]) / 1000));
         }
         if (!loop.openLoop) {
             sendChats(now);
@@ -242,6 +246,10 @@ final class LoadUser implements FrameSink {
 
     private void sendChat(long stamp, long now) {
         int counter = nextCounter++;
+        if (counter == stamps.length) {
+            stamps = Arrays.copyOf(stamps, 2 * counter);
+        }
+        stamps[counter] = stamp;
         String text = tag + ' ' + stamp + ' ' + counter + ' ';
         text += FILLER.substring(0, Math.max(0, TEXT_CHARS - text.length()));
         send(new OneChat(partner.id(), text, tag + ':' + counter), now);

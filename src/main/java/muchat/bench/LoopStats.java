@@ -13,6 +13,11 @@ import org.HdrHistogram.Histogram;
 final class LoopStats {
     /** Send-to-deliver latency in microseconds, up to one minute. */
     final Histogram latencyMicros = new Histogram(60_000_000L, 3);
+    /**
+     * Send-to-SEND_ACK latency in microseconds: the store half of the path, so that a
+     * tail can be told apart from one in the push half.
+     */
+    final Histogram ackLatencyMicros = new Histogram(60_000_000L, 3);
     long ackedInWindow;
     long deliveredInWindow;
     long duplicates;
@@ -27,6 +32,7 @@ final class LoopStats {
 
     void add(LoopStats other) {
         latencyMicros.add(other.latencyMicros);
+        ackLatencyMicros.add(other.ackLatencyMicros);
         ackedInWindow += other.ackedInWindow;
         deliveredInWindow += other.deliveredInWindow;
         duplicates += other.duplicates;

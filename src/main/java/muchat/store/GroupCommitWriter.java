@@ -3,13 +3,9 @@ package muchat.store;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,19 +15,13 @@ import org.slf4j.LoggerFactory;
  * stores it in one transaction (see {@link BatchWriter}) and completes the futures in
  * submission order, or hands them to the {@link Checkpointer} where a commit is not
  * durable by itself. A busy server thus pays one commit for hundreds of messages, while
- * a quiet one commits each message at once. A lane that is also given the pending acks
- * writes them every {@value #ACK_FLUSH_MS} ms.
+ * a quiet one commits each message at once.
  *
  * <p>Threads: {@link #submit} and {@link #close} from any thread; the rest runs on the
  * lane's own thread.
  */
 final class GroupCommitWriter {
     static final int MAX_BATCH = 512;
-    /**
-     * Acks are only remembered between flushes: losing some merely re-delivers messages,
-     * which the protocol allows, and each flush rewrites one row per user that acked.
-     */
-    static final long ACK_FLUSH_MS = 1000;
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
     /** Queued by close(): everything before it is written, everything after it refused. */
@@ -39,24 +29,20 @@ final class GroupCommitWriter {
 
     private final BatchWriter writer;
     private final Checkpointer checkpointer;
-    private final Map<Long, Long> pendingAcks;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
 
     // Lane thread only.
-    private long lastAckFlush;
     private boolean failing;
     private long rejectedWhileFailing;
 
     /**
      * @param checkpointer what makes commits durable, or null when COMMIT is
-     * @param pendingAcks uid -> highest seq acked but not yet written, or null if another lane writes them
      */
-    GroupCommitWriter(BatchWriter writer, Checkpointer checkpointer, Map<Long, Long> pendingAcks, String name) {
+    GroupCommitWriter(BatchWriter writer, Checkpointer checkpointer, String name) {
         this.writer = writer;
         this.checkpointer = checkpointer;
-        this.pendingAcks = pendingAcks;
         this.thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
@@ -77,7 +63,7 @@ final class GroupCommitWriter {
         return future;
     }
 
-    /** Writes everything submitted so far (and the acks), then stops the thread. */
+    /** Writes everything submitted so far, then stops the thread. */
     synchronized void close() {
         if (closed) {
             return;
@@ -91,37 +77,21 @@ final class GroupCommitWriter {
         List<Pending> batch = new ArrayList<>(MAX_BATCH);
         boolean stopping = false;
         while (!stopping) {
-            Pending first = poll();
-            if (first != null) {
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                int stop = batch.indexOf(STOP);
-                if (stop >= 0) {
-                    stopping = true;
-                    List<Pending> refused = batch.subList(stop, batch.size());
-                    fail(refused, closedError());
-                    refused.clear();
-                }
-                write(batch);
-                batch.clear();
+            batch.add(Uninterruptibly.take(queue));
+            queue.drainTo(batch, MAX_BATCH - 1);
+            int stop = batch.indexOf(STOP);
+            if (stop >= 0) {
+                stopping = true;
+                List<Pending> refused = batch.subList(stop, batch.size());
+                fail(refused, closedError());
+                refused.clear();
             }
-            if (stopping || first == null || System.currentTimeMillis() - lastAckFlush >= ACK_FLUSH_MS) {
-                flushAcks();
-            }
+            write(batch);
+            batch.clear();
         }
         List<Pending> late = new ArrayList<>();
         queue.drainTo(late);
         fail(late, closedError());
-    }
-
-    private Pending poll() {
-        try {
-            return queue.poll(ACK_FLUSH_MS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            // Nobody should interrupt this thread (H2 closes its file when interrupted
-            // during I/O); close() stops it with STOP instead.
-            return null;
-        }
     }
 
     private void write(List<Pending> batch) {
@@ -151,22 +121,6 @@ final class GroupCommitWriter {
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).future().complete(results.get(i));
         }
-    }
-
-    private void flushAcks() {
-        lastAckFlush = System.currentTimeMillis();
-        if (pendingAcks == null || pendingAcks.isEmpty()) {
-            return;
-        }
-        SortedMap<Long, Long> acks = new TreeMap<>(pendingAcks);
-        try {
-            writer.writeAcks(acks);
-        } catch (SQLException | RuntimeException e) {
-            failing(e, 0); // the acks stay pending and are tried again at the next flush
-            return;
-        }
-        recovered();
-        acks.forEach(pendingAcks::remove); // only those not raised meanwhile
     }
 
     private void failing(Exception e, int rejected) {

@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Chat messages and inboxes: the hot path of the server.
@@ -20,8 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * never deadlock. One lane suits the embedded database, which writes from one thread
  * anyway; a MySQL/MariaDB server overlaps several lanes' round trips and commits.
  *
- * <p>Acks are only remembered and written by the first lane now and then: losing one
- * merely re-delivers messages, which the protocol allows.
+ * <p>Acks are only remembered, and written now and then by the {@link AckWriter}:
+ * losing one merely re-delivers messages, which the protocol allows.
  *
  * <p>Threads: every method may be called from any thread. Futures complete on a lane's
  * thread, so callbacks attached to them should be short or hand off.
@@ -44,20 +43,19 @@ public final class MessageStore implements AutoCloseable {
     private static final String LAST_SEQS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
 
     private final Jdbc jdbc;
-    /** uid -> highest seq acked but not yet written. */
-    private final ConcurrentHashMap<Long, Long> pendingAcks = new ConcurrentHashMap<>();
     private final List<GroupCommitWriter> lanes = new ArrayList<>();
     /** Null when COMMIT is durable by itself. */
     private final Checkpointer checkpointer;
+    private final AckWriter acks;
 
     MessageStore(Jdbc jdbc, int laneCount) {
         this.jdbc = jdbc;
         this.checkpointer = jdbc.commitIsDurable() ? null : new Checkpointer(jdbc);
         BatchWriter writer = new BatchWriter(jdbc);
         for (int i = 0; i < laneCount; i++) {
-            lanes.add(new GroupCommitWriter(writer, checkpointer, i == 0 ? pendingAcks : null,
-                    "muchat-db-writer-" + i));
+            lanes.add(new GroupCommitWriter(writer, checkpointer, "muchat-db-writer-" + i));
         }
+        this.acks = new AckWriter(writer);
     }
 
     /**
@@ -72,14 +70,14 @@ public final class MessageStore implements AutoCloseable {
 
     /** Records that {@code uid} has everything up to {@code seq}; acked only ever grows. */
     public void ack(long uid, long seq) {
-        pendingAcks.merge(uid, seq, Math::max);
+        acks.ack(uid, seq);
     }
 
     /** The highest seq {@code uid} acknowledged, counting acks not yet written. */
     public long acked(long uid) throws StoreException {
         long stored = jdbc.first("SELECT acked FROM inbox_ack WHERE uid = ?",
                 rs -> rs.getLong("acked"), uid).orElse(0L);
-        return Math.max(stored, pendingAcks.getOrDefault(uid, 0L));
+        return Math.max(stored, acks.pending(uid));
     }
 
     /** Up to {@code limit} inbox entries of {@code uid} with seq > {@code afterSeq}, by ascending seq. */
@@ -131,6 +129,7 @@ public final class MessageStore implements AutoCloseable {
         if (checkpointer != null) {
             checkpointer.close();
         }
+        acks.close();
     }
 
     private static HistoryEntry historyEntry(ResultSet rs) throws SQLException {
