@@ -297,6 +297,26 @@ abstract class StoreContract {
     }
 
     @Test
+    void acksReachTheTableWithinAFlushIntervalWithoutAClose() throws Exception {
+        long b = newUser();
+        db.messages().ack(b, 7);
+
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5 * AckWriter.FLUSH_MS);
+        long stored = 0;
+        while (stored != 7 && System.nanoTime() < deadline) {
+            Thread.sleep(50); // polling the table: the flush has no event to wait on
+            try (Connection c = db.dataSource().getConnection();
+                 PreparedStatement ps = c.prepareStatement("SELECT acked FROM inbox_ack WHERE uid = ?")) {
+                ps.setLong(1, b);
+                try (ResultSet rs = ps.executeQuery()) {
+                    stored = rs.next() ? rs.getLong(1) : 0;
+                }
+            }
+        }
+        assertEquals(7, stored);
+    }
+
+    @Test
     void lastSeqsReportsManyUsersAtOnce() throws Exception {
         long a = newUser();
         long b = newUser();
