@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * Remembers RECV_ACKs and writes them every {@value #FLUSH_MS} ms, on a thread of its
  * own. Acks are only remembered in between: losing some merely re-delivers messages,
  * which the protocol allows, and each flush writes one row per user that acked. They
- * used to be flushed by the group-commit writer between two batches, and the messages
+ * used to be flushed by a group-commit lane between two batches, and the messages
  * queued behind a flush of a thousand rows waited for it: at 5,000 msgs/s on MariaDB
  * the p99 of send to SEND_ACK was 87-326 ms that way, and 51 ms with this thread.
  *

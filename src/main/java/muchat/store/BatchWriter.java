@@ -31,7 +31,7 @@ import java.util.TreeSet;
  * Nothing is visible before COMMIT, and a failure rolls everything back, so a seq is
  * never lost or reused.
  *
- * <p>Threads: the group-commit writer and the ack writer, at once: it keeps no state of its own.
+ * <p>Threads: the group-commit lanes, several at once: it keeps no state of its own.
  */
 final class BatchWriter {
     private static final String FIND_EARLIER =

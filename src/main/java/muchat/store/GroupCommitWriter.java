@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The group commit: a queue and the thread that drains it. The thread takes
+ * One group-commit lane: a queue and the thread that drains it. The thread takes
  * whatever is queued (up to {@value #MAX_BATCH} messages, never waiting for more),
  * stores it in one transaction (see {@link BatchWriter}) and completes the futures in
  * submission order, or hands them to the {@link Checkpointer} where a commit is not
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * a quiet one commits each message at once.
  *
  * <p>Threads: {@link #submit} and {@link #close} from any thread; the rest runs on the
- * writer's own thread.
+ * lane's own thread.
  */
 final class GroupCommitWriter {
     static final int MAX_BATCH = 512;
@@ -56,7 +56,7 @@ final class GroupCommitWriter {
         }
         Pending pending = new Pending(message, future);
         queue.add(pending);
-        // close() may have queued STOP in between; then refuse unless the writer took it.
+        // close() may have queued STOP in between; then refuse unless the lane took it.
         if (closed && queue.remove(pending)) {
             future.completeExceptionally(closedError());
         }

@@ -12,24 +12,18 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Chat messages and inboxes: the hot path of the server.
  *
- * <p>Writes use group commit ({@link GroupCommitWriter}): one writer thread per server
- * instance stores whatever is queued in one transaction, so one sender's messages are
- * stored, numbered and acknowledged in the order they were submitted. Its transactions
- * lock inbox cursors in ascending uid order, so the writers of several instances
- * sharing one database never deadlock. One writer, not several in parallel, because
- * it measured best on MariaDB too (2 cores, load client beside it): 1, 2 and 4 writers
- * gave the same closed-loop rate within the noise, but at 5,000 msgs/s the p99 of send
- * to SEND_ACK was 27-42 ms with 1, 51 ms with 2 and 359 ms with 4, and MariaDB used 0.48,
- * 0.63 and 0.67 cores: parallel writers contend on the same tables' locks and latches
- * and split the messages into more, smaller commits. (H2 writes from one thread
- * anyway.)
+ * <p>Writes use group commit in one or more lanes ({@link GroupCommitWriter}). A message
+ * goes to the lane of its sender, so one sender's messages are stored, numbered and
+ * acknowledged in the order they were submitted; different senders' messages commit in
+ * parallel lanes, whose transactions lock inbox cursors in ascending uid order and so
+ * never deadlock. One lane suits the embedded database, which writes from one thread
+ * anyway; a MySQL/MariaDB server overlaps several lanes' round trips and commits.
  *
  * <p>Acks are only remembered, and written now and then by the {@link AckWriter}:
  * losing one merely re-delivers messages, which the protocol allows.
  *
- * <p>Threads: every method may be called from any thread. Futures complete on the
- * writer's (or the checkpoint) thread, so callbacks attached to them should be short or
- * hand off.
+ * <p>Threads: every method may be called from any thread. Futures complete on a lane's
+ * thread, so callbacks attached to them should be short or hand off.
  */
 public final class MessageStore implements AutoCloseable {
     private static final String ENTRY_COLUMNS = "m.mid, m.sender, COALESCE(u.name, '') AS sender_name,"
@@ -49,17 +43,19 @@ public final class MessageStore implements AutoCloseable {
     private static final String LAST_SEQS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
 
     private final Jdbc jdbc;
-    private final GroupCommitWriter writer;
+    private final List<GroupCommitWriter> lanes = new ArrayList<>();
     /** Null when COMMIT is durable by itself. */
     private final Checkpointer checkpointer;
     private final AckWriter acks;
 
-    MessageStore(Jdbc jdbc) {
+    MessageStore(Jdbc jdbc, int laneCount) {
         this.jdbc = jdbc;
         this.checkpointer = jdbc.commitIsDurable() ? null : new Checkpointer(jdbc);
-        BatchWriter batches = new BatchWriter(jdbc);
-        this.writer = new GroupCommitWriter(batches, checkpointer, "muchat-db-writer");
-        this.acks = new AckWriter(batches);
+        BatchWriter writer = new BatchWriter(jdbc);
+        for (int i = 0; i < laneCount; i++) {
+            lanes.add(new GroupCommitWriter(writer, checkpointer, "muchat-db-writer-" + i));
+        }
+        this.acks = new AckWriter(writer);
     }
 
     /**
@@ -69,7 +65,7 @@ public final class MessageStore implements AutoCloseable {
      * failed (then nothing was stored) or the store is closed.
      */
     public CompletableFuture<Stored> submit(NewMessage message) {
-        return writer.submit(message);
+        return lanes.get((int) Math.floorMod(message.sender(), (long) lanes.size())).submit(message);
     }
 
     /** Records that {@code uid} has everything up to {@code seq}; acked only ever grows. */
@@ -124,12 +120,12 @@ public final class MessageStore implements AutoCloseable {
     }
 
     /**
-     * Writes everything submitted so far, flushes the acks and stops the threads. Later
+     * Writes everything submitted so far, flushes the acks and stops the lanes. Later
      * submissions fail with a StoreException. Idempotent.
      */
     @Override
     public void close() {
-        writer.close();
+        lanes.forEach(GroupCommitWriter::close);
         if (checkpointer != null) {
             checkpointer.close();
         }
