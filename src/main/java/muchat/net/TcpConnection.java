@@ -287,7 +287,7 @@ public final class TcpConnection implements Channel {
         }
         boolean wasIdle = !hasQueuedOutput();
         sent.forEach(this::append);
-        if (wasIdle && hasQueuedOutput()) {
+        if (wasIdle) {
             // Otherwise OP_WRITE is registered already and handleWrite sends it.
             writeQueued();
         }
@@ -315,6 +315,11 @@ public final class TcpConnection implements Channel {
 
     private void enqueue(ByteBuffer data) {
         append(data);
+        watchWritable();
+    }
+
+    /** OP_WRITE, unless registered already: the loop comes back when the kernel takes more. */
+    private void watchWritable() {
         if ((key.interestOps() & SelectionKey.OP_WRITE) == 0) {
             key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
         }
@@ -341,10 +346,7 @@ public final class TcpConnection implements Channel {
         writeQueued();
     }
 
-    /**
-     * One gathering write of the queue. Drained: back to reading only. Not drained:
-     * OP_WRITE (again), so the loop comes back when the kernel takes more.
-     */
+    /** One gathering write of the queue. Drained: back to reading only; not drained: OP_WRITE. */
     private void writeQueued() {
         ByteBuffer[] gather = loop.gatherArray();
         int count = 0;
@@ -367,8 +369,8 @@ public final class TcpConnection implements Channel {
         }
         if (output.isEmpty()) {
             outputDrained();
-        } else if ((key.interestOps() & SelectionKey.OP_WRITE) == 0) {
-            key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+        } else {
+            watchWritable();
         }
     }
 
