@@ -30,7 +30,7 @@ final class AckWriter {
     private final ConcurrentHashMap<Long, Long> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService thread =
             Executors.newSingleThreadScheduledExecutor(task -> daemon(task, "muchat-db-acks"));
-    private boolean failing; // flushing thread only
+    private final Outage outage = new Outage(log, "writing acks", "keeping them for the next try");
 
     AckWriter(BatchWriter writer) {
         this.writer = writer;
@@ -66,16 +66,10 @@ final class AckWriter {
         try {
             writer.writeAcks(acks);
         } catch (SQLException | RuntimeException e) {
-            if (!failing) {
-                failing = true;
-                log.warn("cannot write acks, keeping them for the next try: {}", e.getMessage());
-            }
+            outage.failed(e, 0);
             return;
         }
-        if (failing) {
-            failing = false;
-            log.info("writing acks recovered");
-        }
+        outage.recovered();
         acks.forEach(pending::remove); // only those not raised meanwhile
     }
 

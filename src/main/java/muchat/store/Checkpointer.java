@@ -27,7 +27,8 @@ final class Checkpointer {
     private final Jdbc jdbc;
     private final BlockingQueue<Committed> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
-    private boolean failing; // own thread only
+    private final Outage outage = // own thread only
+            new Outage(log, "database checkpoint", "refusing messages until it recovers");
 
     Checkpointer(Jdbc jdbc) {
         this.jdbc = jdbc;
@@ -67,18 +68,13 @@ final class Checkpointer {
         } catch (SQLException | RuntimeException e) {
             // The batches are committed but may not be on disk: no SEND_ACK for them. A
             // client resends by cmid and gets the stored message back as a duplicate.
-            if (!failing) {
-                failing = true;
-                log.warn("database checkpoint failing, refusing messages until it recovers: {}", e.getMessage());
-            }
-            StoreException error = new StoreException("cannot make the message durable: " + e.getMessage(), e);
+            outage.failed(e, batches.stream().mapToInt(b -> b.futures().size()).sum());
+            StoreException error =
+                    new StoreException("cannot make the message durable: " + Outage.firstLine(e), e);
             batches.forEach(b -> b.futures().forEach(f -> f.completeExceptionally(error)));
             return;
         }
-        if (failing) {
-            failing = false;
-            log.info("database checkpoint recovered");
-        }
+        outage.recovered();
         for (Committed b : batches) {
             for (int i = 0; i < b.futures().size(); i++) {
                 b.futures().get(i).complete(b.results().get(i));

@@ -33,9 +33,8 @@ final class GroupCommitWriter {
     private final Thread thread;
     private volatile boolean closed;
 
-    // Lane thread only.
-    private boolean failing;
-    private long rejectedWhileFailing;
+    /** Lane thread only. */
+    private final Outage outage = new Outage(log, "database writes", "refusing messages until it recovers");
 
     /**
      * @param checkpointer what makes commits durable, or null when COMMIT is
@@ -109,11 +108,11 @@ final class GroupCommitWriter {
             if (refused.remove(STOP)) {
                 queue.add(STOP);
             }
-            failing(e, refused.size());
-            fail(refused, new StoreException("cannot store the message: " + firstLine(e), e));
+            outage.failed(e, refused.size());
+            fail(refused, new StoreException("cannot store the message: " + Outage.firstLine(e), e));
             return;
         }
-        recovered();
+        outage.recovered();
         if (checkpointer != null) {
             checkpointer.add(batch.stream().map(Pending::future).toList(), results);
             return;
@@ -123,33 +122,10 @@ final class GroupCommitWriter {
         }
     }
 
-    private void failing(Exception e, int rejected) {
-        if (!failing) {
-            failing = true;
-            log.warn("database writes failing, refusing messages until it recovers: {}", firstLine(e));
-        }
-        rejectedWhileFailing += rejected;
-    }
-
-    private void recovered() {
-        if (failing) {
-            log.info("database writes recovered; {} messages were refused meanwhile", rejectedWhileFailing);
-            failing = false;
-            rejectedWhileFailing = 0;
-        }
-    }
-
     private static void fail(List<Pending> pendings, StoreException error) {
         for (Pending p : pendings) {
             p.future().completeExceptionally(error);
         }
-    }
-
-    /** H2 appends the SQL on further lines; operators need the first. */
-    private static String firstLine(Exception e) {
-        String message = String.valueOf(e.getMessage());
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 
     static StoreException closedError() {
