@@ -39,14 +39,7 @@ public final class ChatLoad {
     }
 
     public static void main(String[] args) throws Exception {
-        LoadOptions options;
-        try {
-            options = LoadOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
+        LoadOptions options = Flags.parseOrExit("chatload", LoadOptions.USAGE, args, LoadOptions::parse);
         System.exit(run(options));
     }
 

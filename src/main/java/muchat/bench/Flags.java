@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The {@code --name value} and {@code --switch} options of one load-generator command.
@@ -42,11 +43,31 @@ final class Flags {
         return new Flags(values, switches);
     }
 
+    /**
+     * The options of a command's {@code main}: {@code parser} applied to {@code args}, or,
+     * when they are wrong, the reason and {@code usage} on stderr and exit status 2.
+     */
+    static <T> T parseOrExit(String command, String usage, String[] args, Function<String[], T> parser) {
+        try {
+            return parser.apply(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(command + ": " + e.getMessage());
+            System.err.println(usage);
+            System.exit(2);
+            throw e; // not reached
+        }
+    }
+
     String string(String name, String defaultValue) {
         return values.getOrDefault(name, defaultValue);
     }
 
     int positiveInt(String name, int defaultValue) {
+        return intAtLeast(name, defaultValue, 1);
+    }
+
+    /** The number given for {@code name}, or {@code defaultValue}; below {@code min} is an error. */
+    int intAtLeast(String name, int defaultValue, int min) {
         String text = values.get(name);
         if (text == null) {
             return defaultValue;
@@ -57,8 +78,8 @@ final class Flags {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + name + " wants a number, got " + text);
         }
-        if (value <= 0) {
-            throw new IllegalArgumentException("--" + name + " must be positive, got " + value);
+        if (value < min) {
+            throw new IllegalArgumentException("--" + name + " must be at least " + min + ", got " + value);
         }
         return value;
     }

@@ -40,16 +40,8 @@ public final class IdleClient {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("idle: " + e.getMessage());
-            System.err.println("usage: IdleClient [--host H] [--port P] [--bind ADDR]"
-                    + " [--connections N] [--seconds T]");
-            System.exit(2);
-            return;
-        }
+        Options options = Flags.parseOrExit("idle", "usage: IdleClient [--host H] [--port P] [--bind ADDR]"
+                + " [--connections N] [--seconds T]", args, Options::parse);
         List<SocketChannel> held = connectAll(options);
         // One println, one write(2): the script polls this file and must never see half a line.
         System.out.println(String.format("idle bind=%s requested=%d connected=%d",

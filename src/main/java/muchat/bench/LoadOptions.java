@@ -28,39 +28,17 @@ record LoadOptions(List<InetSocketAddress> targets, int users, int seconds, int 
                             [--prefix NAME] [--threads 2] [--drain 15] [--label CELLS]""";
 
     static LoadOptions parse(String[] args) {
-        List<InetSocketAddress> targets = new ArrayList<>();
-        int users = 1000;
-        int seconds = 20;
-        int warmup = 5;
-        int window = 8;
-        int rate = 0;
-        boolean register = false;
-        String prefix = "bench";
-        int threads = 2;
-        int drain = 15;
-        String label = "";
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--targets" -> targets = targets(value(args, ++i));
-                case "--users" -> users = Integer.parseInt(value(args, ++i));
-                case "--seconds" -> seconds = Integer.parseInt(value(args, ++i));
-                case "--warmup" -> warmup = Integer.parseInt(value(args, ++i));
-                case "--window" -> window = Integer.parseInt(value(args, ++i));
-                case "--rate" -> rate = Integer.parseInt(value(args, ++i));
-                case "--register" -> register = true;
-                case "--prefix" -> prefix = value(args, ++i);
-                case "--threads" -> threads = Integer.parseInt(value(args, ++i));
-                case "--drain" -> drain = Integer.parseInt(value(args, ++i));
-                case "--label" -> label = value(args, ++i);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
-            }
+        Flags flags = Flags.parse(args, List.of("targets", "users", "seconds", "warmup", "window", "rate",
+                "prefix", "threads", "drain", "label"), List.of("register"));
+        List<InetSocketAddress> targets = targets(flags.string("targets", ""));
+        int users = flags.positiveInt("users", 1000);
+        if (targets.isEmpty() || users < 2 || users % 2 != 0) {
+            throw new IllegalArgumentException("need --targets and an even --users >= 2");
         }
-        if (targets.isEmpty() || users < 2 || users % 2 != 0 || seconds < 1 || warmup < 0 || window < 1
-                || rate < 0 || threads < 1 || drain < 0) {
-            throw new IllegalArgumentException("need --targets, an even --users >= 2 and positive numbers\n" + USAGE);
-        }
-        return new LoadOptions(List.copyOf(targets), users, seconds, warmup, window, rate, register, prefix,
-                threads, drain, label);
+        return new LoadOptions(targets, users, flags.positiveInt("seconds", 20),
+                flags.intAtLeast("warmup", 5, 0), flags.positiveInt("window", 8), flags.intAtLeast("rate", 0, 0),
+                flags.isSet("register"), flags.string("prefix", "bench"), flags.positiveInt("threads", 2),
+                flags.intAtLeast("drain", 15, 0), flags.string("label", ""));
     }
 
     boolean openLoop() {
@@ -72,22 +50,16 @@ record LoadOptions(List<InetSocketAddress> targets, int users, int seconds, int 
         return targets.get(index % targets.size());
     }
 
-    private static String value(String[] args, int i) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(args[i - 1] + " needs a value\n" + USAGE);
-        }
-        return args[i];
-    }
-
+    /** {@code HOST:PORT[,HOST:PORT...]}; empty for an empty list. */
     private static List<InetSocketAddress> targets(String list) {
         List<InetSocketAddress> out = new ArrayList<>();
-        for (String hostPort : list.split(",")) {
+        for (String hostPort : list.isEmpty() ? new String[0] : list.split(",")) {
             int colon = hostPort.lastIndexOf(':');
             if (colon < 0) {
                 throw new IllegalArgumentException("target " + hostPort + " is not HOST:PORT");
             }
             out.add(new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))));
         }
-        return out;
+        return List.copyOf(out);
     }
 }

@@ -61,16 +61,8 @@ public final class PingPongClient {
     }
 
     public static void main(String[] args) throws Exception {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("pingpong: " + e.getMessage());
-            System.err.println("usage: PingPongClient [--host H] [--port P] [--connections C]"
-                    + " [--size S] [--seconds T] [--warmup W] [--threads K]");
-            System.exit(2);
-            return;
-        }
+        Options options = Flags.parseOrExit("pingpong", "usage: PingPongClient [--host H] [--port P]"
+                + " [--connections C] [--size S] [--seconds T] [--warmup W] [--threads K]", args, Options::parse);
         System.exit(run(options));
     }
 
