@@ -83,7 +83,7 @@ public final class ChatService {
         UserDirectory directory = new UserDirectory(database.users());
         Social social = new Social(database, sessions, directory);
         Accounts accounts = new Accounts(database, sessions, cluster, delivery, directory, social);
-        Chats chats = new Chats(database.messages(), database.groups(), directory, delivery, strands);
+        Chats chats = new Chats(database.messages(), database.groups(), directory, delivery);
         cluster.setListener(delivery);
 
         handlers.put(MsgType.REG, (s, r) -> accounts.register(s, (Reg) r));

@@ -52,13 +52,17 @@ final class Delivery implements Cluster.Listener {
         timer.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
     }
 
-    /** Hands a message, already numbered for {@code uid}, to wherever that user is. */
+    /**
+     * Hands a message, already numbered for {@code uid}, to wherever that user is. A push
+     * to a local session returns at once; one through the cluster is a round trip to
+     * Redis, so it goes to a strand, off the caller (usually a group-commit lane).
+     */
     void route(long uid, ChatMessage message) {
         Session session = sessions.get(uid);
         if (session != null) {
             push(session, message);
         } else {
-            cluster.push(uid, message.seq(), Json.bytes(message));
+            strands.execute(uid, () -> cluster.push(uid, message.seq(), Json.bytes(message)));
         }
     }
 
