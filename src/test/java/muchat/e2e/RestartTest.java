@@ -9,21 +9,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import muchat.it.MuchatProcess;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Durability: what got SEND_ACK survives a SIGKILL of the server. */
 class RestartTest {
 
     @Test
-    void messagesAcknowledgedBeforeASigkillAreDeliveredAfterTheRestart() throws Exception {
+    void messagesAcknowledgedBeforeASigkillAreDeliveredAfterTheRestart(@TempDir Path data) throws Exception {
         int port = freePort();
-        Path data = Files.createTempDirectory("muchat-restart");
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
         try (MuchatProcess server = MuchatProcess.launch("restart", List.of("--host", "127.0.0.1",
                 "--port", String.valueOf(port), "--data", data.toString()))) {
