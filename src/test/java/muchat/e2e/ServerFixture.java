@@ -2,10 +2,12 @@ package muchat.e2e;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import muchat.it.LocalProcess;
 import muchat.server.ChatServer;
 import muchat.server.Config;
 
@@ -14,11 +16,21 @@ import muchat.server.Config;
  * fresh one on a free port, or (to restart) the data directory and port of an earlier one.
  */
 final class ServerFixture implements AutoCloseable {
+    /**
+     * Data directories made here. A restart reuses one after {@link #close()}, so they
+     * are removed when the test JVM exits rather than on close.
+     */
+    private static final Set<Path> MADE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> MADE.forEach(LocalProcess::deleteTree)));
+    }
+
     private final ChatServer server;
     private final Path dataDir;
 
     ServerFixture(String... extraArgs) throws IOException {
-        this(Files.createTempDirectory("muchat-e2e"), 0, extraArgs);
+        this(newDataDir(), 0, extraArgs);
     }
 
     /** A server on {@code port} (0: any free one) over the database in {@code dataDir}. */
@@ -32,6 +44,12 @@ final class ServerFixture implements AutoCloseable {
         Map<String, String> noEnv = new HashMap<>();
         server = new ChatServer(Config.parse(args, noEnv));
         server.start();
+    }
+
+    private static Path newDataDir() {
+        Path dir = LocalProcess.tempDir("muchat-e2e");
+        MADE.add(dir);
+        return dir;
     }
 
     InetSocketAddress address() {

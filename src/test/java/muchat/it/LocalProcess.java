@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Stateless; any thread.
  */
-final class LocalProcess {
+public final class LocalProcess {
     static final String LOOPBACK = "127.0.0.1";
 
     private LocalProcess() {
@@ -115,7 +115,7 @@ final class LocalProcess {
         }
     }
 
-    static Path tempDir(String prefix) {
+    public static Path tempDir(String prefix) {
         try {
             return Files.createTempDirectory(prefix);
         } catch (IOException e) {
@@ -123,7 +123,7 @@ final class LocalProcess {
         }
     }
 
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         try (var paths = Files.walk(dir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
