@@ -1,7 +1,6 @@
 package muchat.service;
 
 import java.util.List;
-import java.util.Map;
 import muchat.protocol.ChatMessage;
 import muchat.protocol.ErrorReply;
 import muchat.protocol.Errno;
@@ -130,8 +129,6 @@ final class Chats {
     private void fanOut(NewMessage message, String senderName, Stored stored) {
         ChatMessage base = Delivery.chatMessage(message.sender(), senderName, message.toUser(), message.toGroup(),
                 message.text(), stored.ts(), stored.mid());
-        for (Map.Entry<Long, Long> recipient : stored.deliveries().entrySet()) {
-            delivery.route(recipient.getKey(), base.withSeq(recipient.getValue()));
-        }
+        delivery.route(base, stored.deliveries());
     }
 }

@@ -2,6 +2,7 @@ package muchat.service;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -53,16 +54,24 @@ final class Delivery implements Cluster.Listener {
     }
 
     /**
-     * Hands a message, already numbered for {@code uid}, to wherever that user is. A push
-     * to a local session returns at once; one through the cluster is a round trip to
-     * Redis, so it goes to a strand, off the caller (usually a group-commit lane).
+     * Hands a stored message to each recipient (uid to its seq), wherever the recipient
+     * is. Local sessions get it at once. The others cost a Redis round trip each, so they
+     * go to the sender's strand in one task, off the caller (usually a group-commit lane),
+     * in the sender's order.
      */
-    void route(long uid, ChatMessage message) {
-        Session session = sessions.get(uid);
-        if (session != null) {
-            push(session, message);
-        } else {
-            strands.execute(uid, () -> cluster.push(uid, message.seq(), Json.bytes(message)));
+    void route(ChatMessage base, Map<Long, Long> deliveries) {
+        Map<Long, Long> elsewhere = new LinkedHashMap<>();
+        deliveries.forEach((uid, seq) -> {
+            Session session = sessions.get(uid);
+            if (session != null) {
+                push(session, base.withSeq(seq));
+            } else {
+                elsewhere.put(uid, seq);
+            }
+        });
+        if (!elsewhere.isEmpty()) {
+            strands.execute(base.id(), () -> elsewhere.forEach(
+                    (uid, seq) -> cluster.push(uid, seq, Json.bytes(base.withSeq(seq)))));
         }
     }
 
