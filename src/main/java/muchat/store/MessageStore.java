@@ -23,7 +23,8 @@ import java.util.concurrent.CompletableFuture;
  * losing one merely re-delivers messages, which the protocol allows.
  *
  * <p>Threads: every method may be called from any thread. Futures complete on a lane's
- * thread, so callbacks attached to them should be short or hand off.
+ * thread (on H2, the checkpointer's), so callbacks attached to them should be short or
+ * hand off.
  */
 public final class MessageStore implements AutoCloseable {
     private static final String ENTRY_COLUMNS = "m.mid, m.sender, COALESCE(u.name, '') AS sender_name,"
