@@ -1,6 +1,8 @@
 package muchat.store;
 
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,16 +26,19 @@ import org.slf4j.LoggerFactory;
 final class AckWriter {
     static final long FLUSH_MS = 1000;
     private static final Logger log = LoggerFactory.getLogger(AckWriter.class);
+    /** Raises each user's acked seq to the given one, never lowers it: one multi-row upsert per flush. */
+    private static final String SAVE_ACK = "INSERT INTO inbox_ack (uid, acked) VALUES (?, ?)"
+            + " ON DUPLICATE KEY UPDATE acked = GREATEST(acked, VALUES(acked))";
 
-    private final BatchWriter writer;
+    private final Jdbc jdbc;
     /** uid -> highest seq acked but not yet written. */
     private final ConcurrentHashMap<Long, Long> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService thread =
             Executors.newSingleThreadScheduledExecutor(task -> daemon(task, "muchat-db-acks"));
     private final Outage outage = new Outage(log, "writing acks", "keeping them for the next try");
 
-    AckWriter(BatchWriter writer) {
-        this.writer = writer;
+    AckWriter(Jdbc jdbc) {
+        this.jdbc = jdbc;
         thread.scheduleWithFixedDelay(this::flush, FLUSH_MS, FLUSH_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -64,13 +69,27 @@ final class AckWriter {
         }
         SortedMap<Long, Long> acks = new TreeMap<>(pending);
         try {
-            writer.writeAcks(acks);
+            write(acks);
         } catch (SQLException | RuntimeException e) {
             outage.failed(e, 0);
             return;
         }
         outage.recovered();
         acks.forEach(pending::remove); // only those not raised meanwhile
+    }
+
+    /** Not made durable on its own: losing acks only re-delivers messages. */
+    private void write(SortedMap<Long, Long> acks) throws SQLException {
+        jdbc.inTransactionOrThrow(c -> {
+            try (PreparedStatement ps = c.prepareStatement(SAVE_ACK)) {
+                for (Map.Entry<Long, Long> ack : acks.entrySet()) {
+                    ps.setLong(1, ack.getKey());
+                    ps.setLong(2, ack.getValue());
+                    ps.addBatch();
+                }
+                return ps.executeBatch();
+            }
+        }, false);
     }
 
     private static Thread daemon(Runnable task, String name) {

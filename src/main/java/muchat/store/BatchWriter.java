@@ -8,53 +8,59 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 /**
- * The SQL half of the group commit: stores one batch of messages in one transaction.
+ * The SQL half of the group commit: stores one batch of messages in one transaction, in
+ * three round trips on MySQL/MariaDB.
  *
  * <ol>
  * <li>Messages whose (sender, cmid) appears earlier in the same batch become duplicates
  *     of the first one. One already stored makes the unique key refuse the batch; then
  *     the batch is rolled back and written again, looking every cmid up first.</li>
  * <li>The others are inserted with one JDBC batch; the generated keys are their mids.</li>
- * <li>The recipients' inbox cursors are locked in ascending uid order (so two server
- *     instances writing for the same users cannot deadlock), the next seqs are handed
- *     out in submission order, and the inbox rows and new cursor values written.</li>
+ * <li>Each recipient's inbox cursor is advanced by the number of messages it gets, in
+ *     ascending uid order (so two server instances writing for the same users cannot
+ *     deadlock: the row locks are always taken in that order), and read back in the same
+ *     round trip; the seqs below the new value are this batch's, handed out in
+ *     submission order.</li>
+ * <li>The inbox rows travel with the COMMIT.</li>
  * </ol>
  * Nothing is visible before COMMIT, and a failure rolls everything back, so a seq is
- * never lost or reused.
+ * never lost or reused. It used to take seven round trips: two autocommit switches of a
+ * pooled connection, a locking SELECT before the cursors were saved, and COMMIT on its
+ * own; with the machine's cores busy each one waits for the database's thread to be
+ * scheduled, and they were most of a batch's time.
  *
- * <p>Threads: the group-commit lanes, several at once: it keeps no state of its own.
+ * <p>Threads: one group-commit lane, which keeps its connection (see {@link Jdbc.Kept})
+ * and closes the writer after its last batch.
  */
-final class BatchWriter {
+final class BatchWriter implements AutoCloseable {
     private static final String FIND_EARLIER =
             "SELECT sender, cmid, mid, ts FROM messages WHERE (sender, cmid) IN ";
     private static final String INSERT_MESSAGE =
             "INSERT INTO messages (sender, to_user, to_group, body, ts, cmid) VALUES (?, ?, ?, ?, ?, ?)";
-    private static final String LOCK_CURSORS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
-    private static final String INSERT_INBOX = "INSERT INTO inbox (uid, seq, mid) VALUES (?, ?, ?)";
-    /**
-     * One statement for every cursor of the batch: the driver sends the batch as one
-     * multi-row upsert, where separate UPDATEs would each be parsed and run on their
-     * own. The insert half covers a recipient without a cursor row, which registration
-     * normally makes.
-     */
-    private static final String SAVE_CURSOR = "INSERT INTO inbox_cursor (uid, last_seq) VALUES (?, ?)"
-            + " ON DUPLICATE KEY UPDATE last_seq = VALUES(last_seq)";
-    private static final String SAVE_ACK = "INSERT INTO inbox_ack (uid, acked) VALUES (?, ?)"
-            + " ON DUPLICATE KEY UPDATE acked = GREATEST(acked, VALUES(acked))";
+    /** Adds each count to a cursor; the insert half covers a recipient without a cursor row, which registration normally makes. */
+    private static final String ADVANCE_CURSORS = "INSERT INTO inbox_cursor (uid, last_seq) VALUES ";
+    private static final String ADVANCE_CURSORS_END =
+            " ON DUPLICATE KEY UPDATE last_seq = last_seq + VALUES(last_seq)";
+    private static final String READ_CURSORS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
+    private static final String INSERT_INBOX = "INSERT INTO inbox (uid, seq, mid) VALUES ";
+    /** Rows per multi-row INSERT statement. */
+    private static final int ROWS_PER_STATEMENT = 1000;
 
     private final Jdbc jdbc;
+    private final Jdbc.Kept connection;
 
     BatchWriter(Jdbc jdbc) {
         this.jdbc = jdbc;
+        this.connection = jdbc.keep();
     }
 
     /**
@@ -63,32 +69,21 @@ final class BatchWriter {
      */
     List<Stored> write(List<NewMessage> batch) throws SQLException {
         try {
-            return jdbc.inTransactionOrThrow(c -> writeIn(c, batch, false), false);
+            return connection.run(c -> writeIn(c, batch, false));
         } catch (SQLException e) {
             if (!Jdbc.isDuplicateKey(e)) {
                 throw e;
             }
             // A resent cmid that is already stored (rare: clients resend after a
             // reconnect), so only now pay for looking every message up first.
-            return jdbc.inTransactionOrThrow(c -> writeIn(c, batch, true), false);
+            return connection.run(c -> writeIn(c, batch, true));
         }
     }
 
-    /**
-     * Raises each user's acked seq to the given one (never lowers it). Not made durable
-     * on its own: losing acks only re-delivers messages.
-     */
-    void writeAcks(SortedMap<Long, Long> acks) throws SQLException {
-        jdbc.inTransactionOrThrow(c -> {
-            try (PreparedStatement ps = c.prepareStatement(SAVE_ACK)) {
-                for (Map.Entry<Long, Long> ack : acks.entrySet()) {
-                    ps.setLong(1, ack.getKey());
-                    ps.setLong(2, ack.getValue());
-                    ps.addBatch();
-                }
-                return ps.executeBatch();
-            }
-        }, false);
+    /** Gives the kept connection back to the pool. */
+    @Override
+    public void close() {
+        connection.close();
     }
 
     /** @param lookUpEarlier whether to look for cmids stored before; if not, the unique key refuses them */
@@ -114,7 +109,7 @@ final class BatchWriter {
             }
         }
         long[] mids = insertMessages(c, batch, fresh);
-        deliver(c, batch, fresh, mids, out);
+        jdbc.commitWith(c, deliver(c, batch, fresh, mids, out));
         for (int i = 0; i < out.length; i++) {
             if (copyOf[i] >= 0) {
                 Stored first = out[copyOf[i]];
@@ -185,63 +180,64 @@ final class BatchWriter {
         }
     }
 
-    /** Hands out inbox seqs for the fresh messages, in batch order, and records them. */
-    private static void deliver(Connection c, List<NewMessage> batch, List<Integer> fresh, long[] mids,
-                                Stored[] out) throws SQLException {
-        TreeSet<Long> recipients = new TreeSet<>();
+    /**
+     * Hands out inbox seqs for the fresh messages, in batch order, and returns the
+     * statements that store the inbox rows.
+     */
+    private List<Jdbc.Sql> deliver(Connection c, List<NewMessage> batch, List<Integer> fresh, long[] mids,
+                                   Stored[] out) throws SQLException {
+        TreeMap<Long, Long> counts = new TreeMap<>();
         for (int i : fresh) {
-            recipients.addAll(batch.get(i).recipients());
+            batch.get(i).recipients().forEach(uid -> counts.merge(uid, 1L, Long::sum));
         }
-        Map<Long, Long> lastSeq = lockCursors(c, new ArrayList<>(recipients));
-        try (PreparedStatement ps = c.prepareStatement(INSERT_INBOX)) {
-            for (int k = 0; k < fresh.size(); k++) {
-                NewMessage m = batch.get(fresh.get(k));
-                Map<Long, Long> deliveries = new LinkedHashMap<>();
-                for (long uid : m.recipients()) {
-                    if (!deliveries.containsKey(uid)) {
-                        long seq = lastSeq.merge(uid, 1L, Long::sum);
-                        deliveries.put(uid, seq);
-                        ps.setLong(1, uid);
-                        ps.setLong(2, seq);
-                        ps.setLong(3, mids[k]);
-                        ps.addBatch();
-                    }
-                }
-                out[fresh.get(k)] = new Stored(mids[k], m.ts(), false, deliveries);
+        Map<Long, Long> lastSeq = advanceCursors(c, counts);
+        List<Object> inbox = new ArrayList<>();
+        for (int k = 0; k < fresh.size(); k++) {
+            NewMessage m = batch.get(fresh.get(k));
+            Map<Long, Long> deliveries = new LinkedHashMap<>();
+            for (long uid : m.recipients()) {
+                long seq = lastSeq.merge(uid, 1L, Long::sum);
+                deliveries.put(uid, seq);
+                inbox.addAll(List.of(uid, seq, mids[k]));
             }
-            ps.executeBatch();
+            out[fresh.get(k)] = new Stored(mids[k], m.ts(), false, deliveries);
         }
-        saveCursors(c, recipients, lastSeq);
+        return multiRow(INSERT_INBOX, "", 3, inbox);
     }
 
-    /** Locks the cursor rows of {@code uids} (ascending) and returns uid -> last_seq. */
-    private static Map<Long, Long> lockCursors(Connection c, List<Long> uids) throws SQLException {
-        Map<Long, Long> lastSeq = new HashMap<>();
-        for (List<Long> chunk : InList.chunks(uids)) {
-            String sql = LOCK_CURSORS + InList.of("?", chunk.size()) + " ORDER BY uid FOR UPDATE";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                Jdbc.bind(ps, InList.padded(chunk).toArray());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        lastSeq.put(rs.getLong("uid"), rs.getLong("last_seq"));
-                    }
-                }
-            }
+    /**
+     * Adds {@code counts} (uid -> messages for it, ascending uid) to the cursors and
+     * returns uid -> the last seq before this batch.
+     */
+    private Map<Long, Long> advanceCursors(Connection c, TreeMap<Long, Long> counts) throws SQLException {
+        List<Object> values = new ArrayList<>();
+        counts.forEach((uid, n) -> values.addAll(List.of(uid, n)));
+        List<Jdbc.Sql> statements = new ArrayList<>(multiRow(ADVANCE_CURSORS, ADVANCE_CURSORS_END, 2, values));
+        for (List<Long> chunk : InList.chunks(new ArrayList<>(counts.keySet()))) {
+            statements.add(new Jdbc.Sql(READ_CURSORS + InList.of("?", chunk.size()),
+                    new ArrayList<>(InList.padded(chunk))));
         }
-        return lastSeq;
+        Map<Long, Long> before = new HashMap<>();
+        for (long[] row : jdbc.run(c, statements, rs -> new long[] {rs.getLong(1), rs.getLong(2)})) {
+            before.put(row[0], row[1] - counts.get(row[0]));
+        }
+        return before;
     }
 
-    /** Stores the new last seqs, in ascending uid order like the locks. */
-    private static void saveCursors(Connection c, TreeSet<Long> uids, Map<Long, Long> lastSeq)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(SAVE_CURSOR)) {
-            for (long uid : uids) {
-                ps.setLong(1, uid);
-                ps.setLong(2, lastSeq.get(uid));
-                ps.addBatch();
-            }
-            ps.executeBatch();
+    /**
+     * {@code head (?, ..), (?, ..) ... tail} statements for {@code values}, {@code width}
+     * values a row, at most {@value #ROWS_PER_STATEMENT} rows each.
+     */
+    private static List<Jdbc.Sql> multiRow(String head, String tail, int width, List<Object> values) {
+        String tuple = "(" + String.join(", ", Collections.nCopies(width, "?")) + ")";
+        List<Jdbc.Sql> statements = new ArrayList<>();
+        int perStatement = ROWS_PER_STATEMENT * width;
+        for (int from = 0; from < values.size(); from += perStatement) {
+            List<Object> chunk = values.subList(from, Math.min(values.size(), from + perStatement));
+            String rows = String.join(", ", Collections.nCopies(chunk.size() / width, tuple));
+            statements.add(new Jdbc.Sql(head + rows + tail, chunk));
         }
+        return statements;
     }
 
     /** The idempotency key of a message, or null when it has no cmid. */

@@ -57,12 +57,17 @@ public final class Database implements AutoCloseable {
 
     /**
      * Connector/J settings: rewriteBatchedStatements sends a batch of INSERTs as one
-     * multi-row INSERT (and still returns every generated key); client-side prepared
-     * statements (useServerPrepStmts=false) need no extra prepare round trip and are
-     * cached by cachePrepStmts; the rest saves round trips for session state.
+     * multi-row INSERT (and still returns every generated key); allowMultiQueries lets
+     * the group commit send several statements in one round trip (see {@link Jdbc#run});
+     * client-side prepared statements (useServerPrepStmts=false) need no extra prepare
+     * round trip and are cached by cachePrepStmts; the rest saves round trips for
+     * session state. (Server-side prepared statements were tried: in one run at 10,000
+     * msgs/s MariaDB parsed less, 51 against 64 µs of its CPU per message, but the server
+     * spent 108 against 81 µs preparing the batches' many statement shapes.)
      */
     private static final Map<String, String> MYSQL_SETTINGS = Map.ofEntries(
             Map.entry("rewriteBatchedStatements", "true"),
+            Map.entry("allowMultiQueries", "true"),
             Map.entry("useServerPrepStmts", "false"),
             Map.entry("cachePrepStmts", "true"),
             Map.entry("prepStmtCacheSize", "256"),
@@ -81,7 +86,9 @@ public final class Database implements AutoCloseable {
     private final GroupStore groups;
     private final MessageStore messages;
 
-    private Database(HikariConfig config, String afterCommit, int writerLanes) {
+    private final Jdbc jdbc;
+
+    private Database(HikariConfig config, String afterCommit, boolean multiStatements, int writerLanes) {
         config.setPoolName("muchat-db");
         config.setMaximumPoolSize(POOL_SIZE);
         config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
@@ -98,7 +105,7 @@ public final class Database implements AutoCloseable {
             pool.close();
             throw e;
         }
-        Jdbc jdbc = new Jdbc(pool, afterCommit);
+        jdbc = new Jdbc(pool, afterCommit, multiStatements);
         users = new UserStore(jdbc);
         friends = new FriendStore(jdbc);
         groups = new GroupStore(jdbc);
@@ -116,7 +123,7 @@ public final class Database implements AutoCloseable {
         config.setJdbcUrl("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("muchat") + H2_SETTINGS);
         config.setUsername("sa");
         config.setPassword("");
-        return new Database(config, H2_AFTER_COMMIT, EMBEDDED_WRITER_LANES);
+        return new Database(config, H2_AFTER_COMMIT, false, EMBEDDED_WRITER_LANES);
     }
 
     /**
@@ -130,12 +137,17 @@ public final class Database implements AutoCloseable {
         config.setUsername(user);
         config.setPassword(password);
         MYSQL_SETTINGS.forEach(config::addDataSourceProperty);
-        return new Database(config, null, SERVER_WRITER_LANES);
+        return new Database(config, null, true, SERVER_WRITER_LANES);
     }
 
     /** The pool itself, for callers that need plain JDBC (tests, tools). */
     public DataSource dataSource() {
         return pool;
+    }
+
+    /** The stores' JDBC helper, for the store's own tests. */
+    Jdbc jdbc() {
+        return jdbc;
     }
 
     public UserStore users() {

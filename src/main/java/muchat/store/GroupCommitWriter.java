@@ -62,7 +62,7 @@ final class GroupCommitWriter {
         return future;
     }
 
-    /** Writes everything submitted so far, then stops the thread. */
+    /** Writes everything submitted so far, then stops the thread and closes its writer. */
     synchronized void close() {
         if (closed) {
             return;
@@ -70,6 +70,7 @@ final class GroupCommitWriter {
         closed = true;
         queue.add(STOP);
         Uninterruptibly.join(thread);
+        writer.close();
     }
 
     private void run() {

@@ -12,23 +12,39 @@ import javax.sql.DataSource;
 
 /**
  * The stores' access to the pool: the few JDBC idioms they repeat (run one prepared
- * statement, run some work in one transaction), and what makes a commit durable.
- * Every SQLException from {@link #list}, {@link #first}, {@link #update} and
- * {@link #inTransaction} leaves as a {@link StoreException}.
+ * statement, run some work in one transaction, send several statements together), and
+ * what makes a commit durable. Every SQLException from {@link #list}, {@link #first},
+ * {@link #update} and {@link #inTransaction} leaves as a {@link StoreException}.
  *
- * <p>Threads: any thread.
+ * <p>Threads: any thread; a {@link Kept} connection belongs to one thread at a time.
  */
 final class Jdbc {
+    /**
+     * The most characters of SQL text and parameters sent in one round trip by
+     * {@link #run}: far below the smallest default max_allowed_packet (4 MiB on MySQL 5.7).
+     */
+    private static final int TRIP_CHARS = 1 << 20;
+    /** What a bound parameter may add to the text, for {@link #TRIP_CHARS}. */
+    private static final int PARAM_CHARS = 24;
+
     private final DataSource ds;
     private final String afterCommit;
+    private final boolean multiStatements;
 
     /**
      * @param afterCommit a statement that makes a commit durable, run after each write
      *     transaction (H2's CHECKPOINT), or null when COMMIT already is (InnoDB)
+     * @param multiStatements whether the driver runs several statements sent as one text
+     *     (Connector/J with allowMultiQueries), so that {@link #run} needs one round trip
      */
-    Jdbc(DataSource ds, String afterCommit) {
+    Jdbc(DataSource ds, String afterCommit, boolean multiStatements) {
         this.ds = ds;
         this.afterCommit = afterCommit;
+        this.multiStatements = multiStatements;
+    }
+
+    /** One SQL statement and its parameters, for {@link #run}. */
+    record Sql(String text, List<Object> params) {
     }
 
     /** Work inside a transaction; it may throw SQLException to roll everything back. */
@@ -44,15 +60,20 @@ final class Jdbc {
     <T> List<T> list(String sql, Row<T> row, Object... params) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<T> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(row.map(rs));
-                }
-                return out;
-            }
+            List<T> out = new ArrayList<>();
+            readAll(ps.executeQuery(), row, out);
+            return out;
         } catch (SQLException e) {
             throw failed(e);
+        }
+    }
+
+    /** Maps every row of {@code rs} into {@code out}, then closes it. */
+    private static <T> void readAll(ResultSet rs, Row<T> row, List<T> out) throws SQLException {
+        try (rs) {
+            while (rs.next()) {
+                out.add(row.map(rs));
+            }
         }
     }
 
@@ -105,6 +126,129 @@ final class Jdbc {
                 rollbackQuietly(c, e);
                 throw e;
             }
+        }
+    }
+
+    /**
+     * Runs the statements in order and returns the rows of those that are SELECTs, read
+     * by {@code row} (null when there are none), in order. On MySQL/MariaDB they travel
+     * together, as one text, so a group commit's statements cost one round trip instead
+     * of one each (H2 runs in this process and takes them one by one). The server stops
+     * at the first statement that fails, and that failure is thrown.
+     */
+    <T> List<T> run(Connection c, List<Sql> statements, Row<T> row) throws SQLException {
+        List<T> rows = new ArrayList<>();
+        for (int from = 0, to; from < statements.size(); from = to) {
+            to = multiStatements ? tripEnd(statements, from) : from + 1;
+            List<Sql> trip = statements.subList(from, to);
+            try (PreparedStatement ps = c.prepareStatement(
+                    String.join(";\n", trip.stream().map(Sql::text).toList()))) {
+                int index = 0;
+                for (Sql sql : trip) {
+                    for (Object param : sql.params()) {
+                        ps.setObject(++index, param);
+                    }
+                }
+                boolean isRows = ps.execute();
+                for (int i = 0; i < trip.size(); i++, isRows = ps.getMoreResults()) {
+                    if (isRows) {
+                        readAll(ps.getResultSet(), row, rows);
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** Runs the statements and commits, the COMMIT in the same round trip where {@link #run} joins them. */
+    void commitWith(Connection c, List<Sql> statements) throws SQLException {
+        if (multiStatements) {
+            List<Sql> withCommit = new ArrayList<>(statements);
+            withCommit.add(new Sql("COMMIT", List.of()));
+            run(c, withCommit, null);
+        } else {
+            run(c, statements, null);
+            c.commit();
+        }
+    }
+
+    /** The end (exclusive) of the round trip starting at statement {@code from}: at least one statement. */
+    private static int tripEnd(List<Sql> statements, int from) {
+        int to = from;
+        long chars = 0;
+        while (to < statements.size()) {
+            Sql next = statements.get(to);
+            chars += next.text().length() + (long) PARAM_CHARS * next.params().size();
+            if (chars > TRIP_CHARS && to > from) {
+                break;
+            }
+            to++;
+        }
+        return to;
+    }
+
+    /** A new {@link Kept} connection, taken from the pool when first used. */
+    Kept keep() {
+        return new Kept();
+    }
+
+    /**
+     * The connection one writer thread keeps from one transaction to the next, in
+     * manual-commit mode: a group commit then costs no pool checkout and none of the two
+     * autocommit round trips a pooled transaction pays. The work passed to {@link #run}
+     * ends its transaction itself, with {@link Jdbc#commitWith}. After a failure the
+     * transaction is rolled back and the connection goes back to the pool, which drops it
+     * if it is broken; the next transaction takes a fresh one.
+     *
+     * <p>Threads: one thread at a time.
+     */
+    final class Kept implements AutoCloseable {
+        /**
+         * Idle longer than this, the connection is checked before use, as the pool checks
+         * those it lends: the server may have closed it (wait_timeout) or restarted.
+         */
+        private static final long CHECK_AFTER_IDLE_NANOS = 1_000_000_000L;
+        private static final int CHECK_TIMEOUT_SECONDS = 2;
+
+        private Connection c;
+        private long lastUsed;
+
+        private Kept() {
+        }
+
+        /** Runs work that commits its own transaction on this connection. */
+        <T> T run(Work<T> work) throws SQLException {
+            try {
+                if (c != null && System.nanoTime() - lastUsed > CHECK_AFTER_IDLE_NANOS
+                        && !c.isValid(CHECK_TIMEOUT_SECONDS)) {
+                    close();
+                }
+                if (c == null) {
+                    c = ds.getConnection();
+                    c.setAutoCommit(false);
+                }
+                lastUsed = System.nanoTime();
+                return work.run(c);
+            } catch (SQLException | RuntimeException e) {
+                if (c != null) {
+                    rollbackQuietly(c, e);
+                    close();
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (c == null) {
+                return;
+            }
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // The pool discards what it cannot close; nothing else holds this connection.
+            }
+            c = null;
         }
     }
 

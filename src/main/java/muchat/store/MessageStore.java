@@ -52,11 +52,10 @@ public final class MessageStore implements AutoCloseable {
     MessageStore(Jdbc jdbc, int laneCount) {
         this.jdbc = jdbc;
         this.checkpointer = jdbc.commitIsDurable() ? null : new Checkpointer(jdbc);
-        BatchWriter writer = new BatchWriter(jdbc);
         for (int i = 0; i < laneCount; i++) {
-            lanes.add(new GroupCommitWriter(writer, checkpointer, "muchat-db-writer-" + i));
+            lanes.add(new GroupCommitWriter(new BatchWriter(jdbc), checkpointer, "muchat-db-writer-" + i));
         }
-        this.acks = new AckWriter(writer);
+        this.acks = new AckWriter(jdbc);
     }
 
     /**

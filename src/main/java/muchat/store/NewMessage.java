@@ -1,5 +1,6 @@
 package muchat.store;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -9,7 +10,7 @@ import java.util.Objects;
  *
  * <p>{@code recipients} are the users whose inboxes get it, computed by the caller: the
  * receiver of a one-to-one message, or every member of the group except the sender.
- * Repeated ids count once.
+ * Repeated ids count once: they are dropped here.
  */
 public record NewMessage(long sender, Long toUser, Long toGroup, String text, long ts, String cmid,
                          List<Long> recipients) {
@@ -18,7 +19,7 @@ public record NewMessage(long sender, Long toUser, Long toGroup, String text, lo
             throw new IllegalArgumentException("exactly one of toUser and toGroup must be set");
         }
         Objects.requireNonNull(text, "text");
-        recipients = List.copyOf(recipients);
+        recipients = List.copyOf(new LinkedHashSet<>(recipients));
     }
 
     /** A one-to-one message; its only recipient is {@code to}. */

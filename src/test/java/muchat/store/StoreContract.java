@@ -229,7 +229,10 @@ abstract class StoreContract {
         NewMessage message = NewMessage.direct(a, b, "twice", 10, "dup");
         NewMessage other = NewMessage.direct(a, b, "other", 11, null);
 
-        List<Stored> stored = new BatchWriter(new Jdbc(db.dataSource(), null)).write(List.of(message, other, message));
+        List<Stored> stored;
+        try (BatchWriter writer = new BatchWriter(db.jdbc())) {
+            stored = writer.write(List.of(message, other, message));
+        }
 
         assertFalse(stored.get(0).duplicate());
         assertEquals(Map.of(b, 1L), stored.get(0).deliveries());
@@ -243,12 +246,13 @@ abstract class StoreContract {
         long a = newUser();
         long b = newUser();
         Stored first = await(db.messages().submit(NewMessage.direct(a, b, "first", 10, "old")));
-        BatchWriter writer = new BatchWriter(new Jdbc(db.dataSource(), null));
-
-        List<Stored> stored = writer.write(List.of(
-                NewMessage.direct(a, b, "new 1", 11, "n1"),
-                NewMessage.direct(a, b, "first", 12, "old"),
-                NewMessage.direct(a, b, "new 2", 13, "n2")));
+        List<Stored> stored;
+        try (BatchWriter writer = new BatchWriter(db.jdbc())) {
+            stored = writer.write(List.of(
+                    NewMessage.direct(a, b, "new 1", 11, "n1"),
+                    NewMessage.direct(a, b, "first", 12, "old"),
+                    NewMessage.direct(a, b, "new 2", 13, "n2")));
+        }
 
         assertEquals(Map.of(b, 2L), stored.get(0).deliveries());
         assertEquals(new Stored(first.mid(), 10, true, Map.of()), stored.get(1));
