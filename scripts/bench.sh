@@ -8,8 +8,8 @@
 #   idle   ~19,000 idle connections: heap and RSS per connection, ours and Netty's,
 #          and the projection to 100,000 connections (about 2 minutes)
 #   chat   1,000 users chatting one to one, on the embedded database and on MariaDB:
-#          throughput and send-to-deliver latency (scripts/bench-chat.sh, ~9 minutes)
-#   cluster  the same load on 1 instance and across 2 instances with Redis (~9 minutes)
+#          throughput and send-to-deliver latency (scripts/bench-chat.sh, ~12 minutes)
+#   cluster  the same load on 1 instance and across 2 instances with Redis (~12 minutes)
 #
 # Knobs (environment):
 #   BENCH_SERVERS    which servers to run, default "ours netty"
