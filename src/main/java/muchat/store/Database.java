@@ -44,14 +44,14 @@ public final class Database implements AutoCloseable {
     /** H2 writes from one thread at a time anyway: one group-commit lane. */
     private static final int EMBEDDED_WRITER_LANES = 1;
     /**
-     * A database server spends much of a group commit waiting (round trips, the log
-     * flush at COMMIT), so a second lane keeps it busy meanwhile: in two benchmark runs
-     * each, 2 lanes delivered 19,500-23,400 msgs/s closed and 1 lane 16,500-16,600. More
-     * lanes did not raise the rate, but split the same messages into more, smaller
-     * commits: at 5,000 msgs/s, 4 lanes made 930 commits/s, 2 lanes 460, and MariaDB
-     * spends most of its CPU per commit. (1 lane had the shorter tail at that rate: p99
-     * 27-42 ms against 51.) Each lane holds one pooled connection while it writes, so
-     * this stays well under the pool size.
+     * A database server runs each connection's statements on one thread of its own, so
+     * one lane is bound by one MariaDB thread and a second keeps another core busy. With
+     * the three-round-trip batch (see {@link BatchWriter}): 1 lane delivered 20,800
+     * msgs/s closed, 2 lanes 29,700; 3 lanes did no better at 10,000 msgs/s open (p50 24,
+     * p99 89 ms against 13-19 and 39-87 with 2). Fewer lanes make fewer, larger commits, and MariaDB
+     * spends much of its CPU per commit: at 10,000 msgs/s open the whole machine used
+     * 156 µs of CPU per message with 1 lane and 185 with 2, at about the same latency.
+     * Each lane keeps one pooled connection, well under the pool size.
      */
     private static final int SERVER_WRITER_LANES = 2;
 
