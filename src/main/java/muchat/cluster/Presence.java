@@ -6,12 +6,15 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import muchat.service.Cluster;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * The Redis data of a cluster and the scripts that change it, one round trip each.
+ * The Redis data of a cluster and the scripts that change it, one round trip each (or
+ * one pipeline for many).
  *
  * <p>Keys: {@code muchat:user:<uid>} holds the id of the instance serving the user and
  * expires after the presence TTL unless that instance refreshes it; a dead instance's
@@ -140,11 +143,44 @@ final class Presence {
         return online;
     }
 
-    /** @return true if the instance holding {@code uid} was listening */
-    boolean push(Jedis jedis, long uid, long seq, byte[] json) {
-        Object received = PUSH.run(jedis, List.of(userKey(uid)),
-                List.of(channelPrefix, ClusterMessage.push(uid, seq, json).encode()));
-        return received instanceof Long n && n > 0;
+    /**
+     * Routes every push to its holder's channel in one pipeline. A server that has
+     * forgotten the script (restarted) refuses it, and those pushes go again after
+     * loading it, so the script text crosses the network once per restart.
+     *
+     * @return how many reached a listening instance
+     */
+    int push(Jedis jedis, List<Cluster.Push> pushes) {
+        List<Cluster.Push> refused = new ArrayList<>();
+        int received = pipelinePushes(jedis, pushes, refused);
+        if (refused.isEmpty()) {
+            return received;
+        }
+        PUSH.load(jedis);
+        return received + pipelinePushes(jedis, refused, new ArrayList<>());
+    }
+
+    /** @param refused gets the pushes the server refused for not knowing the script */
+    private int pipelinePushes(Jedis jedis, List<Cluster.Push> pushes, List<Cluster.Push> refused) {
+        List<Response<Object>> replies = new ArrayList<>(pushes.size());
+        try (Pipeline p = jedis.pipelined()) {
+            for (Cluster.Push push : pushes) {
+                replies.add(PUSH.queue(p, List.of(userKey(push.uid())),
+                        List.of(channelPrefix, ClusterMessage.push(push.uid(), push.seq(), push.json()).encode())));
+            }
+            p.sync();
+        }
+        int received = 0;
+        for (int i = 0; i < replies.size(); i++) {
+            try {
+                if (replies.get(i).get() instanceof Long n && n > 0) {
+                    received++;
+                }
+            } catch (JedisNoScriptException e) {
+                refused.add(pushes.get(i));
+            }
+        }
+        return received;
     }
 
     private static byte[] userKey(long uid) {

@@ -141,8 +141,8 @@ public final class RedisCluster implements Cluster {
     }
 
     @Override
-    public boolean push(long uid, long seq, byte[] json) {
-        return link.call(jedis -> presence.push(jedis, uid, seq, json), false);
+    public int push(List<Push> pushes) {
+        return link.call(jedis -> presence.push(jedis, pushes), 0);
     }
 
     /** Presence thread: keeps the subscriber connection and every local user's presence alive. */

@@ -1,6 +1,7 @@
 package muchat.service;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -34,6 +35,11 @@ public interface Cluster extends AutoCloseable {
     /** This instance's name, unique in the cluster. */
     String instanceId();
 
+    /** False for {@link #LOCAL}: nobody to push to. */
+    default boolean hasOtherInstances() {
+        return true;
+    }
+
     void setListener(Listener listener);
 
     /**
@@ -48,12 +54,18 @@ public interface Cluster extends AutoCloseable {
     /** Which of {@code uids} are online anywhere in the cluster. */
     Set<Long> onlineAmong(Collection<Long> uids);
 
+    /** A stored chat message for {@code uid}, numbered {@code seq}, on its way to the instance holding the user. */
+    record Push(long uid, long seq, byte[] json) {
+    }
+
     /**
-     * Sends an already-stored message to the instance holding {@code uid}, if any.
+     * Sends already-stored messages to the instances holding their recipients, in one
+     * round trip where the implementation can.
      *
-     * @return false if no instance holds the user (it will get the message at login)
+     * @return how many reached an instance holding the recipient (the others get theirs
+     *     from the database at login)
      */
-    boolean push(long uid, long seq, byte[] json);
+    int push(List<Push> pushes);
 
     @Override
     void close();
@@ -61,11 +73,12 @@ public interface Cluster extends AutoCloseable {
     /** A one-instance deployment: nobody else to talk to. */
     Cluster LOCAL = new Cluster() {
         @Override public String instanceId() { return "local"; }
+        @Override public boolean hasOtherInstances() { return false; }
         @Override public void setListener(Listener listener) { }
         @Override public void claim(long uid) { }
         @Override public void release(long uid) { }
         @Override public Set<Long> onlineAmong(Collection<Long> uids) { return Set.of(); }
-        @Override public boolean push(long uid, long seq, byte[] json) { return false; }
+        @Override public int push(List<Push> pushes) { return 0; }
         @Override public void close() { }
     };
 }

@@ -2,7 +2,6 @@ package muchat.service;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -44,35 +43,32 @@ final class Delivery implements Cluster.Listener {
     private final Strands strands;
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(task -> new Thread(task, "delivery-timer"));
+    /** Null when there are no other instances to push to. */
+    private final ClusterPublisher publisher;
 
     Delivery(MessageStore messages, SessionRegistry sessions, Cluster cluster, Strands strands) {
         this.messages = messages;
         this.sessions = sessions;
         this.cluster = cluster;
         this.strands = strands;
+        this.publisher = cluster.hasOtherInstances() ? new ClusterPublisher(cluster) : null;
         timer.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
     }
 
     /**
      * Hands a stored message to each recipient (uid to its seq), wherever the recipient
-     * is. Local sessions get it at once. The others cost a Redis round trip each, so they
-     * go to the sender's strand in one task, off the caller (usually a group-commit lane),
-     * in the sender's order.
+     * is. Local sessions get it at once; the others go to the {@link ClusterPublisher},
+     * in the caller's order (the caller is usually a group-commit lane, in commit order).
      */
     void route(ChatMessage base, Map<Long, Long> deliveries) {
-        Map<Long, Long> elsewhere = new LinkedHashMap<>();
         deliveries.forEach((uid, seq) -> {
             Session session = sessions.get(uid);
             if (session != null) {
                 push(session, base.withSeq(seq));
-            } else {
-                elsewhere.put(uid, seq);
+            } else if (publisher != null) {
+                publisher.add(uid, seq, base);
             }
         });
-        if (!elsewhere.isEmpty()) {
-            strands.execute(base.id(), () -> elsewhere.forEach(
-                    (uid, seq) -> cluster.push(uid, seq, Json.bytes(base.withSeq(seq)))));
-        }
     }
 
     /**
@@ -125,6 +121,9 @@ final class Delivery implements Cluster.Listener {
 
     void close() {
         timer.shutdownNow();
+        if (publisher != null) {
+            publisher.close();
+        }
     }
 
     // ---- internals ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import muchat.it.RedisProcess;
+import muchat.service.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,6 +64,11 @@ class RedisClusterTest {
         return join(id, listener, RedisCluster.DEFAULT_PRESENCE_TTL);
     }
 
+    /** One push on its own; true if it reached an instance holding the user. */
+    private static boolean pushOne(RedisCluster cluster, long uid, long seq, byte[] json) {
+        return cluster.push(List.of(new Cluster.Push(uid, seq, json))) == 1;
+    }
+
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -89,7 +95,7 @@ class RedisClusterTest {
         cb.claim(7);
         String json = "{\"msgid\":6,\"msg\":\"héllo ✓\",\"seq\":99}";
 
-        assertTrue(ca.push(7, 99, utf8(json)));
+        assertTrue(pushOne(ca, 7, 99, utf8(json)));
 
         RecordingListener.await("B hears the push", WAIT, () -> !b.pushes.isEmpty());
         assertEquals(List.of(new RecordingListener.Push(7, 99, json)), b.pushes);
@@ -98,9 +104,31 @@ class RedisClusterTest {
     }
 
     @Test
+    void manyPushesGoInOneCallAndArriveInOrderAfterRedisForgotTheScript() {
+        RecordingListener b = new RecordingListener();
+        RedisCluster ca = join("a", new RecordingListener());
+        RedisCluster cb = join("b", b);
+        cb.claim(8);
+        try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
+            jedis.scriptFlush(); // as after a restart: every EVALSHA is refused once
+        }
+        List<Cluster.Push> pushes = new ArrayList<>();
+        for (long seq = 1; seq <= 200; seq++) {
+            pushes.add(new Cluster.Push(8, seq, utf8("{\"seq\":" + seq + "}")));
+        }
+        pushes.add(new Cluster.Push(404, 1, utf8("{}")));
+
+        assertEquals(200, ca.push(pushes), "every push to a held user is received, none to nobody");
+
+        RecordingListener.await("B hears all 200", WAIT, () -> b.pushes.size() == 200);
+        assertEquals(pushes.subList(0, 200).stream().map(Cluster.Push::seq).toList(),
+                b.pushes.stream().map(RecordingListener.Push::seq).toList());
+    }
+
+    @Test
     void aPushToNobodyReturnsFalse() {
         RedisCluster ca = join("a", new RecordingListener());
-        assertFalse(ca.push(404, 1, utf8("{}")));
+        assertFalse(pushOne(ca, 404, 1, utf8("{}")));
     }
 
     @Test
@@ -114,7 +142,7 @@ class RedisClusterTest {
         ca.release(5);
 
         assertEquals(Set.of(5L), ca.onlineAmong(List.of(5L)));
-        assertTrue(ca.push(5, 1, utf8("{}")));
+        assertTrue(pushOne(ca, 5, 1, utf8("{}")));
         RecordingListener.await("the push still reaches B", WAIT, () -> b.heardPush(p -> p.uid() == 5));
     }
 
@@ -171,7 +199,7 @@ class RedisClusterTest {
         redis.kill();
         long start = System.nanoTime();
         for (int i = 0; i < 100; i++) {
-            assertFalse(ca.push(32, i, utf8("{}")), "push while redis is down");
+            assertFalse(pushOne(ca, 32, i, utf8("{}")), "push while redis is down");
         }
         ca.release(31);
         cb.claim(33); // a login during the outage: A's session of 33 must still be kicked
@@ -185,7 +213,7 @@ class RedisClusterTest {
         RecordingListener.await("presence is registered again", WAIT,
                 () -> ca.onlineAmong(List.of(31L, 32L, 33L)).equals(Set.of(32L, 33L)));
         RecordingListener.await("A's older session of 33 is kicked", WAIT, () -> a.kicks.contains(33L));
-        assertTrue(ca.push(32, 1000, utf8("{\"after\":true}")));
+        assertTrue(pushOne(ca, 32, 1000, utf8("{\"after\":true}")));
         RecordingListener.await("B hears the push", WAIT, () -> b.heardPush(p -> p.seq() == 1000));
 
         assertEquals(2, count(logs, Level.WARN), "one WARN per instance for the outage");
@@ -198,14 +226,14 @@ class RedisClusterTest {
         RecordingListener a = new RecordingListener();
         RedisCluster ca = join("a", a);
         ca.claim(51);
-        assertFalse(ca.push(51, 1, utf8("{}")));
+        assertFalse(pushOne(ca, 51, 1, utf8("{}")));
 
         redis.start();
 
         RecordingListener.await("A resyncs", WAIT, () -> a.resyncs == 1);
         RedisCluster cb = join("b", new RecordingListener());
         assertEquals(Set.of(51L), cb.onlineAmong(List.of(51L)));
-        assertTrue(cb.push(51, 2, utf8("{}")));
+        assertTrue(pushOne(cb, 51, 2, utf8("{}")));
         RecordingListener.await("A hears the push", WAIT, () -> a.heardPush(p -> p.seq() == 2));
     }
 
