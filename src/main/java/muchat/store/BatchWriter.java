@@ -46,7 +46,10 @@ final class BatchWriter implements AutoCloseable {
             "SELECT sender, cmid, mid, ts FROM messages WHERE (sender, cmid) IN ";
     private static final String INSERT_MESSAGE =
             "INSERT INTO messages (sender, to_user, to_group, body, ts, cmid) VALUES (?, ?, ?, ?, ?, ?)";
-    /** Adds each count to a cursor; the insert half covers a recipient without a cursor row, which registration normally makes. */
+    /**
+     * Adds each count to a cursor; the insert half covers a recipient without a cursor
+     * row, which registration normally makes.
+     */
     private static final String ADVANCE_CURSORS = "INSERT INTO inbox_cursor (uid, last_seq) VALUES ";
     private static final String ADVANCE_CURSORS_END =
             " ON DUPLICATE KEY UPDATE last_seq = last_seq + VALUES(last_seq)";

@@ -24,8 +24,8 @@ final class Jdbc {
      * {@link #run}: far below the smallest default max_allowed_packet (4 MiB on MySQL 5.7).
      */
     private static final int TRIP_CHARS = 1 << 20;
-    /** What a bound parameter may add to the text, for {@link #TRIP_CHARS}. */
-    private static final int PARAM_CHARS = 24;
+    /** What a bound number may add to the text, for {@link #TRIP_CHARS}. */
+    private static final int NUMBER_CHARS = 24;
 
     private final DataSource ds;
     private final String afterCommit;
@@ -178,7 +178,11 @@ final class Jdbc {
         long chars = 0;
         while (to < statements.size()) {
             Sql next = statements.get(to);
-            chars += next.text().length() + (long) PARAM_CHARS * next.params().size();
+            chars += next.text().length();
+            for (Object param : next.params()) {
+                // A string may double when escaped, plus its quotes.
+                chars += param instanceof String text ? 2L * text.length() + 2 : NUMBER_CHARS;
+            }
             if (chars > TRIP_CHARS && to > from) {
                 break;
             }
@@ -195,8 +199,8 @@ final class Jdbc {
     /**
      * The connection one writer thread keeps from one transaction to the next, in
      * manual-commit mode: a group commit then costs no pool checkout and none of the two
-     * autocommit round trips a pooled transaction pays. The work passed to {@link #run}
-     * ends its transaction itself, with {@link Jdbc#commitWith}. After a failure the
+     * autocommit round trips a pooled transaction pays. The work passed to
+     * {@link Kept#run} ends its transaction itself, with {@link Jdbc#commitWith}. After a failure the
      * transaction is rolled back and the connection goes back to the pool, which drops it
      * if it is broken; the next transaction takes a fresh one.
      *

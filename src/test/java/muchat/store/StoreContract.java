@@ -209,6 +209,26 @@ abstract class StoreContract {
     }
 
     @Test
+    void aGroupMessageForMoreRecipientsThanOneStatementTakesNumbersEachOfThemOnce() throws Exception {
+        long a = newUser();
+        // Ids no user has, so none has a cursor row yet either: more than one IN list and
+        // more than one multi-row INSERT's worth.
+        long base = 1_000_000_000L + 10_000 * a;
+        List<Long> members = LongStream.range(base, base + 1500).boxed().toList();
+
+        Stored first = await(db.messages().submit(NewMessage.group(a, 9, "hello all", 1, null, members)));
+        Stored second = await(db.messages().submit(NewMessage.group(a, 9, "again", 2, null, members)));
+
+        assertEquals(Set.of(1L), Set.copyOf(first.deliveries().values()));
+        assertEquals(Set.of(2L), Set.copyOf(second.deliveries().values()));
+        assertEquals(Set.copyOf(members), second.deliveries().keySet());
+        for (long uid : List.of(base, base + 1023, base + 1024, base + 1499)) {
+            assertEquals(List.of("hello all", "again"),
+                    db.messages().inboxAfter(uid, 0, 10).stream().map(InboxEntry::text).toList());
+        }
+    }
+
+    @Test
     void aRepeatedCmidReturnsTheFirstMessageAndDeliversNothing() throws Exception {
         long a = newUser();
         long b = newUser();
