@@ -12,7 +12,8 @@
  * </ul>
  *
  * <p>Why one channel per instance and not one per user: a push is then one Lua script
- * (look up the user's instance, PUBLISH to its channel), and each instance subscribes
+ * (look up the user's instance, PUBLISH to its channel; many are sent as one pipeline,
+ * see {@code muchat.service.ClusterPublisher}), and each instance subscribes
  * to exactly one channel for its whole life. With a channel per user every login and
  * logout would be a SUBSCRIBE or UNSUBSCRIBE on the subscriber connection, Redis would
  * keep a subscription per online user, and a Redis restart would mean resubscribing
