@@ -86,7 +86,9 @@ final class ClusterPublisher implements AutoCloseable {
             cluster.push(batch.stream().map(p -> new Cluster.Push(p.uid(), p.seq(),
                     Json.bytes(p.message().withSeq(p.seq())))).toList());
         } catch (RuntimeException e) {
-            log.error("cluster pushes failed; their recipients get them from the database", e);
+            if (!Thread.currentThread().isInterrupted()) { // else close() cut the call short
+                log.error("cluster pushes failed; their recipients get them from the database", e);
+            }
         }
         if (dropping && queue.isEmpty()) {
             dropping = false;
