@@ -30,8 +30,8 @@
 #
 # MariaDB runs as a private mariadbd (from the Debian package) on a free loopback port
 # with a data directory of its own, sized for this load as a production server would be:
-# a buffer pool that holds what the run writes (about 0.5 GB at 10,000 msgs/s for 90 s)
-# and a redo log that does not force page flushing every few seconds. Durability is
+# a buffer pool for what a run writes (about 0.5 GB in 90 s at 10,000 msgs/s) and a
+# redo log that does not force page flushing every few seconds. Durability is
 # MariaDB's default: the redo log is flushed at every COMMIT, doublewrite on. Debian's
 # 128 MiB pool and 96 MiB log turned a run into 15 MB/s of page writes and reads back
 # from the disk; docs/benchmarks.md has the comparison. Cluster mode also starts a
