@@ -37,7 +37,9 @@
 # from the disk; docs/benchmarks.md has the comparison. Cluster mode also starts a
 # private redis-server. Tables go to stdout as Markdown; logs, and the servers' busiest
 # threads during each run (top -H), go to target/bench/chat-*. Every process and file
-# this script creates is removed when it exits.
+# this script creates is removed when it exits. Under each table: how late the load
+# client wrote the open runs' messages, which every latency in the table includes: its
+# own scheduling, unless a user's window was full.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -214,6 +216,8 @@ measure() {
     say "$setup: open loop at $rate msgs/s"
     load "$name-open-$rate" "$setup | open" "$targets" --rate "$rate" --prefix "$prefix"
     ROWS+=("$ROW")
+    LATE+=("- $setup at $rate msgs/s: $(grep -o 'sends left the load client late by [^(]*' \
+        "$OUT/chat-load.log" | tail -n 1 | sed 's/ *$//')")
   done
 }
 
@@ -225,10 +229,13 @@ print_table() {
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; $USERS users, window $WINDOW," \
        "${SECONDS_PER_RUN}s measured after ${WARMUP}s warm-up; load client on the same machine."
+  echo
+  echo "The load client's own lateness in the open runs (part of every latency above):"
+  printf '%s\n' "${LATE[@]}"
 }
 
 chat() {
-  ROWS=()
+  ROWS=() LATE=()
   local port
   port=$(free_port)
   start_server embedded "$port" --data "$SCRATCH/data"
@@ -245,7 +252,7 @@ chat() {
 }
 
 cluster() {
-  ROWS=()
+  ROWS=() LATE=()
   local port_a port_b
   start_mariadb
   start_redis

@@ -236,6 +236,9 @@ final class LoadUser implements FrameSink {
             if (!loop.openLoop) {
                 sendChat(now, now);
             } else if (nextDue <= now) {
+                if (schedule.measuring(now)) {
+                    loop.stats.sendLateMicros.recordValue((now - nextDue) / 1000);
+                }
                 sendChat(nextDue, now);
                 nextDue += loop.interval;
             } else {

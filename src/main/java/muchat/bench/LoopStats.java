@@ -18,6 +18,12 @@ final class LoopStats {
      * tail can be told apart from one in the push half.
      */
     final Histogram ackLatencyMicros = new Histogram(60_000_000L, 3);
+    /**
+     * Open loop: how late, in microseconds, the load thread wrote each message after it
+     * was due. It is part of both latencies above. It is the load client's own
+     * scheduling, unless the user's window was full (then the server is behind).
+     */
+    final Histogram sendLateMicros = new Histogram(60_000_000L, 3);
     long ackedInWindow;
     long deliveredInWindow;
     long duplicates;
@@ -33,6 +39,7 @@ final class LoopStats {
     void add(LoopStats other) {
         latencyMicros.add(other.latencyMicros);
         ackLatencyMicros.add(other.ackLatencyMicros);
+        sendLateMicros.add(other.sendLateMicros);
         ackedInWindow += other.ackedInWindow;
         deliveredInWindow += other.deliveredInWindow;
         duplicates += other.duplicates;
