@@ -25,7 +25,7 @@ final class GroupCommitWriter {
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
     /** Queued by close(): everything before it is written, everything after it refused. */
-    private static final Pending STOP = new Pending(null, new CompletableFuture<>());
+    private static final Pending STOP = new Pending(null, new CompletableFuture<>(), 0);
 
     private final BatchWriter writer;
     private final Checkpointer checkpointer;
@@ -35,6 +35,8 @@ final class GroupCommitWriter {
 
     /** Lane thread only. */
     private final Outage outage = new Outage(log, "database writes", "refusing messages until it recovers");
+    /** Lane thread only. */
+    private final LaneStats stats;
 
     /**
      * @param checkpointer what makes commits durable, or null when COMMIT is
@@ -42,6 +44,7 @@ final class GroupCommitWriter {
     GroupCommitWriter(BatchWriter writer, Checkpointer checkpointer, String name) {
         this.writer = writer;
         this.checkpointer = checkpointer;
+        this.stats = new LaneStats(name);
         this.thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
@@ -53,7 +56,7 @@ final class GroupCommitWriter {
             future.completeExceptionally(closedError());
             return future;
         }
-        Pending pending = new Pending(message, future);
+        Pending pending = new Pending(message, future, System.nanoTime());
         queue.add(pending);
         // close() may have queued STOP in between; then refuse unless the lane took it.
         if (closed && queue.remove(pending)) {
@@ -99,6 +102,7 @@ final class GroupCommitWriter {
             return;
         }
         List<Stored> results;
+        long start = System.nanoTime();
         try {
             results = writer.write(batch.stream().map(Pending::message).toList());
         } catch (SQLException | RuntimeException e) {
@@ -114,6 +118,7 @@ final class GroupCommitWriter {
             return;
         }
         outage.recovered();
+        record(batch, start);
         if (checkpointer != null) {
             checkpointer.add(batch.stream().map(Pending::future).toList(), results);
             return;
@@ -121,6 +126,15 @@ final class GroupCommitWriter {
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).future().complete(results.get(i));
         }
+    }
+
+    private void record(List<Pending> batch, long start) {
+        long now = System.nanoTime();
+        stats.committed(batch.size(), now - start);
+        for (Pending p : batch) {
+            stats.waited(now - p.submitted());
+        }
+        stats.reportIfDue(now);
     }
 
     private static void fail(List<Pending> pendings, StoreException error) {
@@ -133,7 +147,7 @@ final class GroupCommitWriter {
         return new StoreException("the message store is closed");
     }
 
-    /** A submitted message and the future its sender waits on. */
-    private record Pending(NewMessage message, CompletableFuture<Stored> future) {
+    /** A submitted message, the future its sender waits on, and when it was submitted (nanoTime). */
+    private record Pending(NewMessage message, CompletableFuture<Stored> future, long submitted) {
     }
 }
