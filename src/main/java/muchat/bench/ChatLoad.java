@@ -188,17 +188,17 @@ public final class ChatLoad {
         return String.format(Locale.ROOT, "%s| %s | %,d | %,d | %.2f | %.2f | %.2f | %d | %s |",
                 label, offered,
                 total.ackedInWindow / options.seconds(), total.deliveredInWindow / options.seconds(),
-                millis(total, 50), millis(total, 99), millis(total, 99.9), lost, total.errorSummary());
-    }
-
-    private static double millis(LoopStats total, double percentile) {
-        return total.latencyMicros.getValueAtPercentile(percentile) / 1000.0;
+                millis(total.latencyMicros, 50), millis(total.latencyMicros, 99), millis(total.latencyMicros, 99.9),
+                lost, total.errorSummary());
     }
 
     /** {@code p50 1.23 ms, p99 4.56 ms, p999 7.89 ms} of a histogram in microseconds. */
     private static String percentiles(Histogram micros) {
         return String.format(Locale.ROOT, "p50 %.2f ms, p99 %.2f ms, p999 %.2f ms",
-                micros.getValueAtPercentile(50) / 1000.0, micros.getValueAtPercentile(99) / 1000.0,
-                micros.getValueAtPercentile(99.9) / 1000.0);
+                millis(micros, 50), millis(micros, 99), millis(micros, 99.9));
+    }
+
+    private static double millis(Histogram micros, double percentile) {
+        return micros.getValueAtPercentile(percentile) / 1000.0;
     }
 }
