@@ -6,22 +6,31 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One group-commit lane: a queue and the thread that drains it. The thread takes
- * whatever is queued (up to {@value #MAX_BATCH} messages, never waiting for more),
- * stores it in one transaction (see {@link BatchWriter}) and completes the futures in
- * submission order, or hands them to the {@link Checkpointer} where a commit is not
- * durable by itself. A busy server thus pays one commit for hundreds of messages, while
- * a quiet one commits each message at once.
+ * whatever is queued (up to {@value #MAX_BATCH} messages), stores it in one transaction
+ * (see {@link BatchWriter}) and completes the futures in submission order, or hands them
+ * to the {@link Checkpointer} where a commit is not durable by itself. A busy server
+ * thus pays one commit for hundreds of messages. When fewer than {@value #SMALL_BATCH}
+ * are queued, the lane first waits {@value #COMMIT_DELAY_MILLIS} ms once for more (the
+ * commit delay of PostgreSQL's {@code commit_delay} or MySQL's
+ * {@code binlog_group_commit_sync_delay}): a commit costs the database about the same
+ * for 5 messages as for 30, so at moderate rates this trades 2 ms of latency for fewer
+ * commits. At 5,000 msgs/s on MariaDB it cut the machine's CPU by about a sixth, and the p99
+ * did not grow (docs/benchmarks.md).
  *
  * <p>Threads: {@link #submit} and {@link #close} from any thread; the rest runs on the
  * lane's own thread.
  */
 final class GroupCommitWriter {
     static final int MAX_BATCH = 512;
+    static final int SMALL_BATCH = 32;
+    static final long COMMIT_DELAY_MILLIS = 2;
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
     /** Queued by close(): everything before it is written, everything after it refused. */
@@ -82,6 +91,10 @@ final class GroupCommitWriter {
         while (!stopping) {
             batch.add(Uninterruptibly.take(queue));
             queue.drainTo(batch, MAX_BATCH - 1);
+            if (batch.size() < SMALL_BATCH && !batch.contains(STOP)) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(COMMIT_DELAY_MILLIS));
+                queue.drainTo(batch, MAX_BATCH - batch.size());
+            }
             int stop = batch.indexOf(STOP);
             if (stop >= 0) {
                 stopping = true;
