@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * are queued, the lane first waits {@value #COMMIT_DELAY_MILLIS} ms once for more (the
  * commit delay of PostgreSQL's {@code commit_delay} or MySQL's
  * {@code binlog_group_commit_sync_delay}): much of a commit's cost to the database is
- * per commit, not per message, so at moderate rates this trades 2 ms of latency for
- * fewer commits. At 5,000 msgs/s on MariaDB it cut the machine's CPU by about a sixth,
+ * per commit, not per message, so at moderate rates this trades that wait for fewer
+ * commits. At 5,000 msgs/s on MariaDB it cut the machine's CPU by about a sixth,
  * and the p99 did not grow (docs/benchmarks.md).
  *
  * <p>Threads: {@link #submit} and {@link #close} from any thread; the rest runs on the
