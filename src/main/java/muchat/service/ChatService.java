@@ -5,11 +5,13 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import muchat.codec.FrameCodecs;
 import muchat.codec.FrameSink;
 import muchat.codec.FrameError;
 import muchat.net.Buffer;
+import muchat.net.EventLoop;
 import muchat.net.TcpConnection;
 import muchat.protocol.AddFriend;
 import muchat.protocol.AddGroup;
@@ -63,6 +65,8 @@ public final class ChatService {
 
     private final Map<MsgType, Handler> handlers = new EnumMap<>(MsgType.class);
     private final Strands strands;
+    /** One per IO loop, made on its first connection. */
+    private final Map<EventLoop, Handoff> handoffs = new ConcurrentHashMap<>();
     private final SessionRegistry sessions;
     private final Delivery delivery;
     private final Cluster cluster;
@@ -107,7 +111,7 @@ public final class ChatService {
         if (connection.isConnected()) {
             connection.setContext(new Session(connection, new RateLimiter(rateLimit)));
         } else if (connection.context() instanceof Session session) {
-            strands.execute(session.strandKey(), () -> Accounts.leave(session, sessions, cluster, "disconnected"));
+            handOff(session, () -> Accounts.leave(session, sessions, cluster, "disconnected"));
         }
     }
 
@@ -123,14 +127,20 @@ public final class ChatService {
         session.codec().decode(input, new FrameSink() {
             @Override
             public void frame(int msgid, ObjectNode body) {
-                strands.execute(session.strandKey(), () -> dispatch(session, msgid, body));
+                handOff(session, () -> dispatch(session, msgid, body));
             }
 
             @Override
             public void error(FrameError error) {
-                strands.execute(session.strandKey(), () -> answerBadFrame(session, error));
+                handOff(session, () -> answerBadFrame(session, error));
             }
         });
+    }
+
+    /** Runs {@code task} on the session's strand, through its IO loop's {@link Handoff}. */
+    private void handOff(Session session, Runnable task) {
+        handoffs.computeIfAbsent(session.connection().loop(), loop -> new Handoff(loop, strands))
+                .execute(session.strandKey(), task);
     }
 
     /** Users logged in on this instance. */

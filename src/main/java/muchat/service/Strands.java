@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * are handled, stored and answered in the order it sent them, while different clients
  * run in parallel. Business logic never runs on an IO thread.
  *
- * <p>Threads: {@link #execute} and {@link #executor} from any thread;
- * {@link #shutdown} from the owner.
+ * <p>Threads: {@link #execute}, {@link #strandOf} and {@link #executeAll} from any
+ * thread; {@link #shutdown} from the owner.
  */
 public final class Strands {
     private static final Logger log = LoggerFactory.getLogger(Strands.class);
@@ -30,24 +30,27 @@ public final class Strands {
         }
     }
 
-    /** The strand of {@code key}: always the same one for the same key. */
-    public ExecutorService executor(long key) {
-        return strands.get((int) Math.floorMod(key, (long) strands.size()));
+    /** How many strands there are. */
+    int count() {
+        return strands.size();
+    }
+
+    /** The strand of {@code key}, 0 to count() - 1: always the same one for the same key. */
+    int strandOf(long key) {
+        return (int) Math.floorMod(key, (long) strands.size());
     }
 
     /** Runs {@code task} on the strand of {@code key}; dropped with a log line once shut down. */
     public void execute(long key, Runnable task) {
-        try {
-            executor(key).execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    log.error("logic task failed", e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            log.debug("strands stopped; dropping a task for key {}", key);
-        }
+        submit(strandOf(key), () -> runSafely(task));
+    }
+
+    /**
+     * Runs {@code tasks} on {@code strand}, in their order, as one task: one wake-up of
+     * the strand's thread instead of one each.
+     */
+    void executeAll(int strand, List<Runnable> tasks) {
+        submit(strand, () -> tasks.forEach(Strands::runSafely));
     }
 
     /** Lets queued work finish, then stops the threads. */
@@ -56,6 +59,23 @@ public final class Strands {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         for (ExecutorService strand : strands) {
             strand.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void submit(int strand, Runnable task) {
+        try {
+            strands.get(strand).execute(task);
+        } catch (RejectedExecutionException e) {
+            log.debug("strands stopped; dropping work for strand {}", strand);
+        }
+    }
+
+    /** One failing task must not take the others queued with it, or the strand, down. */
+    private static void runSafely(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            log.error("logic task failed", e);
         }
     }
 }
