@@ -109,9 +109,10 @@ public final class ChatService {
     /** Connection callback: a session is born with its connection and ends with it. */
     public void onConnection(TcpConnection connection) {
         if (connection.isConnected()) {
-            connection.setContext(new Session(connection, new RateLimiter(rateLimit)));
+            Handoff handoff = handoffs.computeIfAbsent(connection.loop(), loop -> new Handoff(loop, strands));
+            connection.setContext(new Session(connection, new RateLimiter(rateLimit), handoff));
         } else if (connection.context() instanceof Session session) {
-            handOff(session, () -> Accounts.leave(session, sessions, cluster, "disconnected"));
+            session.handOff(() -> Accounts.leave(session, sessions, cluster, "disconnected"));
         }
     }
 
@@ -127,20 +128,14 @@ public final class ChatService {
         session.codec().decode(input, new FrameSink() {
             @Override
             public void frame(int msgid, ObjectNode body) {
-                handOff(session, () -> dispatch(session, msgid, body));
+                session.handOff(() -> dispatch(session, msgid, body));
             }
 
             @Override
             public void error(FrameError error) {
-                handOff(session, () -> answerBadFrame(session, error));
+                session.handOff(() -> answerBadFrame(session, error));
             }
         });
-    }
-
-    /** Runs {@code task} on the session's strand, through its IO loop's {@link Handoff}. */
-    private void handOff(Session session, Runnable task) {
-        handoffs.computeIfAbsent(session.connection().loop(), loop -> new Handoff(loop, strands))
-                .execute(session.strandKey(), task);
     }
 
     /** Users logged in on this instance. */

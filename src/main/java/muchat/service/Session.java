@@ -19,7 +19,8 @@ import muchat.protocol.Message;
  * one that was already pushed is dropped.
  *
  * <p>Threads: any thread; the push cursor is guarded by the session's monitor. The
- * codec is set once by the IO thread before any frame is dispatched.
+ * codec is set once by the IO thread before any frame is dispatched; {@link #handOff}
+ * only from the connection's IO thread.
  */
 public final class Session {
     private final TcpConnection connection;
@@ -27,6 +28,8 @@ public final class Session {
     private volatile long uid;
     private volatile String name;
     private final RateLimiter rateLimiter;
+    /** Its IO loop's, so that this connection's frames reach its strand in the order read. */
+    private final Handoff handoff;
 
     /** The next seq this user should be pushed; guarded by this. */
     private long nextSeq;
@@ -35,9 +38,10 @@ public final class Session {
     /** The inbox's last seq seen by the previous catch-up sweep; guarded by this. */
     private long sweepMark;
 
-    Session(TcpConnection connection, RateLimiter rateLimiter) {
+    Session(TcpConnection connection, RateLimiter rateLimiter, Handoff handoff) {
         this.connection = connection;
         this.rateLimiter = rateLimiter;
+        this.handoff = handoff;
     }
 
     public TcpConnection connection() {
@@ -47,6 +51,11 @@ public final class Session {
     /** Key of this session's strand: one connection's requests run in order. */
     long strandKey() {
         return connection.id();
+    }
+
+    /** Runs {@code task} on this session's strand, after its IO loop's current iteration. IO thread. */
+    void handOff(Runnable task) {
+        handoff.execute(strandKey(), task);
     }
 
     FrameCodec codec() {
