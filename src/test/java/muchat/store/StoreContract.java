@@ -186,6 +186,8 @@ abstract class StoreContract {
         assertEquals(5, inbox.size());
         InboxEntry third = inbox.get(2);
         assertEquals(new InboxEntry(b, 3, stored.get(2).mid(), a, name(a), b, null, "hello 3", 1003), third);
+        assertEquals(stored.stream().map(Stored::mid).toList(), inbox.stream().map(InboxEntry::mid).toList(),
+                "each SEND_ACK's mid is the stored message's");
         assertEquals(5, db.messages().lastSeq(b));
         assertEquals(0, db.messages().lastSeq(a));
     }
