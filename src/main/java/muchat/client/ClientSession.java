@@ -396,6 +396,10 @@ public final class ClientSession implements FrameSink {
     }
 
     private void onError(ErrorReply error) {
+        if (error.ref() != null && error.ref() == MsgType.SYNC.code()) {
+            // No SYNC_DONE is coming; a later gap asks again, and the server catches us up anyway.
+            syncInFlight = false;
+        }
         boolean notLoggedIn = error.errno() == Errno.NOT_LOGGED_IN.code();
         // A chat refused for good is forgotten; one refused for want of a login is resent after it.
         Request chat = notLoggedIn ? null : outbox.settle(error.cmid());

@@ -96,7 +96,7 @@ final class Accounts {
         }
         session.bind(user.id(), user.name(), acked);
         log.info("login user={} {} instance={}", user.id(), session.connection(), cluster.instanceId());
-        delivery.replay(session, acked);
+        delivery.replayAfterLogin(session, acked);
     }
 
     void logout(Session session) {

@@ -10,7 +10,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import muchat.protocol.ChatMessage;
+import muchat.protocol.Errno;
+import muchat.protocol.ErrorReply;
 import muchat.protocol.Json;
+import muchat.protocol.MsgType;
 import muchat.protocol.SyncDone;
 import muchat.store.InboxEntry;
 import muchat.store.MessageStore;
@@ -74,13 +77,30 @@ final class Delivery implements Cluster.Listener {
     /**
      * Pushes everything in the user's inbox after {@code after}, in order, then SYNC_DONE
      * (native) or nothing (legacy, whose login ack carried the waiting messages). Runs on
-     * the session's strand.
+     * the session's strand. If the inbox cannot be read, the StoreException leaves before
+     * SYNC_DONE: that frame tells the client nothing more is waiting, which it would not know.
      */
     void replay(Session session, long after) {
         session.rewind(after);
-        fill(session);
+        pushWaiting(session);
         if (!session.isLegacy()) {
             session.send(new SyncDone(session.pushedUpTo()));
+        }
+    }
+
+    /**
+     * The replay right after LOGIN_ACK. LOGIN_ACK has gone out, so a database failure is
+     * told as the answer to a SYNC: ERROR 50 with ref 105, and the client may send SYNC
+     * later. The sweep catches the session up too once the database is back.
+     */
+    void replayAfterLogin(Session session, long acked) {
+        try {
+            replay(session, acked);
+        } catch (StoreException e) {
+            log.warn("cannot replay the inbox after login user={}: {}", session.uid(), e.getMessage());
+            if (!session.isLegacy()) {
+                session.send(ErrorReply.forRequest(MsgType.SYNC, Errno.UNAVAILABLE, Errno.UNAVAILABLE.sentence(), null));
+            }
         }
     }
 
@@ -145,16 +165,20 @@ final class Delivery implements Cluster.Listener {
         }
     }
 
-    /** Pushes from the database whatever the session has not pushed yet. */
+    /** Pushes from the database whatever the session has not pushed yet, in the background. */
     private void fill(Session session) {
-        long uid = session.uid();
-        if (uid == 0) {
-            return;
-        }
         try {
-            forEachAfter(uid, session.pushedUpTo(), entry -> push(session, toPush(entry)));
+            pushWaiting(session);
         } catch (StoreException e) {
-            log.warn("cannot catch up user={}: {}", uid, e.getMessage());
+            log.warn("cannot catch up user={}: {}", session.uid(), e.getMessage());
+        }
+    }
+
+    /** Pushes from the database whatever the session has not pushed yet. */
+    private void pushWaiting(Session session) {
+        long uid = session.uid();
+        if (uid != 0) {
+            forEachAfter(uid, session.pushedUpTo(), entry -> push(session, toPush(entry)));
         }
     }
 

@@ -99,6 +99,15 @@ class ClientSessionTest {
     }
 
     @Test
+    void aRefusedReplayIsShownAndTheNextGapAsksAgain() {
+        loggedIn(0);
+        receive(new ErrorReply(Errno.UNAVAILABLE.code(), Errno.UNAVAILABLE.sentence(), 105, null));
+        assertEquals(1, shownCount("temporarily unavailable"), shown.toString());
+        receive(push(2, "two"));
+        assertTrue(sent.contains(new Sync(0L)), "no SYNC_DONE is coming, so the gap is synced: " + sent);
+    }
+
+    @Test
     void afterAReconnectItLogsInAgainResumesWithoutRepeatsAndResendsUnackedChatsWithTheSameCmid() {
         loggedIn(0);
         receive(push(1, "one"));

@@ -98,7 +98,7 @@ final class ChatUser implements AutoCloseable {
         client.send(1, obj("id", id, "password", PASSWORD));
         JsonNode ack = awaitFrame(2);
         if (ack.path("errno").asInt() == 0) {
-            awaitFrame(106);
+            awaitSyncOutcome();
         }
         return ack;
     }
@@ -198,7 +198,21 @@ final class ChatUser implements AutoCloseable {
      * {@code upto}: a way to be sure nothing more is waiting for this user.
      */
     long sync() throws IOException {
-        return call(105, obj("after", lastSeq), 106).get("upto").asLong();
+        JsonNode done = syncReply();
+        assertEquals(106, done.path("msgid").asInt(), "SYNC of user " + id + ": " + done);
+        return done.get("upto").asLong();
+    }
+
+    /** Sends SYNC from the last seq seen; returns SYNC_DONE, or the ERROR that refused it. */
+    JsonNode syncReply() throws IOException {
+        client.send(105, obj("after", lastSeq));
+        return awaitSyncOutcome();
+    }
+
+    /** Reads up to the end of a replay: SYNC_DONE, or ERROR with ref SYNC when the inbox could not be read. */
+    private JsonNode awaitSyncOutcome() throws IOException {
+        return awaitFrame(f -> f.path("msgid").asInt() == 106
+                || (f.path("msgid").asInt() == 100 && f.path("ref").asInt() == 105));
     }
 
     // ---- reading -----------------------------------------------------------------------------------

@@ -246,6 +246,9 @@ class ClusterFaultTest {
             assertEquals(50, error.get("errno").asInt());
             assertEquals(6, error.get("ref").asInt());
             x.call(101, obj(), 102);
+            JsonNode refusedSync = y.syncReply();
+            assertEquals(100, refusedSync.get("msgid").asInt(), "SYNC while the database is down: " + refusedSync);
+            assertEquals(50, refusedSync.get("errno").asInt());
             assertTrue(cluster.instance("a").isAlive() && cluster.instance("b").isAlive(), "no instance crashed");
 
             cluster.db().start();
@@ -257,7 +260,8 @@ class ClusterFaultTest {
             }, reply -> reply.get("msgid").asInt() == 103);
             y.awaitPushes(1);
             assertEquals(sendAck.get("mid").asLong(), y.pushes().get(0).mid());
-            assertEquals(1, y.sync(), "the refused attempt was not stored");
+            JsonNode syncDone = retryUntilOk(y::syncReply, reply -> reply.get("msgid").asInt() == 106);
+            assertEquals(1, syncDone.get("upto").asLong(), "instance b reads again; the refused attempt was not stored");
         }
     }
 
