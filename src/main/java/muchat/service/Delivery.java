@@ -97,7 +97,8 @@ final class Delivery implements Cluster.Listener {
         try {
             replay(session, acked);
         } catch (StoreException e) {
-            log.warn("cannot replay the inbox after login user={}: {}", session.uid(), e.getMessage());
+            log.warn("cannot replay the inbox after login user={} {}: {}", session.uid(), session.connection(),
+                    e.getMessage());
             if (!session.isLegacy()) {
                 session.send(ErrorReply.forRequest(MsgType.SYNC, Errno.UNAVAILABLE, Errno.UNAVAILABLE.sentence(), null));
             }
