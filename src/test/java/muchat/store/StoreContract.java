@@ -251,10 +251,7 @@ abstract class StoreContract {
         NewMessage message = NewMessage.direct(a, b, "twice", 10, "dup");
         NewMessage other = NewMessage.direct(a, b, "other", 11, null);
 
-        List<Stored> stored;
-        try (BatchWriter writer = new BatchWriter(db.jdbc())) {
-            stored = writer.write(List.of(message, other, message));
-        }
+        List<Stored> stored = writeOneBatch(message, other, message);
 
         assertFalse(stored.get(0).duplicate());
         assertEquals(Map.of(b, 1L), stored.get(0).deliveries());
@@ -268,19 +265,23 @@ abstract class StoreContract {
         long a = newUser();
         long b = newUser();
         Stored first = await(db.messages().submit(NewMessage.direct(a, b, "first", 10, "old")));
-        List<Stored> stored;
-        try (BatchWriter writer = new BatchWriter(db.jdbc())) {
-            stored = writer.write(List.of(
-                    NewMessage.direct(a, b, "new 1", 11, "n1"),
-                    NewMessage.direct(a, b, "first", 12, "old"),
-                    NewMessage.direct(a, b, "new 2", 13, "n2")));
-        }
+        List<Stored> stored = writeOneBatch(
+                NewMessage.direct(a, b, "new 1", 11, "n1"),
+                NewMessage.direct(a, b, "first", 12, "old"),
+                NewMessage.direct(a, b, "new 2", 13, "n2"));
 
         assertEquals(Map.of(b, 2L), stored.get(0).deliveries());
         assertEquals(new Stored(first.mid(), 10, true, Map.of()), stored.get(1));
         assertEquals(Map.of(b, 3L), stored.get(2).deliveries());
         assertEquals(List.of("first", "new 1", "new 2"),
                 db.messages().inboxAfter(b, 0, 10).stream().map(InboxEntry::text).toList());
+    }
+
+    /** Stores {@code messages} as one group-commit batch, in one transaction, as a lane would. */
+    private List<Stored> writeOneBatch(NewMessage... messages) throws SQLException {
+        try (BatchWriter writer = new BatchWriter(db.jdbc())) {
+            return writer.write(List.of(messages));
+        }
     }
 
     @Test
