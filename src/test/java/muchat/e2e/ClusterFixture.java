@@ -5,10 +5,13 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import muchat.it.MariaDbProcess;
 import muchat.it.MuchatProcess;
 import muchat.it.NginxProcess;
@@ -24,11 +27,13 @@ import muchat.it.RedisProcess;
  * <p>Threads: one test thread at a time.
  */
 final class ClusterFixture implements AutoCloseable {
+    private static final Duration RESTORE_TIMEOUT = Duration.ofSeconds(30);
     private final MariaDbProcess db;
     private final RedisProcess redis;
     private final Map<String, MuchatProcess> instances = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final NginxProcess nginx;
+    private int probes;
 
     /**
      * Starts everything and waits until each process is ready.
@@ -110,12 +115,47 @@ final class ClusterFixture implements AutoCloseable {
         if (!redis.answersPing()) {
             redis.start();
         }
-        try {
-            db.connect("").close();
-        } catch (java.sql.SQLException e) {
+        boolean dbWasDown = !dbAnswers();
+        if (dbWasDown) {
             db.start();
         }
         instances.values().stream().filter(p -> !p.isAlive()).forEach(MuchatProcess::start);
+        if (dbWasDown) {
+            ports.keySet().forEach(this::awaitRegistrationAt);
+        }
+    }
+
+    private boolean dbAnswers() {
+        try {
+            db.connect("").close();
+            return true;
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Registers a throwaway user at instance {@code id}, retrying while it answers errno 50:
+     * after a database restart HikariCP reconnects with a backoff of up to 5 s, and the
+     * next test should not begin inside it.
+     */
+    private void awaitRegistrationAt(String id) {
+        long deadline = System.nanoTime() + RESTORE_TIMEOUT.toNanos();
+        try (WireClient c = WireClient.nativeClient(address(id))) {
+            while (true) {
+                c.send(4, WireClient.obj("name", "restore-" + id + "-" + probes++, "password", "restore-pw"));
+                int errno = c.await(5).get("errno").asInt();
+                if (errno == 0) {
+                    return;
+                }
+                if (errno != 50 || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("instance " + id + " still refuses a registration: errno " + errno);
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // a client's retry interval
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
