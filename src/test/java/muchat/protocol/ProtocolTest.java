@@ -208,6 +208,9 @@ class ProtocolTest {
     void timeIsLocalWallClockToTheSecond() {
         long ms = LocalDateTime.of(2026, 11, 23, 10, 1, 2).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli() + 999;
         assertEquals("2026-11-23 10:01:02", Json.localTime(ms));
+        assertEquals("2026-11-23 10:01:02", Json.localTime(ms - 999), "the same second, kept");
+        assertEquals("2026-11-23 10:01:03", Json.localTime(ms + 1), "the next second");
+        assertEquals("2026-11-23 10:01:02", Json.localTime(ms), "and back: not the kept one");
     }
 
     @Test
