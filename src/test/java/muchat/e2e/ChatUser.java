@@ -56,6 +56,7 @@ final class ChatUser implements AutoCloseable {
     private final AtomicInteger reconnects = new AtomicInteger();
     private int resent;
     private int nextCmid;
+    private JsonNode replayEnd;
 
     private ChatUser(long id, String name) {
         this.id = id;
@@ -92,15 +93,21 @@ final class ChatUser implements AutoCloseable {
 
     /**
      * Sends LOGIN on the current connection and returns LOGIN_ACK; if it is ok, also
-     * takes the inbox replay up to SYNC_DONE (dropping what this user has seen already).
+     * takes the inbox replay up to its end (dropping what this user has seen already),
+     * which {@link #replayEnd} then returns.
      */
     JsonNode login() throws IOException {
         client.send(1, obj("id", id, "password", PASSWORD));
         JsonNode ack = awaitFrame(2);
         if (ack.path("errno").asInt() == 0) {
-            awaitSyncOutcome();
+            replayEnd = awaitSyncOutcome();
         }
         return ack;
+    }
+
+    /** How the replay after the last successful login ended: SYNC_DONE, or ERROR with ref SYNC. */
+    JsonNode replayEnd() {
+        return replayEnd;
     }
 
     /** Connects to {@code address} and logs in, which must succeed. */

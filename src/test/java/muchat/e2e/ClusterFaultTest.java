@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import muchat.it.MariaDbProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -262,6 +263,28 @@ class ClusterFaultTest {
             assertEquals(sendAck.get("mid").asLong(), y.pushes().get(0).mid());
             JsonNode syncDone = retryUntilOk(y::syncReply, reply -> reply.get("msgid").asInt() == 106);
             assertEquals(1, syncDone.get("upto").asLong(), "instance b reads again; the refused attempt was not stored");
+        }
+    }
+
+    @Test
+    void aLoginWhoseInboxCannotBeReadIsAcceptedAndItsReplayRefusedUntilASync() throws Exception {
+        try (ChatUser x = user(); ChatUser y = user()) {
+            x.loginAt(cluster.address("a"));
+            String cmid = x.chat(y.id(), "waiting for y");
+            assertEquals(103, x.awaitOutcome(cmid).get("msgid").asInt());
+
+            String inbox = MariaDbProcess.DATABASE + ".inbox";
+            cluster.db().execute("RENAME TABLE " + inbox + " TO " + inbox + "_away");
+            try {
+                y.loginAt(cluster.address("b")); // the login itself reads no inbox
+                JsonNode end = y.replayEnd();
+                assertEquals(100, end.get("msgid").asInt(), "no SYNC_DONE for a replay that could not read: " + end);
+                assertEquals(50, end.get("errno").asInt());
+            } finally {
+                cluster.db().execute("RENAME TABLE " + inbox + "_away TO " + inbox);
+            }
+            assertEquals(1, y.sync(), "SYNC replays what the login could not");
+            assertEquals("waiting for y", y.pushes().get(0).msg());
         }
     }
 
