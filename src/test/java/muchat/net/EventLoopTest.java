@@ -1,7 +1,6 @@
 package muchat.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,21 +17,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class EventLoopTest {
+    private LoopThread running;
     private EventLoop loop;
-    private Thread thread;
 
     @BeforeEach
     void startLoop() {
-        loop = new EventLoop("test-loop");
-        thread = new Thread(loop::loop, "test-loop");
-        thread.start();
+        running = new LoopThread("test-loop");
+        loop = running.loop();
     }
 
     @AfterEach
     void stopLoop() throws InterruptedException {
-        loop.quit();
-        thread.join(5000);
-        assertFalse(thread.isAlive(), "the loop thread is gone after quit");
+        running.close();
     }
 
     @Test
@@ -51,7 +47,7 @@ class EventLoopTest {
         for (int i = 0; i < 1000; i++) {
             assertEquals(i, seen.get(i));
         }
-        assertSame(thread, ranIn.get());
+        assertSame(running.thread(), ranIn.get());
     }
 
     @Test

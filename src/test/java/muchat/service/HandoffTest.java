@@ -1,7 +1,6 @@
 package muchat.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -11,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import muchat.net.EventLoop;
+import muchat.net.LoopThread;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,26 +20,23 @@ class HandoffTest {
     private static final int KEYS = 50;
     private static final int TASKS_PER_KEY = 200;
 
+    private LoopThread running;
     private EventLoop loop;
-    private Thread loopThread;
     private Strands strands;
     private Handoff handoff;
 
     @BeforeEach
     void start() {
-        loop = new EventLoop("handoff-test");
-        loopThread = new Thread(loop::loop, "handoff-test");
-        loopThread.start();
+        running = new LoopThread("handoff-test");
+        loop = running.loop();
         strands = new Strands(4);
         handoff = new Handoff(loop, strands);
     }
 
     @AfterEach
     void stop() throws InterruptedException {
-        loop.quit();
-        loopThread.join(5000);
+        running.close();
         strands.shutdown(5, TimeUnit.SECONDS);
-        assertFalse(loopThread.isAlive(), "the loop thread is gone after quit");
     }
 
     @Test
