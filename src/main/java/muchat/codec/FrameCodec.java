@@ -23,7 +23,8 @@ public interface FrameCodec {
 
     /**
      * Consumes every complete frame in {@code in} and hands each to {@code out}, as a
-     * body or as an error. After a fatal error the rest of the input is discarded.
+     * body or as an error, until {@code out} wants no more. After a fatal error the rest
+     * of the input is discarded.
      */
     void decode(Buffer in, FrameSink out);
 

@@ -10,4 +10,12 @@ public interface FrameSink {
 
     /** A frame that could not be read; after a fatal one nothing more is decoded. */
     void error(FrameError error);
+
+    /**
+     * Asked before each frame: false stops decoding, and the rest of the input stays in
+     * the buffer for a later {@link FrameCodec#decode} (the connection paused reading).
+     */
+    default boolean wantsMore() {
+        return true;
+    }
 }

@@ -32,7 +32,7 @@ public final class NulJsonCodec implements FrameCodec {
 
     @Override
     public void decode(Buffer in, FrameSink out) {
-        while (!broken && in.isReadable()) {
+        while (!broken && in.isReadable() && out.wantsMore()) {
             int nul = in.indexOf((byte) 0, scanned);
             int length = nul < 0 ? in.readableBytes() : nul;
             if (length > maxFrame) {

@@ -33,7 +33,7 @@ public final class TlvCodec implements FrameCodec {
 
     @Override
     public void decode(Buffer in, FrameSink out) {
-        while (!broken && in.readableBytes() >= HEADER) {
+        while (!broken && in.readableBytes() >= HEADER && out.wantsMore()) {
             int type = in.peekUnsignedShort(0);
             long length = in.peekUnsignedInt(2);
             if (length > maxFrame) {

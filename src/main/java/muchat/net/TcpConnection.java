@@ -9,14 +9,16 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One TCP connection, owned by exactly one {@link EventLoop}.
  *
- * <p>Threads: {@link #send}, {@link #shutdown}, {@link #forceClose}, the getters and
- * the context may be used from any thread; everything else runs in the owning loop.
+ * <p>Threads: {@link #send}, {@link #shutdown}, {@link #forceClose}, {@link #stopRead},
+ * {@link #startRead}, the getters and the context may be used from any thread;
+ * everything else runs in the owning loop.
  *
  * <p>Input: the loop reads into its shared read buffer; when the message callback
  * leaves an incomplete message behind, those bytes move to this connection's own
@@ -35,6 +37,18 @@ public final class TcpConnection implements Channel {
     /** Where a connection is in its life. */
     public enum State { CONNECTING, CONNECTED, DISCONNECTING, DISCONNECTED }
 
+    /**
+     * Why reading is paused (muduo's stopRead, Netty's autoRead off). Each reason is held
+     * and released on its own; the connection reads again once none is held. While it
+     * does not read, the kernel's receive buffer fills and TCP slows the sender down.
+     */
+    public enum ReadPause {
+        /** The peer sends faster than its allowed rate. */
+        SHAPING,
+        /** The server is stopping and takes no new requests. */
+        SHUTDOWN
+    }
+
     private final EventLoop loop;
     private final long id;
     private final SocketChannel socket;
@@ -52,6 +66,8 @@ public final class TcpConnection implements Channel {
     private ArrayList<ByteBuffer> handedOver;
     private long queuedBytes;
     private boolean peerClosed;
+    /** Reasons reading is paused now; read only while empty. */
+    private final EnumSet<ReadPause> readPauses = EnumSet.noneOf(ReadPause.class);
     private long lastReadNanos = System.nanoTime();
 
     private Callbacks.ConnectionCallback connectionCallback = Callbacks.NO_CONNECTION_CALLBACK;
@@ -152,6 +168,20 @@ public final class TcpConnection implements Channel {
         }
     }
 
+    /**
+     * The end of a graceful stop: from now on input is read only to be discarded (so the
+     * peer's close is seen, and unread input does not make the kernel answer with a reset
+     * that could destroy what we wrote), and the connection half-closes once its output
+     * is written. Loop thread.
+     */
+    void closeGracefully() {
+        loop.assertInLoopThread();
+        messageCallback = Callbacks.DISCARD;
+        readPauses.clear();
+        resumeReading();
+        shutdown();
+    }
+
     /** Closes now, dropping whatever is still queued. Any thread. */
     public void forceClose() {
         State s = state;
@@ -159,6 +189,34 @@ public final class TcpConnection implements Channel {
             state = State.DISCONNECTING;
             loop.queueInLoop(this::handleClose);
         }
+    }
+
+    /** Stops reading for {@code reason} until {@link #startRead} with the same reason. Any thread. */
+    public void stopRead(ReadPause reason) {
+        loop.runInLoop(() -> {
+            readPauses.add(reason);
+            updateInterest();
+        });
+    }
+
+    /**
+     * Releases {@code reason}; reading resumes once no other reason holds it, starting
+     * with input the message callback left unconsumed while paused. Any thread.
+     */
+    public void startRead(ReadPause reason) {
+        loop.runInLoop(() -> {
+            readPauses.remove(reason);
+            resumeReading();
+        });
+    }
+
+    /**
+     * False while reading is paused: a message callback stops consuming input then, and
+     * what it leaves waits in this connection until reading resumes. Loop thread.
+     */
+    public boolean isReading() {
+        loop.assertInLoopThread();
+        return readPauses.isEmpty();
     }
 
     // ---- configuration: before connectEstablished --------------------------------------------
@@ -251,7 +309,7 @@ public final class TcpConnection implements Channel {
     private void handlePeerClosed() {
         peerClosed = true;
         if (hasQueuedOutput()) {
-            key.interestOps(SelectionKey.OP_WRITE);
+            updateInterest();
         } else {
             handleClose();
         }
@@ -315,13 +373,30 @@ public final class TcpConnection implements Channel {
 
     private void enqueue(ByteBuffer data) {
         append(data);
-        watchWritable();
+        updateInterest();
     }
 
-    /** OP_WRITE, unless registered already: the loop comes back when the kernel takes more. */
-    private void watchWritable() {
-        if ((key.interestOps() & SelectionKey.OP_WRITE) == 0) {
-            key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+    private void resumeReading() {
+        updateInterest();
+        if (readPauses.isEmpty() && input.isReadable() && state != State.DISCONNECTED) {
+            messageCallback.onMessage(this, input);
+            input.release();
+        }
+    }
+
+    /**
+     * Asks the selector for what this connection waits for now: OP_READ unless the peer
+     * closed or reading is paused, OP_WRITE while output is queued (the loop comes back
+     * when the kernel takes more).
+     */
+    private void updateInterest() {
+        if (state == State.DISCONNECTED || key == null) {
+            return;
+        }
+        int ops = (peerClosed || !readPauses.isEmpty() ? 0 : SelectionKey.OP_READ)
+                | (hasQueuedOutput() ? SelectionKey.OP_WRITE : 0);
+        if (key.interestOps() != ops) {
+            key.interestOps(ops);
         }
     }
 
@@ -340,7 +415,7 @@ public final class TcpConnection implements Channel {
 
     private void handleWrite() {
         if (!hasQueuedOutput()) {
-            key.interestOps(peerClosed ? 0 : SelectionKey.OP_READ);
+            updateInterest();
             return;
         }
         writeQueued();
@@ -370,7 +445,7 @@ public final class TcpConnection implements Channel {
         if (output.isEmpty()) {
             outputDrained();
         } else {
-            watchWritable();
+            updateInterest();
         }
     }
 
@@ -380,7 +455,7 @@ public final class TcpConnection implements Channel {
             handleClose();
             return;
         }
-        key.interestOps(SelectionKey.OP_READ);
+        updateInterest();
         if (writeCompleteCallback != null) {
             loop.queueInLoop(() -> writeCompleteCallback.onWriteComplete(this));
         }

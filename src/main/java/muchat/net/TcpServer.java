@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * {@link EventLoopGroup} for the rest of its life.
  *
  * <p>Threads: configure (the setters) before {@link #start()}; {@link #start()},
- * {@link #stopAccepting()} and {@link #stop()} from the owner's thread; the callbacks
+ * {@link #stopAccepting()}, {@link #stopReading()}, {@link #closeGracefully} and
+ * {@link #stop()} from the owner's thread; the callbacks
  * run in the connection's loop thread; {@link #connectionCount()} from any thread.
  */
 public final class TcpServer {
@@ -136,12 +139,65 @@ public final class TcpServer {
         closed.join();
     }
 
+    /**
+     * Stops reading from every connection, the first step of a graceful stop: the
+     * requests already read go on, no new ones come in. Returns once every loop has
+     * stopped reading and handed on what it read before (its pending tasks ran).
+     */
+    public void stopReading() {
+        forEachConnectionInLoops(connection -> connection.stopRead(TcpConnection.ReadPause.SHUTDOWN));
+    }
+
+    /**
+     * Says goodbye to every connection: writes what is queued for it, half-closes it, and
+     * reads (discarding) until the peer closes too, so that nothing we wrote is lost to a
+     * reset. Connections still open after {@code grace} are closed. Call after
+     * {@link #stopReading()} once nothing more will be sent.
+     */
+    public void closeGracefully(Duration grace) {
+        forEachConnectionInLoops(TcpConnection::closeGracefully);
+        long deadline = System.nanoTime() + grace.toNanos();
+        synchronized (connections) {
+            for (long left; !connections.isEmpty() && (left = deadline - System.nanoTime()) > 0; ) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(connections, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        if (!connections.isEmpty()) {
+            log.info("closing {} connections that did not close within {} s", connections.size(), grace.toSeconds());
+        }
+    }
+
     /** Stops accepting, closes every connection and stops every loop thread. */
     public void stop() {
         stopAccepting();
         if (stopped.compareAndSet(false, true)) {
             stopLoops();
         }
+    }
+
+    /** Runs {@code action} for each connection in its own loop; returns once every loop has run its tasks. */
+    private void forEachConnectionInLoops(Consumer<TcpConnection> action) {
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (EventLoop loop : ioLoops.loops()) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            done.add(f);
+            loop.runInLoop(() -> {
+                for (Channel channel : loop.channels()) {
+                    if (channel instanceof TcpConnection connection) {
+                        action.accept(connection);
+                    }
+                }
+                // Queued last, so it completes after every task queued before it (e.g. a
+                // hand-off of frames read in this iteration).
+                loop.queueInLoop(() -> f.complete(null));
+            });
+        }
+        done.forEach(CompletableFuture::join);
     }
 
     private void listen(CompletableFuture<InetSocketAddress> listening) {
@@ -171,9 +227,19 @@ public final class TcpServer {
         connection.setMessageCallback(messageCallback);
         connection.setWriteCompleteCallback(writeCompleteCallback);
         connection.setHighWaterMarkCallback(highWaterMarkCallback, highWaterMark);
-        connection.setCloseCallback(c -> connections.remove(c.id()));
+        connection.setCloseCallback(this::removeConnection);
         connections.put(connection.id(), connection);
         ioLoop.runInLoop(() -> establish(connection, socket));
+    }
+
+    /** A connection closed (its loop thread): forget it, and wake a graceful stop waiting for the last one. */
+    private void removeConnection(TcpConnection connection) {
+        connections.remove(connection.id());
+        if (connections.isEmpty()) {
+            synchronized (connections) {
+                connections.notifyAll();
+            }
+        }
     }
 
     private void establish(TcpConnection connection, SocketChannel socket) {
@@ -181,7 +247,7 @@ public final class TcpServer {
             connection.connectEstablished();
         } catch (IOException | UncheckedIOException e) {
             log.debug("{} could not be registered: {}", connection, e.toString());
-            connections.remove(connection.id());
+            removeConnection(connection);
             closeQuietly(socket);
         }
     }

@@ -2,6 +2,7 @@ package muchat.server;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import muchat.net.EventLoopGroup;
 import muchat.net.TcpServer;
 import muchat.service.ChatService;
@@ -19,6 +20,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChatServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
+
+    /** How long clients get to read our last words and close, at a graceful stop. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(3);
 
     private final Config config;
     private final Database database;
@@ -59,8 +63,10 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, lets messages already received be stored and acknowledged, marks
-     * this instance's users offline, closes connections, then Redis and the database.
+     * The graceful stop: stops accepting and reading; runs every request already read and
+     * commits the chats among them, so each gets its SEND_ACK (never a refusal); marks this
+     * instance's users offline; writes what is queued and closes the connections; then
+     * Redis and the database.
      */
     @Override
     public synchronized void close() {
@@ -70,12 +76,15 @@ public final class ChatServer implements AutoCloseable {
         closed = true;
         log.info("shutting down: {} connections, {} users online here", tcp.connectionCount(), service.onlineHere());
         tcp.stopAccepting();
-        database.messages().close();
+        tcp.stopReading();
         try {
+            service.finishRequests();
+            database.messages().close();
             service.shutdown();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        tcp.closeGracefully(CLOSE_GRACE);
         tcp.stop();
         cluster.close();
         database.close();

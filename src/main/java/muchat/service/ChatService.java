@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * so a later request's reply may overtake it.
  *
  * <p>Threads: {@link #onConnection} and {@link #onMessage} are called by IO threads and
- * return at once; handlers run on strands; {@link #shutdown} by the server's owner.
+ * return at once; handlers run on strands; {@link #finishRequests} and {@link #shutdown}
+ * by the server's owner.
  */
 public final class ChatService {
     private static final Logger log = LoggerFactory.getLogger(ChatService.class);
@@ -110,7 +111,7 @@ public final class ChatService {
     public void onConnection(TcpConnection connection) {
         if (connection.isConnected()) {
             Handoff handoff = handoffs.computeIfAbsent(connection.loop(), loop -> new Handoff(loop, strands));
-            connection.setContext(new Session(connection, new RateLimiter(rateLimit), handoff));
+            connection.setContext(new Session(connection, new RateShaper(connection, rateLimit), handoff));
         } else if (connection.context() instanceof Session session) {
             session.handOff(() -> Accounts.leave(session, sessions, cluster, "disconnected"));
         }
@@ -118,7 +119,8 @@ public final class ChatService {
 
     /**
      * Message callback: picks the framing from the first byte, cuts frames and hands each
-     * to the connection's strand. Nothing here waits.
+     * to the connection's strand; chat frames count against the connection's rate, which
+     * may pause its reading. Nothing here waits.
      */
     public void onMessage(TcpConnection connection, Buffer input) {
         Session session = (Session) connection.context();
@@ -128,6 +130,9 @@ public final class ChatService {
         session.codec().decode(input, new FrameSink() {
             @Override
             public void frame(int msgid, ObjectNode body) {
+                if (msgid == MsgType.ONE_CHAT.code() || msgid == MsgType.GROUP_CHAT.code()) {
+                    session.rateShaper().onChatFrame();
+                }
                 session.handOff(() -> dispatch(session, msgid, body));
             }
 
@@ -135,12 +140,25 @@ public final class ChatService {
             public void error(FrameError error) {
                 session.handOff(() -> answerBadFrame(session, error));
             }
+
+            @Override
+            public boolean wantsMore() {
+                return connection.isReading();
+            }
         });
     }
 
     /** Users logged in on this instance. */
     public int onlineHere() {
         return sessions.size();
+    }
+
+    /**
+     * Runs every request already read (the IO loops must have stopped reading): chats
+     * among them are submitted to the store, whose close then commits and answers them.
+     */
+    public void finishRequests() throws InterruptedException {
+        strands.drain(10, TimeUnit.SECONDS);
     }
 
     /** Finishes queued work, forgets this instance's users and stops the logic threads. */
@@ -173,9 +191,6 @@ public final class ChatService {
             }
             if (!session.isLoggedIn() && !BEFORE_LOGIN.contains(type)) {
                 throw new ServiceError(Errno.NOT_LOGGED_IN);
-            }
-            if ((type == MsgType.ONE_CHAT || type == MsgType.GROUP_CHAT) && !session.rateLimiter().tryAcquire()) {
-                throw new ServiceError(Errno.RATE_LIMITED);
             }
             handler.handle(session, Request.parse(type, body));
         } catch (ProtocolException e) {

@@ -27,7 +27,7 @@ public final class Session {
     private volatile FrameCodec codec;
     private volatile long uid;
     private volatile String name;
-    private final RateLimiter rateLimiter;
+    private final RateShaper rateShaper;
     /** Its IO loop's, so that this connection's frames reach its strand in the order read. */
     private final Handoff handoff;
 
@@ -38,9 +38,9 @@ public final class Session {
     /** The inbox's last seq seen by the previous catch-up sweep; guarded by this. */
     private long sweepMark;
 
-    Session(TcpConnection connection, RateLimiter rateLimiter, Handoff handoff) {
+    Session(TcpConnection connection, RateShaper rateShaper, Handoff handoff) {
         this.connection = connection;
-        this.rateLimiter = rateLimiter;
+        this.rateShaper = rateShaper;
         this.handoff = handoff;
     }
 
@@ -82,8 +82,9 @@ public final class Session {
         return name;
     }
 
-    RateLimiter rateLimiter() {
-        return rateLimiter;
+    /** IO thread only. */
+    RateShaper rateShaper() {
+        return rateShaper;
     }
 
     /** Sends one message in this connection's framing. */

@@ -2,6 +2,7 @@ package muchat.service;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * run in parallel. Business logic never runs on an IO thread.
  *
  * <p>Threads: {@link #execute}, {@link #strandOf} and {@link #executeAll} from any
- * thread; {@link #shutdown} from the owner.
+ * thread; {@link #drain} and {@link #shutdown} from the owner.
  */
 public final class Strands {
     private static final Logger log = LoggerFactory.getLogger(Strands.class);
@@ -51,6 +52,20 @@ public final class Strands {
      */
     void executeAll(int strand, List<Runnable> tasks) {
         submit(strand, () -> tasks.forEach(Strands::runSafely));
+    }
+
+    /**
+     * Waits until every task queued before this call has run (tasks they queue may still
+     * be waiting), or until {@code timeout}.
+     */
+    public void drain(long timeout, TimeUnit unit) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(strands.size());
+        for (int strand = 0; strand < strands.size(); strand++) {
+            submit(strand, done::countDown);
+        }
+        if (!done.await(timeout, unit)) {
+            log.warn("strands still busy after {} {}", timeout, unit.toString().toLowerCase());
+        }
     }
 
     /** Lets queued work finish, then stops the threads. */

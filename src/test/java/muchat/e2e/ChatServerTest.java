@@ -313,14 +313,25 @@ class ChatServerTest {
     }
 
     @Test
-    void aFloodOfChatsIsRateLimited() throws IOException {
+    void aSenderOverItsRateIsSlowedDownNotRefusedAndItsMessagesKeepTheirOrder() throws IOException {
         try (WireClient a = connect(); WireClient b = connect()) {
             loggedIn(a);
             long idb = loggedIn(b);
-            for (int i = 0; i < 300; i++) {
-                a.send(6, obj("toid", idb, "msg", "spam " + i));
+            int count = 160; // the fixture's rate is 50/s with bursts of 100: 60 must wait about 1.2 s
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                a.send(6, obj("toid", idb, "msg", "burst " + i, "cmid", "c" + i));
             }
-            assertEquals(17, a.await(100).get("errno").asInt());
+            for (int i = 0; i < count; i++) {
+                JsonNode reply = a.await(frame -> frame.has("cmid") || frame.path("msgid").asInt() == 100, "a reply");
+                assertEquals(103, reply.get("msgid").asInt(), "refused: " + reply);
+                assertEquals("c" + i, reply.get("cmid").asText());
+            }
+            long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(elapsedMillis >= 1000, "not shaped: " + elapsedMillis + " ms for " + count + " messages");
+            for (int i = 0; i < count; i++) {
+                assertEquals("burst " + i, b.await(6).get("msg").asText());
+            }
         }
     }
 

@@ -15,6 +15,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.function.Predicate;
 
 /**
@@ -115,6 +117,16 @@ final class WireClient implements AutoCloseable {
         } finally {
             socket.setSoTimeout(TIMEOUT_MILLIS);
         }
+    }
+
+    /** Every frame until the server closes the connection, including any not claimed yet. */
+    List<JsonNode> framesUntilClosed() throws IOException {
+        if (!closedByServer()) {
+            throw new AssertionError("the server did not close the connection within " + TIMEOUT_MILLIS + " ms");
+        }
+        List<JsonNode> all = new ArrayList<>(unclaimed);
+        unclaimed.clear();
+        return all;
     }
 
     /** True once the server has closed the connection (frames before the end are kept). */
