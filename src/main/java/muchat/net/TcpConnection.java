@@ -3,13 +3,16 @@ package muchat.net;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import jdk.net.ExtendedSocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +71,9 @@ public final class TcpConnection implements Channel {
     private boolean peerClosed;
     /** Reasons reading is paused now; read only while empty. */
     private final EnumSet<ReadPause> readPauses = EnumSet.noneOf(ReadPause.class);
-    private long lastReadNanos = System.nanoTime();
+    /** When the message callback last consumed input: what the idle timeout measures. */
+    private long lastActiveNanos = System.nanoTime();
+    private boolean idleTimeoutExempt;
 
     private Callbacks.ConnectionCallback connectionCallback = Callbacks.NO_CONNECTION_CALLBACK;
     private Callbacks.MessageCallback messageCallback = Callbacks.DISCARD;
@@ -229,7 +234,8 @@ public final class TcpConnection implements Channel {
         this.messageCallback = callback;
     }
 
-    void setWriteCompleteCallback(Callbacks.WriteCompleteCallback callback) {
+    /** Also from the loop thread later on, e.g. once the protocol knows it must pace its writes. */
+    public void setWriteCompleteCallback(Callbacks.WriteCompleteCallback callback) {
         this.writeCompleteCallback = callback;
     }
 
@@ -253,9 +259,38 @@ public final class TcpConnection implements Channel {
         connectionCallback.onConnection(this);
     }
 
-    /** Nanosecond time of the last byte received, for idle sweeps. Loop thread. */
-    long lastReadNanos() {
-        return lastReadNanos;
+    /**
+     * Nanosecond time the message callback last consumed input, for idle sweeps: bytes
+     * that only start a message (a peer trickling a frame) do not count. Loop thread.
+     */
+    long lastActiveNanos() {
+        return lastActiveNanos;
+    }
+
+    /** True if the server's idle timeout does not apply (see {@link #keepAliveInsteadOfIdleTimeout}). */
+    boolean isIdleTimeoutExempt() {
+        return idleTimeoutExempt;
+    }
+
+    /**
+     * For peers that may stay silent for good (a client without heartbeats): the idle
+     * timeout no longer applies, and TCP keepalive probes find a dead peer instead, after
+     * {@code idle} without traffic and {@code probes} unanswered probes {@code interval}
+     * apart. Loop thread.
+     */
+    public void keepAliveInsteadOfIdleTimeout(Duration idle, Duration interval, int probes) {
+        loop.assertInLoopThread();
+        idleTimeoutExempt = true;
+        try {
+            socket.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            if (socket.supportedOptions().contains(ExtendedSocketOptions.TCP_KEEPIDLE)) {
+                socket.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, (int) idle.toSeconds());
+                socket.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, (int) interval.toSeconds());
+                socket.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, probes);
+            }
+        } catch (IOException e) {
+            log.debug("{} keepalive: {}", this, e.toString());
+        }
     }
 
     @Override
@@ -286,17 +321,23 @@ public final class TcpConnection implements Channel {
             handlePeerClosed();
             return;
         }
-        lastReadNanos = System.nanoTime();
+        int consumed;
         if (input.isReadable()) {
             // An incomplete message is waiting: the new bytes continue it.
             input.append(readBuffer.array(), readBuffer.readerIndex(), readBuffer.readableBytes());
+            int before = input.readableBytes();
             messageCallback.onMessage(this, input);
+            consumed = before - input.readableBytes();
         } else {
             // The common case: parse straight from the loop's buffer, no copy.
             messageCallback.onMessage(this, readBuffer);
+            consumed = n - readBuffer.readableBytes();
             if (readBuffer.isReadable()) {
                 input.append(readBuffer.array(), readBuffer.readerIndex(), readBuffer.readableBytes());
             }
+        }
+        if (consumed > 0) {
+            lastActiveNanos = System.nanoTime(); // the callback took at least one message
         }
         // Keep memory only while an incomplete message is waiting.
         input.release();

@@ -77,7 +77,11 @@ public final class TcpServer {
         this.highWaterMark = bytes;
     }
 
-    /** Closes connections that sent nothing for {@code timeout}; zero (the default) never does. */
+    /**
+     * Closes connections that sent no complete message for {@code timeout} (unless
+     * exempt, see {@link TcpConnection#keepAliveInsteadOfIdleTimeout}); zero (the
+     * default) never does.
+     */
     public void setIdleTimeout(Duration timeout) {
         this.idleTimeout = timeout;
     }
@@ -257,7 +261,8 @@ public final class TcpServer {
         long now = System.nanoTime();
         long limit = idleTimeout.toNanos();
         for (Channel channel : loop.channels()) {
-            if (channel instanceof TcpConnection connection && now - connection.lastReadNanos() > limit) {
+            if (channel instanceof TcpConnection connection && !connection.isIdleTimeoutExempt()
+                    && now - connection.lastActiveNanos() > limit) {
                 log.info("closed {} reason=idle-timeout silent-for={}s", connection, idleTimeout.toSeconds());
                 connection.forceClose();
             }

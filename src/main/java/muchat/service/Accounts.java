@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Accounts {
     private static final Logger log = LoggerFactory.getLogger(Accounts.class);
+    /** Waiting messages read for a legacy login reply: more than ever fit in it. */
+    private static final int LEGACY_ACK_MESSAGES = 16;
 
     private final UserStore users;
     private final MessageStore messages;
@@ -72,7 +74,8 @@ final class Accounts {
         long acked = messages.acked(user.id());
         List<Friend> friends = social.friendsOf(user.id());
         List<Group> groups = social.groupsOf(user.id());
-        List<InboxEntry> waiting = session.isLegacy() ? delivery.waiting(user.id(), acked) : List.of();
+        List<InboxEntry> waiting = session.isLegacy()
+                ? messages.inboxAfter(user.id(), acked, LEGACY_ACK_MESSAGES) : List.of();
 
         if (session.isLoggedIn()) {
             leave(session, sessions, cluster, "logged in again");
@@ -84,19 +87,32 @@ final class Accounts {
         }
         cluster.claim(user.id());
         if (session.isLegacy()) {
-            // The classic login: waiting messages ride in the ack and count as delivered.
-            session.send(LegacyLoginAck.ok(user.id(), user.name(), friends, groups,
-                    waiting.stream().map(Delivery::toPush).toList()));
-            if (!waiting.isEmpty()) {
-                acked = waiting.get(waiting.size() - 1).seq();
-                messages.ack(user.id(), acked);
-            }
+            acked = sendLegacyLoginAck(session, user, friends, groups, waiting, acked);
         } else {
             session.send(LoginAck.ok(user.id(), user.name(), friends, groups, acked));
         }
         session.bind(user.id(), user.name(), acked);
         log.info("login user={} {} instance={}", user.id(), session.connection(), cluster.instanceId());
         delivery.replayAfterLogin(session, acked);
+    }
+
+    /**
+     * The classic login reply, cut to fit the classic client's one read: the waiting
+     * messages that fit ride in it (delivered once it is written), the rest follow as
+     * pushes. Returns the last seq it carries.
+     */
+    private static long sendLegacyLoginAck(Session session, User user, List<Friend> friends, List<Group> groups,
+                                           List<InboxEntry> waiting, long acked) {
+        LegacyLoginAck.Fitted fitted = LegacyLoginAck.fit(user.id(), user.name(), friends, groups,
+                waiting.stream().map(Delivery::toPush).toList());
+        long upTo = fitted.offline() == 0 ? acked : waiting.get(fitted.offline() - 1).seq();
+        session.sendLegacyLoginAck(fitted.ack(), user.id(), upTo);
+        if (fitted.friends() < friends.size() || fitted.groups() < groups.size()) {
+            log.info("login reply trimmed to {} bytes user={} {} friends={}/{} groups={}/{}",
+                    LegacyLoginAck.CLASSIC_READ, user.id(), session.connection(), fitted.friends(), friends.size(),
+                    fitted.groups(), groups.size());
+        }
+        return upTo;
     }
 
     void logout(Session session) {

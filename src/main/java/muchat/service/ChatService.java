@@ -1,13 +1,16 @@
 package muchat.service;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import muchat.codec.FrameCodec;
 import muchat.codec.FrameCodecs;
+import muchat.codec.Framing;
 import muchat.codec.FrameSink;
 import muchat.codec.FrameError;
 import muchat.net.Buffer;
@@ -55,8 +58,13 @@ public final class ChatService {
     /** Requests whose replies the classic client never got (PROTOCOL.md section 5, legacy). */
     private static final Set<MsgType> SILENT_FOR_LEGACY =
             EnumSet.of(MsgType.ADD_FRIEND, MsgType.CREATE_GROUP, MsgType.ADD_GROUP);
-    /** How long a connection closed for a bad frame may take to read our answer. */
-    private static final long CLOSE_GRACE_MILLIS = 2000;
+    /**
+     * TCP keepalive for legacy connections, which are never closed for silence: a dead
+     * classic client is found after about two minutes without traffic.
+     */
+    private static final Duration KEEPALIVE_IDLE = Duration.ofSeconds(60);
+    private static final Duration KEEPALIVE_INTERVAL = Duration.ofSeconds(10);
+    private static final int KEEPALIVE_PROBES = 6;
 
     /** One step of the protocol: what a request of one msgid does. */
     @FunctionalInterface
@@ -73,6 +81,7 @@ public final class ChatService {
     private final Cluster cluster;
     private final int rateLimit;
     private final int maxFrame;
+    private final LegacyPacer.Delivered legacyDelivered;
 
     /**
      * @param rateLimitPerSecond chat messages one connection may send per second
@@ -84,6 +93,7 @@ public final class ChatService {
         this.rateLimit = rateLimitPerSecond;
         this.maxFrame = maxFrame;
         this.sessions = new SessionRegistry(cluster);
+        this.legacyDelivered = database.messages()::ack;
         this.delivery = new Delivery(database.messages(), sessions, cluster, strands);
         UserDirectory directory = new UserDirectory(database.users());
         Social social = new Social(database, sessions, directory);
@@ -125,7 +135,7 @@ public final class ChatService {
     public void onMessage(TcpConnection connection, Buffer input) {
         Session session = (Session) connection.context();
         if (session.codec() == null) {
-            session.setCodec(FrameCodecs.sniff(input, maxFrame));
+            startSession(session, FrameCodecs.sniff(input, maxFrame));
         }
         session.codec().decode(input, new FrameSink() {
             @Override
@@ -146,6 +156,21 @@ public final class ChatService {
                 return connection.isReading();
             }
         });
+    }
+
+    /**
+     * Fixes the session's framing on its first bytes. A classic client sends no
+     * heartbeats and reads one message per {@code recv}: its connection gets TCP keepalive
+     * instead of the idle timeout, and a pacer for its frames.
+     */
+    private void startSession(Session session, FrameCodec codec) {
+        if (codec.framing() != Framing.LEGACY) {
+            session.setCodec(codec, null);
+            return;
+        }
+        TcpConnection connection = session.connection();
+        connection.keepAliveInsteadOfIdleTimeout(KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_PROBES);
+        session.setCodec(codec, new LegacyPacer(connection, legacyDelivered));
     }
 
     /** Users logged in on this instance. */
@@ -177,7 +202,7 @@ public final class ChatService {
         if (error.fatal()) {
             log.warn("closed {} reason={} ({})", session, error.errno().name().toLowerCase().replace('_', '-'),
                     error.errmsg());
-            closeAfterGrace(session.connection());
+            session.closeAfterGrace();
         }
     }
 
@@ -232,12 +257,6 @@ public final class ChatService {
         if (!session.isLegacy()) {
             session.send(new Kicked("you logged in somewhere else"));
         }
-        closeAfterGrace(session.connection());
-    }
-
-    /** Half-closes once our last words are written, and closes for good a little later. */
-    private static void closeAfterGrace(TcpConnection connection) {
-        connection.shutdown();
-        connection.loop().runAfter(CLOSE_GRACE_MILLIS, connection::forceClose);
+        session.closeAfterGrace();
     }
 }

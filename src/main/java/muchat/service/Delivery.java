@@ -1,14 +1,12 @@
 package muchat.service;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
-import java.util.function.Consumer;
 import muchat.protocol.ChatMessage;
 import muchat.protocol.Errno;
 import muchat.protocol.ErrorReply;
@@ -76,7 +74,7 @@ final class Delivery implements Cluster.Listener {
 
     /**
      * Pushes everything in the user's inbox after {@code after}, in order, then SYNC_DONE
-     * (native) or nothing (legacy, whose login ack carried the waiting messages). Runs on
+     * (native) or nothing (legacy, whose login ack carried what fitted of it). Runs on
      * the session's strand. If the inbox cannot be read, the StoreException leaves before
      * SYNC_DONE: that frame tells the client nothing more is waiting, which it would not know.
      */
@@ -103,13 +101,6 @@ final class Delivery implements Cluster.Listener {
                 session.send(ErrorReply.forRequest(MsgType.SYNC, Errno.UNAVAILABLE, Errno.UNAVAILABLE.sentence(), null));
             }
         }
-    }
-
-    /** Messages waiting for a user, oldest first, for a legacy login ack. */
-    List<InboxEntry> waiting(long uid, long acked) {
-        List<InboxEntry> all = new ArrayList<>();
-        forEachAfter(uid, acked, all::add);
-        return all;
     }
 
     // ---- Cluster.Listener: the subscriber thread ------------------------------------------
@@ -150,12 +141,7 @@ final class Delivery implements Cluster.Listener {
     // ---- internals ---------------------------------------------------------------------------
 
     private void push(Session session, ChatMessage message) {
-        boolean gap = session.deliver(message);
-        if (session.isLegacy()) {
-            // Classic clients count a message as delivered once it is written to them.
-            messages.ack(session.uid(), session.pushedUpTo());
-        }
-        if (gap) {
+        if (session.deliver(message)) {
             timer.schedule(() -> fillIfStillBehind(session), GAP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
@@ -175,23 +161,19 @@ final class Delivery implements Cluster.Listener {
         }
     }
 
-    /** Pushes from the database whatever the session has not pushed yet. */
+    /**
+     * Pushes from the database whatever the session has not pushed yet, a page at a time,
+     * for as long as the session can take more (a legacy connection's pacer holds only so
+     * many; the sweep brings the rest once it has drained). Paging follows the entries
+     * read, not what was pushed, so a session that logs out halfway cannot make it read
+     * the same page forever.
+     */
     private void pushWaiting(Session session) {
         long uid = session.uid();
-        if (uid != 0) {
-            forEachAfter(uid, session.pushedUpTo(), entry -> push(session, toPush(entry)));
-        }
-    }
-
-    /**
-     * Hands every inbox entry of {@code uid} after {@code after} to {@code each}, oldest
-     * first, a page at a time. Paging follows the entries read, not what was pushed, so a
-     * session that logs out halfway cannot make it read the same page forever.
-     */
-    private void forEachAfter(long uid, long after, Consumer<InboxEntry> each) {
-        for (List<InboxEntry> page; ; after = page.get(page.size() - 1).seq()) {
+        long after = session.pushedUpTo();
+        for (List<InboxEntry> page; uid != 0 && session.canTakeMore(); after = page.get(page.size() - 1).seq()) {
             page = messages.inboxAfter(uid, after, PAGE);
-            page.forEach(each);
+            page.forEach(entry -> push(session, toPush(entry)));
             if (page.size() < PAGE) {
                 return;
             }

@@ -4,8 +4,10 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import muchat.codec.FrameCodec;
 import muchat.codec.Framing;
+import muchat.net.Buffer;
 import muchat.net.TcpConnection;
 import muchat.protocol.ChatMessage;
+import muchat.protocol.LegacyLoginAck;
 import muchat.protocol.Message;
 
 /**
@@ -23,8 +25,13 @@ import muchat.protocol.Message;
  * only from the connection's IO thread.
  */
 public final class Session {
+    /** How long a connection we are closing may take to read our last words. */
+    private static final long CLOSE_GRACE_MILLIS = 2000;
+
     private final TcpConnection connection;
     private volatile FrameCodec codec;
+    /** Legacy connections only: writes their frames one at a time. */
+    private volatile LegacyPacer pacer;
     private volatile long uid;
     private volatile String name;
     private final RateShaper rateShaper;
@@ -62,7 +69,9 @@ public final class Session {
         return codec;
     }
 
-    void setCodec(FrameCodec codec) {
+    /** Set once, by the IO thread, before the first frame is dispatched; {@code pacer} for legacy framing. */
+    void setCodec(FrameCodec codec, LegacyPacer pacer) {
+        this.pacer = pacer;
         this.codec = codec;
     }
 
@@ -89,7 +98,45 @@ public final class Session {
 
     /** Sends one message in this connection's framing. */
     void send(Message message) {
-        connection.send(codec.encode(message));
+        write(message, 0, 0);
+    }
+
+    /** The classic LOGIN_ACK: once written, the inbox messages it carries (up to {@code upToSeq}) are delivered. */
+    void sendLegacyLoginAck(LegacyLoginAck ack, long uid, long upToSeq) {
+        write(ack, uid, upToSeq);
+    }
+
+    /** Half-closes once our last words are written, and closes for good a little later. */
+    void closeAfterGrace() {
+        Runnable close = () -> {
+            connection.shutdown();
+            connection.loop().runAfter(CLOSE_GRACE_MILLIS, connection::forceClose);
+        };
+        if (pacer != null) {
+            pacer.closeAfterWritten(close);
+        } else {
+            close.run();
+        }
+    }
+
+    /**
+     * False while a legacy connection has as many frames waiting as it may: pushes then
+     * stay in the database, and a catch-up (login replay, sweep) brings them later.
+     */
+    boolean canTakeMore() {
+        LegacyPacer p = pacer;
+        return p == null || p.hasRoom();
+    }
+
+    /** {@code seq} > 0: the frame delivers {@code uid}'s inbox up to it (counted when written, for legacy). */
+    private void write(Message message, long uid, long seq) {
+        Buffer frame = codec.encode(message);
+        LegacyPacer p = pacer;
+        if (p != null) {
+            p.send(frame, uid, seq);
+        } else {
+            connection.send(frame);
+        }
     }
 
     /**
@@ -144,7 +191,8 @@ public final class Session {
 
     /**
      * Pushes {@code message} (which carries its seq) if it is the next one, then any
-     * early ones it unblocks.
+     * early ones it unblocks; drops it, leaving it to a catch-up from the database, if
+     * the connection cannot take more now ({@link #canTakeMore}).
      *
      * @return true if the message had to wait for an earlier one (a gap)
      */
@@ -157,10 +205,13 @@ public final class Session {
             early.put(seq, message);
             return true;
         }
-        send(message);
+        if (!canTakeMore()) {
+            return false;
+        }
+        write(message, uid, seq);
         nextSeq++;
-        for (ChatMessage next; (next = early.remove(nextSeq)) != null; nextSeq++) {
-            send(next);
+        for (ChatMessage next; canTakeMore() && (next = early.remove(nextSeq)) != null; nextSeq++) {
+            write(next, uid, next.seq());
         }
         early.headMap(nextSeq).clear();
         return false;

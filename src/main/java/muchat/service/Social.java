@@ -73,12 +73,13 @@ final class Social {
         return list.stream().map(f -> new Friend(f.id(), f.name(), presence(online, f.id()))).toList();
     }
 
-    /** The user's groups with every member's live state and role. */
+    /** The user's groups with every member's live state and role; the user is online. */
     List<Group> groupsOf(long uid) {
         List<muchat.store.Group> list = groups.groupsOf(uid);
         List<Long> memberIds = new ArrayList<>();
         list.forEach(g -> g.members().forEach(m -> memberIds.add(m.id())));
         Set<Long> online = sessions.onlineAmong(memberIds);
+        online.add(uid); // logging in right now, if not yet registered as online
         return list.stream().map(g -> new Group(g.id(), g.name(), g.desc(),
                 g.members().stream().map(m -> member(m, online)).toList())).toList();
     }

@@ -141,6 +141,7 @@ class ChatServerTest {
             assertEquals("weekend walks", group.get("groupdesc").asText());
             for (JsonNode user : group.get("users")) {
                 assertEquals(user.get("id").asLong() == c ? "creator" : "normal", user.get("role").asText());
+                assertEquals("online", user.get("state").asText(), "both are logged in, the member included");
             }
         }
     }

@@ -1,0 +1,111 @@
+package muchat.service;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import muchat.net.Buffer;
+import muchat.net.TcpConnection;
+
+/**
+ * Writes a legacy connection's frames one at a time, a pause apart. The classic
+ * ChatClient reads with one {@code recv} of 1,024 bytes and parses only the first
+ * message in it, so two messages that reach it in one read lose the second: each frame
+ * must arrive on its own. A frame goes to the socket only once the kernel has taken all
+ * of the previous one (the connection's write-complete callback) and {@link #PACE_MILLIS}
+ * have passed since, time for the client to read it.
+ *
+ * <p>A frame that delivers inbox messages counts as delivered only when the kernel has
+ * taken all of it: then, and not when it was queued, the {@link Delivered} callback
+ * records it. Frames still waiting when the connection closes are simply dropped; the
+ * next login replays their messages from the database.
+ *
+ * <p>At most {@link #CAPACITY} frames wait; {@link #hasRoom} tells the session when to stop
+ * handing over pushes, which then wait in the database until it drains.
+ *
+ * <p>Threads: {@link #send}, {@link #closeAfterWritten} and {@link #hasRoom} from any
+ * thread; the writing itself runs on the connection's loop.
+ */
+final class LegacyPacer {
+    /** Time between two frames: long enough for a client that is printing the last one. */
+    static final long PACE_MILLIS = 25;
+    /** Frames that may wait; about six seconds of pushes at the pace. */
+    static final int CAPACITY = 256;
+
+    /** Records that {@code uid} now has every inbox message up to {@code seq}. */
+    @FunctionalInterface
+    interface Delivered {
+        void delivered(long uid, long seq);
+    }
+
+    /** One frame to write; {@code seq} > 0 if it delivers inbox messages up to that seq. Null frame: close. */
+    private record Paced(Buffer frame, long uid, long seq, Runnable closer) {
+    }
+
+    private final TcpConnection connection;
+    private final Delivered delivered;
+    private final ConcurrentLinkedQueue<Paced> waiting = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger backlog = new AtomicInteger();
+    /** Written to the socket, not yet all taken by the kernel; loop thread. */
+    private Paced inFlight;
+    /** True during the pause after a frame; loop thread. */
+    private boolean resting;
+
+    LegacyPacer(TcpConnection connection, Delivered delivered) {
+        this.connection = connection;
+        this.delivered = delivered;
+        connection.setWriteCompleteCallback(c -> written());
+    }
+
+    /** Queues {@code frame}; {@code seq} > 0 if it delivers {@code uid}'s inbox messages up to it. */
+    void send(Buffer frame, long uid, long seq) {
+        enqueue(new Paced(frame, uid, seq, null));
+    }
+
+    /** Runs {@code closer} once every frame queued before has been written. */
+    void closeAfterWritten(Runnable closer) {
+        enqueue(new Paced(null, 0, 0, closer));
+    }
+
+    /** False once {@link #CAPACITY} frames are waiting. */
+    boolean hasRoom() {
+        return backlog.get() < CAPACITY;
+    }
+
+    private void enqueue(Paced paced) {
+        waiting.add(paced);
+        backlog.incrementAndGet();
+        connection.loop().runInLoop(this::writeNext);
+    }
+
+    private void writeNext() {
+        if (inFlight != null || resting) {
+            return;
+        }
+        Paced next = waiting.poll();
+        if (next == null) {
+            return;
+        }
+        backlog.decrementAndGet();
+        if (next.frame() == null) {
+            next.closer().run();
+            return;
+        }
+        inFlight = next;
+        connection.send(next.frame()); // loop thread: straight to the socket; written() follows
+    }
+
+    /** Write-complete callback: the kernel has taken everything, so the frame in flight too. */
+    private void written() {
+        if (inFlight == null) {
+            return;
+        }
+        if (inFlight.seq() > 0) {
+            delivered.delivered(inFlight.uid(), inFlight.seq());
+        }
+        inFlight = null;
+        resting = true;
+        connection.loop().runAfter(PACE_MILLIS, () -> {
+            resting = false;
+            writeNext();
+        });
+    }
+}
