@@ -48,6 +48,8 @@ public final class TcpConnection implements Channel {
     public enum ReadPause {
         /** The peer sends faster than its allowed rate. */
         SHAPING,
+        /** The peer does not read what we send it: no new requests until it does. */
+        UNREAD_OUTPUT,
         /** The server is stopping and takes no new requests. */
         SHUTDOWN
     }

@@ -4,6 +4,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import muchat.net.Buffer;
 import muchat.net.TcpConnection;
+import muchat.net.TcpConnection.ReadPause;
 
 /**
  * Writes a legacy connection's frames one at a time, a pause apart. The classic
@@ -18,8 +19,10 @@ import muchat.net.TcpConnection;
  * records it. Frames still waiting when the connection closes are simply dropped; the
  * next login replays their messages from the database.
  *
- * <p>At most {@link #CAPACITY} frames wait; {@link #hasRoom} tells the session when to stop
- * handing over pushes, which then wait in the database until it drains.
+ * <p>At most about {@link #CAPACITY} frames wait: {@link #hasRoom} tells the session when
+ * to stop handing over pushes, which then wait in the database, and while the backlog is
+ * that long the connection is not read from, so a client that sends requests without
+ * reading the replies is stopped by TCP instead of filling our memory.
  *
  * <p>Threads: {@link #send}, {@link #closeAfterWritten} and {@link #hasRoom} from any
  * thread; the writing itself runs on the connection's loop.
@@ -48,6 +51,8 @@ final class LegacyPacer {
     private Paced inFlight;
     /** True during the pause after a frame; loop thread. */
     private boolean resting;
+    /** True while reading is paused for the backlog; loop thread. */
+    private boolean readPaused;
 
     LegacyPacer(TcpConnection connection, Delivered delivered) {
         this.connection = connection;
@@ -77,14 +82,27 @@ final class LegacyPacer {
     }
 
     private void writeNext() {
-        if (inFlight != null || resting) {
-            return;
+        Paced next = inFlight != null || resting ? null : waiting.poll();
+        if (next != null) {
+            backlog.decrementAndGet();
+            write(next);
         }
-        Paced next = waiting.poll();
-        if (next == null) {
-            return;
+        pauseReadingWhileBacklogged();
+    }
+
+    /** Stops reading at {@link #CAPACITY} frames waiting, resumes below half of it. */
+    private void pauseReadingWhileBacklogged() {
+        int waitingNow = backlog.get();
+        if (!readPaused && waitingNow >= CAPACITY) {
+            readPaused = true;
+            connection.stopRead(ReadPause.UNREAD_OUTPUT);
+        } else if (readPaused && waitingNow < CAPACITY / 2) {
+            readPaused = false;
+            connection.startRead(ReadPause.UNREAD_OUTPUT);
         }
-        backlog.decrementAndGet();
+    }
+
+    private void write(Paced next) {
         if (next.frame() == null) {
             next.closer().run();
             return;
