@@ -10,6 +10,8 @@ import muchat.protocol.Message;
  *
  * <p>The codec parses the JSON (frames are small, so the IO thread can afford it) and
  * checks framing only; whether a msgid is known is the dispatcher's business (errno 12).
+ * A body that is not strict UTF-8 is refused there like bad JSON (errno 11, see
+ * {@link muchat.protocol.Json#parse}), so no handler ever sees such text.
  *
  * <p>Threads: one instance per connection, decoding on that connection's loop thread;
  * the encode methods keep no state and may be called from any thread.

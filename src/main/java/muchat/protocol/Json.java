@@ -20,6 +20,8 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * The one Jackson mapper of muchat, set up for PROTOCOL.md: a field of the wrong JSON
@@ -82,16 +84,62 @@ public final class Json {
     }
 
     /**
-     * Parses one JSON value from {@code bytes[offset, offset+length)}.
+     * Parses one JSON value from {@code bytes[offset, offset+length)}, which must be strict
+     * UTF-8 (see {@link Utf8}) and whose strings and keys must be valid Unicode: an
+     * escape of half a surrogate pair (backslash, {@code ud800}) without the other half
+     * is refused like the bytes {@code ED A0 80}, as neither can be stored or sent on as
+     * UTF-8. Runs on the IO thread that cuts the frame, so bad text never reaches a handler.
      *
-     * @throws ProtocolException errno 11 if it is not well-formed JSON
+     * @throws ProtocolException errno 11 if it is not well-formed JSON in valid UTF-8
      */
     public static JsonNode parse(byte[] bytes, int offset, int length) throws ProtocolException {
+        if (!Utf8.isValid(bytes, offset, length)) {
+            throw new ProtocolException(Errno.MALFORMED, "the text is not valid UTF-8");
+        }
+        JsonNode node;
         try {
-            return MAPPER.readTree(bytes, offset, length);
+            node = MAPPER.readTree(bytes, offset, length);
         } catch (IOException e) {
             throw new ProtocolException(Errno.MALFORMED, "malformed JSON");
         }
+        if (hasUnpairedSurrogate(node)) {
+            throw new ProtocolException(Errno.MALFORMED, "a \\u escape holds half of a surrogate pair");
+        }
+        return node;
+    }
+
+    /** True if a string or key anywhere in {@code node} holds half of a surrogate pair. */
+    private static boolean hasUnpairedSurrogate(JsonNode node) {
+        if (node.isTextual()) {
+            return hasUnpairedSurrogate(node.textValue());
+        }
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                if (hasUnpairedSurrogate(field.getKey()) || hasUnpairedSurrogate(field.getValue())) {
+                    return true;
+                }
+            }
+        } else if (node.isArray()) {
+            for (JsonNode element : node) {
+                if (hasUnpairedSurrogate(element)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasUnpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++; // a pair, e.g. an emoji
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The JSON of {@code value} as UTF-8 bytes. */

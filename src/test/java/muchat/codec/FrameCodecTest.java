@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import muchat.net.Buffer;
 import muchat.protocol.ChatMessage;
@@ -20,6 +21,9 @@ import muchat.protocol.Message;
 import muchat.protocol.OneChat;
 import muchat.protocol.SendAck;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class FrameCodecTest {
 
@@ -69,6 +73,32 @@ class FrameCodecTest {
             out.writeBytes(p);
         }
         return out.toByteArray();
+    }
+
+    /** {@code before}, then the bytes written in hex as {@code "C0 AF"}, then {@code after}. */
+    private static byte[] withBytes(String before, String hex, String after) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(before.getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(HexFormat.ofDelimiter(" ").parseHex(hex));
+        out.writeBytes(after.getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    /** One frame of {@code json} (its {@code "msgid"} must be 6) in {@code framing}. */
+    private static byte[] chatFrame(Framing framing, byte[] json) {
+        return framing == Framing.NATIVE ? tlvHeader(6, json.length, json) : concat(json, new byte[] {0});
+    }
+
+    /** Decodes one bad chat frame then a HEARTBEAT: the bad one must cost only itself. */
+    private static FrameError decodeBadThenHeartbeat(Framing framing, byte[] badJson) {
+        byte[] heartbeat = framing == Framing.NATIVE ? tlv(101, "{\"msgid\":101}") : nul("{\"msgid\":101}");
+        Recorder sink = new Recorder();
+        FrameCodecs.of(framing, 65536).decode(new Buffer().append(concat(chatFrame(framing, badJson), heartbeat)), sink);
+        assertEquals(List.of("E11", "101:{\"msgid\":101}"), sink.events, framing + " " + new String(badJson, StandardCharsets.ISO_8859_1));
+        FrameError error = sink.errors.get(0);
+        assertFalse(error.fatal());
+        assertEquals(framing == Framing.NATIVE ? 6 : null, error.ref());
+        return error;
     }
 
     /** Feeds {@code wire} in reads cut at {@code cuts}, decoding after each read. */
@@ -239,5 +269,61 @@ class FrameCodecTest {
         Buffer in = new Buffer().append("{");
         FrameCodecs.sniff(in, 65536);
         assertEquals(1, in.readableBytes(), "sniffing consumes nothing");
+    }
+
+    // ---- strict UTF-8 (docs/protocol.md section 4, errno 11) --------------------------------------
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource({
+        "overlong 2-byte form of '/', C0 AF",
+        "overlong 2-byte form of DEL, C1 BF",
+        "overlong 3-byte form of '/', E0 80 AF",
+        "overlong 4-byte form of '/', F0 80 80 AF",
+        "CESU-8 high surrogate U+D800, ED A0 80",
+        "CESU-8 low surrogate U+DFFF, ED BF BF",
+        "CESU-8 surrogate pair of an emoji, ED A0 BD ED B8 80",
+        "U+110000 above the last code point, F4 90 80 80",
+        "lead byte F5, F5 80 80 80",
+        "lead byte F8 of a 5-byte form, F8 88 80 80 80",
+        "byte FF, FF",
+        "continuation byte without a lead, 80",
+        "2-byte sequence cut short, C3",
+        "3-byte sequence cut short, E4 B8",
+        "4-byte sequence cut short, F0 9F 98",
+        "ASCII where a continuation byte belongs, C3 41",
+    })
+    void invalidUtf8IsErrno11InEitherFramingAndCostsOnlyItsFrame(String what, String hex) {
+        for (Framing framing : Framing.values()) {
+            byte[] inValue = withBytes("{\"msgid\":6,\"toid\":2,\"msg\":\"a", hex, "b\"}");
+            byte[] inKey = withBytes("{\"msgid\":6,\"a", hex, "\":1}");
+            byte[] atTheEnd = withBytes("{\"msgid\":6,\"msg\":\"a\"}", hex, "");
+            for (byte[] json : List.of(inValue, inKey, atTheEnd)) {
+                assertEquals("the text is not valid UTF-8", decodeBadThenHeartbeat(framing, json).errmsg(), what);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\\ud800", "\\udbff", "\\udc00", "x\\udfffx", "\\udc00\\ud800", "\\ud83d\\u0041"})
+    void anEscapedHalfOfASurrogatePairIsErrno11InEitherFraming(String escape) {
+        for (Framing framing : Framing.values()) {
+            for (String json : List.of("{\"msgid\":6,\"msg\":\"a" + escape + "\"}", "{\"msgid\":6,\"" + escape + "\":1}",
+                    "{\"msgid\":6,\"extra\":[{\"deep\":\"" + escape + "\"}]}")) {
+                FrameError error = decodeBadThenHeartbeat(framing, json.getBytes(StandardCharsets.UTF_8));
+                assertEquals("a \\u escape holds half of a surrogate pair", error.errmsg(), json);
+            }
+        }
+    }
+
+    @Test
+    void validTextAtEveryUtf8BoundaryIsAccepted() {
+        // U+007F, U+0080, U+07FF, U+0800, U+D7FF, U+E000, U+FFFF, U+10000, U+10FFFF, then an escaped pair
+        String text = "\u007f\u0080\u07ff\u0800\ud7ff\ue000\uffff\ud800\udc00\udbff\udfff";
+        String json = "{\"msgid\":6,\"msg\":\"" + text + "\\ud83d\\ude00\"}";
+        for (Framing framing : Framing.values()) {
+            List<String> events = decodeInReads(FrameCodecs.of(framing, 65536),
+                    chatFrame(framing, json.getBytes(StandardCharsets.UTF_8)));
+            assertEquals(List.of("6:{\"msgid\":6,\"msg\":\"" + text + "\ud83d\ude00\"}"), events, framing.name());
+        }
     }
 }

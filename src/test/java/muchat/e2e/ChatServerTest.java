@@ -6,13 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** One real server, many users: the single-instance behaviour of PROTOCOL.md over real sockets. */
 class ChatServerTest {
@@ -301,6 +306,54 @@ class ChatServerTest {
         }
     }
 
+    @ParameterizedTest(name = "legacy={0}")
+    @ValueSource(booleans = {false, true})
+    void aRegWithAnOverlongEncodingIsErrno11AndRegistersNothing(boolean legacy) throws IOException {
+        try (WireClient c = legacy ? WireClient.legacyClient(server.address()) : connect()) {
+            String name = uniqueName();
+            // C0 AF is an overlong '/': a lenient decoder reads the name as name + "/x"
+            c.sendJson(4, withBytes("{\"msgid\":4,\"name\":\"" + name, "C0 AF", "x\",\"password\":\"secret1\"}"));
+            JsonNode refused = c.await(legacy ? 100 : 5);
+            assertEquals(11, refused.get("errno").asInt(), refused.toString());
+            register(c, name + "/x", "secret1"); // errno 0: that name is still free, and the connection works
+        }
+    }
+
+    @ParameterizedTest(name = "legacy={0}")
+    @ValueSource(booleans = {false, true})
+    void aChatWithInvalidUtf8IsErrno11AndNothingIsStoredOrDelivered(boolean legacy) throws IOException {
+        try (WireClient a = legacy ? WireClient.legacyClient(server.address()) : connect(); WireClient b = connect()) {
+            long idb = loggedIn(b);
+            long ida = register(a, uniqueName(), "secret1");
+            a.send(1, obj("id", ida, "password", "secret1"));
+            assertEquals(0, a.await(2).get("errno").asInt());
+            String head = "{\"msgid\":6,\"toid\":" + idb + ",\"msg\":\"a";
+            a.sendJson(6, withBytes(head, "ED A0 80", "b\",\"cmid\":\"cesu\"}")); // U+D800 in CESU-8
+            assertInvalidChatRefused(a, legacy);
+            a.sendJson(6, (head + "\\ud800b\",\"cmid\":\"escape\"}").getBytes(StandardCharsets.UTF_8));
+            assertInvalidChatRefused(a, legacy);
+
+            a.send(6, obj("toid", idb, "msg", "valid", "cmid", "ok"));
+            if (!legacy) {
+                assertEquals("ok", a.await(103).get("cmid").asText());
+            }
+            JsonNode push = b.await(6);
+            assertEquals("valid", push.get("msg").asText(), "the refused chats were not delivered");
+            assertEquals(1, push.get("seq").asLong(), "nor numbered in the inbox");
+            b.send(108, obj("peer", ida));
+            JsonNode history = b.await(109);
+            assertEquals(1, history.get("messages").size(), "nor stored: " + history);
+        }
+    }
+
+    private static void assertInvalidChatRefused(WireClient a, boolean legacy) throws IOException {
+        JsonNode error = a.await(100);
+        assertEquals(11, error.get("errno").asInt(), error.toString());
+        if (!legacy) {
+            assertEquals(6, error.get("ref").asInt());
+        }
+    }
+
     @Test
     void aFrameOverTheLimitIsErrno13AndClosesOnlyThatConnection() throws IOException {
         try (WireClient bad = connect(); WireClient good = connect()) {
@@ -379,6 +432,15 @@ class ChatServerTest {
 
     private static WireClient connect() throws IOException {
         return WireClient.nativeClient(server.address());
+    }
+
+    /** {@code before}, then the bytes written in hex as {@code "C0 AF"}, then {@code after}. */
+    private static byte[] withBytes(String before, String hex, String after) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(before.getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(HexFormat.ofDelimiter(" ").parseHex(hex));
+        out.writeBytes(after.getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
     }
 
     private static String uniqueName() {

@@ -71,6 +71,18 @@ final class WireClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code json} exactly as given (it may be invalid UTF-8) as one frame of type
+     * {@code msgid}; in legacy framing the JSON must hold its own msgid.
+     */
+    void sendJson(int msgid, byte[] json) throws IOException {
+        if (legacy) {
+            sendRaw(concat(json, new byte[] {0}));
+        } else {
+            sendRaw(ByteBuffer.allocate(6 + json.length).putShort((short) msgid).putInt(json.length).put(json).array());
+        }
+    }
+
     void sendRaw(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
