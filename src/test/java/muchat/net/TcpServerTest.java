@@ -3,6 +3,7 @@ package muchat.net;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -236,6 +238,58 @@ class TcpServerTest {
         try (Socket socket = new Socket("127.0.0.1", server.address().getPort())) {
             echoOnce(socket, "done?");
             assertTrue(complete.await(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aPausedConnectionIsNotReadUntilResumedAndThenGetsWhatItLeftWaiting() throws Exception {
+        AtomicReference<TcpConnection> paused = new AtomicReference<>();
+        server = new TcpServer("pause", ANY_LOOPBACK_PORT, 1, EventLoopGroup.Placement.ROUND_ROBIN);
+        // Echoes one byte at a time; after a '!' it stops reading, leaving the rest waiting.
+        server.setMessageCallback((connection, input) -> {
+            while (input.isReadable() && connection.isReading()) {
+                byte b = input.array()[input.readerIndex()];
+                input.skip(1);
+                connection.send(new byte[] {b});
+                if (b == '!') {
+                    paused.set(connection);
+                    connection.stopRead(TcpConnection.ReadPause.SHAPING);
+                }
+            }
+        });
+        server.start();
+        try (Socket socket = new Socket("127.0.0.1", server.address().getPort())) {
+            socket.getOutputStream().write("ab!cd".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("ab!", new String(readExactly(socket, 3), StandardCharsets.US_ASCII));
+            socket.getOutputStream().write("ef".getBytes(StandardCharsets.US_ASCII));
+            socket.setSoTimeout(300);
+            assertThrows(SocketTimeoutException.class, () -> socket.getInputStream().read(), "read while paused");
+            socket.setSoTimeout(5000);
+            paused.get().startRead(TcpConnection.ReadPause.SHAPING);
+            assertEquals("cdef", new String(readExactly(socket, 4), StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
+    void aPeerThatOnlyTricklesPartOfAMessageIsIdle() throws Exception {
+        server = new TcpServer("trickle", ANY_LOOPBACK_PORT, 1, EventLoopGroup.Placement.ROUND_ROBIN);
+        server.setIdleTimeout(Duration.ofMillis(300));
+        // Messages are lines: a line without its newline is not consumed.
+        server.setMessageCallback((connection, input) -> {
+            int newline = input.indexOf((byte) '\n', 0);
+            if (newline >= 0) {
+                input.skip(newline + 1);
+            }
+        });
+        server.start();
+        try (Socket trickler = new Socket("127.0.0.1", server.address().getPort())) {
+            trickler.setSoTimeout(5000);
+            CompletableFuture<Integer> closed = CompletableFuture.supplyAsync(() -> readOne(trickler));
+            for (int i = 0; i < 100 && !closed.isDone(); i++) {
+                trickler.getOutputStream().write('x');
+                Thread.sleep(50); // the trickle's pace, not synchronisation
+            }
+            assertEquals(-1, closed.get(5, TimeUnit.SECONDS), "closed although bytes kept coming");
         }
     }
 
