@@ -27,10 +27,14 @@ public final class Database implements AutoCloseable {
      * writer drained its queue. A 128 MiB page cache (CACHE_SIZE, in KiB) holds the index
      * pages that 1,000 busy users touch, which with the default cache were read back
      * from the file on every batch, and a larger statement cache keeps the writer's
-     * statements parsed. Durability: see {@link #H2_AFTER_COMMIT}.
+     * statements parsed. TRACE_LEVEL_FILE=0: H2 would copy every failed statement's error
+     * into a muchat.trace.db beside the database, and an error about a value quotes the
+     * value, a message's text; every error reaches the server as an exception anyway.
+     * Durability: see {@link #H2_AFTER_COMMIT}.
      */
     private static final String H2_SETTINGS = ";MODE=MySQL;DATABASE_TO_LOWER=TRUE"
-            + ";DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000;QUERY_CACHE_SIZE=64;CACHE_SIZE=131072";
+            + ";DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000;QUERY_CACHE_SIZE=64;CACHE_SIZE=131072"
+            + ";TRACE_LEVEL_FILE=0";
 
     /**
      * H2 writes a commit to its file up to 500 ms later (WRITE_DELAY), so a killed
