@@ -11,11 +11,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The second stage of the embedded database's group commit: it makes committed batches
- * durable (H2's CHECKPOINT, see {@link Jdbc#makeDurable()}) on a thread of its own, and
- * only then completes their futures, so no SEND_ACK leaves before its message is in the
- * file. While one checkpoint writes, the lane is already storing the next batch, and
- * the next checkpoint covers every batch committed meanwhile: the lane never waits for
- * the file.
+ * durable (H2's CHECKPOINT SYNC, a write and an fsync, see {@link Jdbc#makeDurable()}) on
+ * a thread of its own, and only then completes their futures, so no SEND_ACK leaves
+ * before its message is on the disk. While one checkpoint writes, the lane is already
+ * storing the next batch, and the next checkpoint covers every batch committed
+ * meanwhile: the lane never waits for the file.
  *
  * <p>Threads: {@link #add} from the lane threads, {@link #close} after the lanes are
  * closed; the rest runs on its own thread.

@@ -38,7 +38,8 @@ final class Jdbc {
 
     /**
      * @param afterCommit a statement that makes a commit durable, run after each write
-     *     transaction (H2's CHECKPOINT), or null when COMMIT already is (InnoDB)
+     *     transaction (H2's CHECKPOINT SYNC), or null when COMMIT already is (InnoDB, see
+     *     {@link ServerDurability})
      * @param multiStatements whether the driver runs several statements sent as one text
      *     (Connector/J with allowMultiQueries), so that {@link #run} needs one round trip
      */
@@ -274,10 +275,9 @@ final class Jdbc {
     }
 
     /**
-     * H2 writes commits to its file in the background (up to WRITE_DELAY later); a
-     * CHECKPOINT writes them now, so a killed process loses nothing acknowledged. It
-     * costs one file write per transaction, far less than WRITE_DELAY=0, which writes on
-     * every row change.
+     * H2 writes commits to its file in the background (up to WRITE_DELAY later), without
+     * fsync; {@code afterCommit} (CHECKPOINT SYNC) writes them now and fsyncs, so neither a
+     * killed process nor a power cut loses anything acknowledged.
      */
     private void makeDurable(Connection c) throws SQLException {
         if (afterCommit != null) {
