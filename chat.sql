@@ -45,13 +45,17 @@ CREATE TABLE IF NOT EXISTS group_members (
 -- One row per chat message. Exactly one of to_user and to_group is set. cmid is the
 -- sender's own id for the message; the unique key turns a resent cmid into a lookup
 -- (several NULL cmids are allowed). The two history indexes end in mid so "newest
--- first, before mid X" reads a short range backwards.
+-- first, before mid X" reads a short range backwards. body holds the protocol's 4000
+-- characters (Unicode code points, docs/protocol.md section 3) in either database's
+-- units: MariaDB counts code points, but H2 counts UTF-16 units, two for a character
+-- outside the Basic Multilingual Plane such as an emoji. Schema.java widens the column
+-- of a database made when it was VARCHAR(4000).
 CREATE TABLE IF NOT EXISTS messages (
   mid      BIGINT        NOT NULL AUTO_INCREMENT,
   sender   BIGINT        NOT NULL,
   to_user  BIGINT        NULL,
   to_group BIGINT        NULL,
-  body     VARCHAR(4000) NOT NULL,
+  body     VARCHAR(8000) NOT NULL,
   ts       BIGINT        NOT NULL,
   cmid     VARCHAR(64)   NULL,
   PRIMARY KEY (mid),

@@ -113,7 +113,9 @@ final class Chats {
         String senderName = session.name();
         messages.submit(message).whenComplete((stored, failure) -> {
             if (failure != null) {
-                log.warn("storing a message of user={} failed: {}", session.uid(), failure.getMessage());
+                // The store's error never quotes the message's text.
+                log.warn("storing a message of user={} {} failed: {}", session.uid(), session.connection(),
+                        failure.getMessage());
                 session.send(ErrorReply.forRequest(type, Errno.UNAVAILABLE, Errno.UNAVAILABLE.sentence(), cmid));
                 return;
             }

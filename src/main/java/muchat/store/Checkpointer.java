@@ -11,11 +11,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The second stage of the embedded database's group commit: it makes committed batches
- * durable (H2's CHECKPOINT, see {@link Jdbc#makeDurable()}) on a thread of its own, and
- * only then completes their futures, so no SEND_ACK leaves before its message is in the
- * file. While one checkpoint writes, the lane is already storing the next batch, and
- * the next checkpoint covers every batch committed meanwhile: the lane never waits for
- * the file.
+ * durable (H2's CHECKPOINT SYNC, a write and an fsync, see {@link Jdbc#makeDurable()}) on
+ * a thread of its own, and only then completes their futures, so no SEND_ACK leaves
+ * before its message is on the disk. While one checkpoint writes, the lane is already
+ * storing the next batch, and the next checkpoint covers every batch committed
+ * meanwhile: the lane never waits for the file.
  *
  * <p>Threads: {@link #add} from the lane threads, {@link #close} after the lanes are
  * closed; the rest runs on its own thread.
@@ -37,9 +37,12 @@ final class Checkpointer {
         thread.start();
     }
 
-    /** Completes each future with its result once the batch is durable, in the order added. */
-    void add(List<CompletableFuture<Stored>> futures, List<Stored> results) {
-        queue.add(new Committed(futures, results));
+    /**
+     * Completes each future with its outcome once the batch is durable, in the order
+     * added; a refused message fails in its place in that order.
+     */
+    void add(List<CompletableFuture<Stored>> futures, List<SplittingWriter.Outcome> outcomes) {
+        queue.add(new Committed(futures, outcomes));
     }
 
     /** Makes everything added so far durable, completes it, and stops the thread. */
@@ -69,20 +72,16 @@ final class Checkpointer {
             // The batches are committed but may not be on disk: no SEND_ACK for them. A
             // client resends by cmid and gets the stored message back as a duplicate.
             outage.failed(e, batches.stream().mapToInt(b -> b.futures().size()).sum());
-            StoreException error =
-                    new StoreException("cannot make the message durable: " + Outage.firstLine(e), e);
-            batches.forEach(b -> b.futures().forEach(f -> f.completeExceptionally(error)));
+            StoreException error = Jdbc.error("cannot make the message durable: ", e);
+            batches.forEach(b -> SplittingWriter.Outcome.completeAll(b.futures(),
+                    b.outcomes().stream().map(o -> o.orFailWith(error)).toList()));
             return;
         }
         outage.recovered();
-        for (Committed b : batches) {
-            for (int i = 0; i < b.futures().size(); i++) {
-                b.futures().get(i).complete(b.results().get(i));
-            }
-        }
+        batches.forEach(b -> SplittingWriter.Outcome.completeAll(b.futures(), b.outcomes()));
     }
 
     /** A committed batch: its futures and, in the same order, what they complete with. */
-    private record Committed(List<CompletableFuture<Stored>> futures, List<Stored> results) {
+    private record Committed(List<CompletableFuture<Stored>> futures, List<SplittingWriter.Outcome> outcomes) {
     }
 }

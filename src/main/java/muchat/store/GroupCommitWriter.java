@@ -1,6 +1,5 @@
 package muchat.store;
 
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -14,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One group-commit lane: a queue and the thread that drains it. The thread takes
  * whatever is queued (up to {@value #MAX_BATCH} messages), stores it in one transaction
- * (see {@link BatchWriter}) and completes the futures in submission order, or hands them
+ * (see {@link BatchWriter}; a message the database refuses fails alone, see
+ * {@link SplittingWriter}) and completes the futures in submission order, or hands them
  * to the {@link Checkpointer} where a commit is not durable by itself. A busy server
  * thus pays one commit for hundreds of messages. When fewer than {@value #SMALL_BATCH}
  * are queued, the lane first waits {@value #COMMIT_DELAY_MILLIS} ms once for more (the
@@ -36,7 +36,7 @@ final class GroupCommitWriter {
     /** Queued by close(): everything before it is written, everything after it refused. */
     private static final Pending STOP = new Pending(null, new CompletableFuture<>(), 0);
 
-    private final BatchWriter writer;
+    private final SplittingWriter writer;
     private final Checkpointer checkpointer;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
@@ -51,7 +51,7 @@ final class GroupCommitWriter {
      * @param checkpointer what makes commits durable, or null when COMMIT is
      */
     GroupCommitWriter(BatchWriter writer, Checkpointer checkpointer, String name) {
-        this.writer = writer;
+        this.writer = new SplittingWriter(writer);
         this.checkpointer = checkpointer;
         this.stats = new LaneStats(name);
         this.thread = new Thread(this::run, name);
@@ -114,31 +114,50 @@ final class GroupCommitWriter {
         if (batch.isEmpty()) {
             return;
         }
-        List<Stored> results;
         long start = System.nanoTime();
-        try {
-            results = writer.write(batch.stream().map(Pending::message).toList());
-        } catch (SQLException | RuntimeException e) {
-            // What is queued behind this batch would meet the same broken database:
-            // refuse it now rather than after another connection timeout each.
-            List<Pending> refused = new ArrayList<>(batch);
-            queue.drainTo(refused);
-            if (refused.remove(STOP)) {
-                queue.add(STOP);
-            }
-            outage.failed(e, refused.size());
-            fail(refused, new StoreException("cannot store the message: " + Outage.firstLine(e), e));
-            return;
+        List<SplittingWriter.Outcome> outcomes = writer.write(batch.stream().map(Pending::message).toList());
+        List<Pending> stored = stored(batch, outcomes);
+        Exception unavailable = writer.unavailable();
+        if (unavailable != null) {
+            refuseQueued(unavailable, batch.size() - stored.size());
+        } else if (!stored.isEmpty()) {
+            outage.recovered();
         }
-        outage.recovered();
-        record(batch, start);
-        if (checkpointer != null) {
-            checkpointer.add(batch.stream().map(Pending::future).toList(), results);
-            return;
+        if (!stored.isEmpty()) {
+            record(stored, start);
         }
+        List<CompletableFuture<Stored>> futures = batch.stream().map(Pending::future).toList();
+        // A batch with nothing stored has nothing to make durable: its errors go out now.
+        if (checkpointer != null && !stored.isEmpty()) {
+            checkpointer.add(futures, outcomes);
+        } else {
+            SplittingWriter.Outcome.completeAll(futures, outcomes);
+        }
+    }
+
+    /** The messages of the batch that were stored. */
+    private static List<Pending> stored(List<Pending> batch, List<SplittingWriter.Outcome> outcomes) {
+        List<Pending> stored = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).future().complete(results.get(i));
+            if (outcomes.get(i).stored() != null) {
+                stored.add(batch.get(i));
+            }
         }
+        return stored;
+    }
+
+    /**
+     * What is queued behind a batch that met a broken database would meet it too: refuse
+     * it now rather than after another connection timeout each.
+     */
+    private void refuseQueued(Exception unavailable, int refusedInBatch) {
+        List<Pending> refused = new ArrayList<>();
+        queue.drainTo(refused);
+        if (refused.remove(STOP)) {
+            queue.add(STOP);
+        }
+        outage.failed(unavailable, refusedInBatch + refused.size());
+        fail(refused, Jdbc.error("cannot store the message: ", unavailable));
     }
 
     private void record(List<Pending> batch, long start) {

@@ -5,6 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,6 +29,8 @@ final class Jdbc {
     private static final int TRIP_CHARS = 1 << 20;
     /** What a bound number may add to the text, for {@link #TRIP_CHARS}. */
     private static final int NUMBER_CHARS = 24;
+    /** H2's SQLState (its error code) once the database has closed itself after a failure. */
+    private static final String H2_DATABASE_IS_CLOSED = "90098";
 
     private final DataSource ds;
     private final String afterCommit;
@@ -33,7 +38,8 @@ final class Jdbc {
 
     /**
      * @param afterCommit a statement that makes a commit durable, run after each write
-     *     transaction (H2's CHECKPOINT), or null when COMMIT already is (InnoDB)
+     *     transaction (H2's CHECKPOINT SYNC), or null when COMMIT already is (InnoDB, see
+     *     {@link ServerDurability})
      * @param multiStatements whether the driver runs several statements sent as one text
      *     (Connector/J with allowMultiQueries), so that {@link #run} needs one round trip
      */
@@ -269,10 +275,9 @@ final class Jdbc {
     }
 
     /**
-     * H2 writes commits to its file in the background (up to WRITE_DELAY later); a
-     * CHECKPOINT writes them now, so a killed process loses nothing acknowledged. It
-     * costs one file write per transaction, far less than WRITE_DELAY=0, which writes on
-     * every row change.
+     * H2 writes commits to its file in the background (up to WRITE_DELAY later), without
+     * fsync; {@code afterCommit} (CHECKPOINT SYNC) writes them now and fsyncs, so neither a
+     * killed process nor a power cut loses anything acknowledged.
      */
     private void makeDurable(Connection c) throws SQLException {
         if (afterCommit != null) {
@@ -301,7 +306,64 @@ final class Jdbc {
     }
 
     static StoreException failed(SQLException e) {
-        return new StoreException("database error: " + e.getMessage(), e);
+        return error("database error: ", e);
+    }
+
+    /**
+     * A StoreException that says {@code what} failed and why ({@link #describe}). It
+     * keeps the SQLException as its cause unless that may quote a value: a stack trace
+     * in a log must not carry a message's text either.
+     */
+    static StoreException error(String what, Exception e) {
+        String why = describe(e);
+        return isRefusedValue(e) ? new StoreException(what + why) : new StoreException(what + why, e);
+    }
+
+    /**
+     * What went wrong, for a log line or a {@link StoreException}: the first line of the
+     * message (H2 appends the SQL on further lines), except for a refused value (SQLState
+     * class 22, data, or 23, constraint), where both drivers may quote the value, and so
+     * a message's text: then only the codes.
+     */
+    static String describe(Exception e) {
+        if (isRefusedValue(e)) {
+            int code = e instanceof SQLException sql ? sql.getErrorCode() : 0;
+            return "the database refused a value (SQLState " + sqlState(e) + ", error " + code + ")";
+        }
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /**
+     * True when the failure is the database's as a whole rather than one statement's:
+     * no connection, a timeout, a transaction the server rolled back (deadlock, lock
+     * wait), or H2 closed after an I/O error. Retrying the same work at once would fail
+     * the same way, and each try may wait a connection timeout.
+     */
+    static boolean isUnavailable(Exception e) {
+        if (e instanceof SQLTransientException || e instanceof SQLNonTransientConnectionException
+                || e instanceof SQLRecoverableException) {
+            return true;
+        }
+        String state = sqlState(e);
+        return state != null && (state.startsWith("08") || state.startsWith("40") || state.startsWith("HYT")
+                || state.equals(H2_DATABASE_IS_CLOSED));
+    }
+
+    private static boolean isRefusedValue(Exception e) {
+        String state = sqlState(e);
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    /** The SQLState of the exception or, for a batch or a wrapper, of the first cause that has one. */
+    private static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
     }
 
     private static void rollbackQuietly(Connection c, Exception cause) {

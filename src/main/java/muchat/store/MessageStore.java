@@ -62,7 +62,8 @@ public final class MessageStore implements AutoCloseable {
      * Queues the message for the next group commit. The future completes once the
      * message is durable (after COMMIT, and on H2 after the checkpoint that follows it),
      * in submission order, or exceptionally with a {@link StoreException} if the database
-     * failed (then nothing was stored) or the store is closed.
+     * failed or refused this message (then it was not stored; the other messages of its
+     * group commit are, see {@link SplittingWriter}) or the store is closed.
      */
     public CompletableFuture<Stored> submit(NewMessage message) {
         return lanes.get((int) Math.floorMod(message.sender(), (long) lanes.size())).submit(message);

@@ -30,7 +30,7 @@ final class Outage {
     void failed(Exception e, int refusedMessages) {
         if (!failing) {
             failing = true;
-            log.warn("{} failing, {}: {}", what, meanwhile, firstLine(e));
+            log.warn("{} failing, {}: {}", what, meanwhile, Jdbc.describe(e));
         }
         refused += refusedMessages;
     }
@@ -47,12 +47,5 @@ final class Outage {
         }
         failing = false;
         refused = 0;
-    }
-
-    /** H2 appends the SQL on further lines; operators need the first. */
-    static String firstLine(Exception e) {
-        String message = String.valueOf(e.getMessage());
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 }

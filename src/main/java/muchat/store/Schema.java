@@ -6,17 +6,29 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates the tables from {@code chat.sql} (packaged at the root of the class path).
- * Every statement there is idempotent, so this runs on every start.
+ * Every statement there is idempotent, so this runs on every start. CREATE TABLE IF NOT
+ * EXISTS leaves an existing table as it is, so a column that has grown since is
+ * widened here, once.
  */
 final class Schema {
+    private static final Logger log = LoggerFactory.getLogger(Schema.class);
     private static final String RESOURCE = "/chat.sql";
+    /** messages.body as chat.sql declares it; databases made before hold VARCHAR(4000). */
+    static final int BODY_LENGTH = 8000;
+    private static final String BODY_LENGTH_NOW = "SELECT CHARACTER_MAXIMUM_LENGTH FROM INFORMATION_SCHEMA.COLUMNS"
+            + " WHERE TABLE_SCHEMA = SCHEMA() AND TABLE_NAME = 'messages' AND COLUMN_NAME = 'body'";
+    private static final String WIDEN_BODY =
+            "ALTER TABLE messages MODIFY body VARCHAR(" + BODY_LENGTH + ") NOT NULL";
 
     private Schema() {
     }
@@ -28,8 +40,27 @@ final class Schema {
                     ps.execute();
                 }
             }
+            widenBody(c);
         } catch (SQLException e) {
             throw new StoreException("cannot create the schema: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Widens messages.body of an older database, where H2 refused 4000 emoji. Looked up
+     * first rather than altered on every start: an ALTER TABLE waits for every
+     * transaction on the table, and other instances of a cluster keep writing.
+     */
+    private static void widenBody(Connection c) throws SQLException {
+        long length;
+        try (PreparedStatement ps = c.prepareStatement(BODY_LENGTH_NOW); ResultSet rs = ps.executeQuery()) {
+            length = rs.next() ? rs.getLong(1) : BODY_LENGTH;
+        }
+        if (length < BODY_LENGTH) {
+            log.info("widening messages.body from VARCHAR({}) to VARCHAR({})", length, BODY_LENGTH);
+            try (PreparedStatement ps = c.prepareStatement(WIDEN_BODY)) {
+                ps.execute();
+            }
         }
     }
 

@@ -176,6 +176,22 @@ class ChatServerTest {
     }
 
     @Test
+    void aMessageOf4000EmojiIsAcknowledgedAndArrivesIntactLiveAndInHistory() throws IOException {
+        String emoji = "\uD83D\uDE00".repeat(4000); // the most msg allows, each one outside the BMP
+        try (WireClient a = connect(); WireClient b = connect()) {
+            long ida = loggedIn(a);
+            long idb = loggedIn(b);
+            a.send(6, obj("toid", idb, "msg", emoji, "cmid", "emoji-1"));
+            JsonNode reply = a.await(f -> f.path("cmid").asText().equals("emoji-1"), "the reply to cmid emoji-1");
+            assertEquals(103, reply.get("msgid").asInt(), "SEND_ACK, not an error: " + reply.path("errno"));
+            JsonNode push = b.await(6);
+            assertEquals(emoji, push.get("msg").asText());
+            b.send(108, obj("peer", ida, "limit", 1));
+            assertEquals(emoji, b.await(109).get("messages").get(0).get("msg").asText());
+        }
+    }
+
+    @Test
     void offlineMessagesArriveInSeqOrderAfterLoginThenSyncDone() throws IOException {
         try (WireClient a = connect(); WireClient b = connect()) {
             loggedIn(a);

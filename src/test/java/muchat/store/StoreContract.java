@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.read.ListAppender;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,6 +28,7 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The behaviour every database behind the stores must show; run once per database by
@@ -32,6 +37,9 @@ import org.junit.jupiter.api.Test;
 abstract class StoreContract {
     private static final AtomicInteger NAMES = new AtomicInteger();
     private static final String PASSWORD = "secret-1";
+    /** Starts a text that no database stores: longer than messages.body in any database's units. */
+    static final String REFUSED_MARK = "REFUSED-TEXT-";
+    static final String REFUSED_TEXT = REFUSED_MARK + "x".repeat(8000);
 
     Database db;
 
@@ -275,6 +283,98 @@ abstract class StoreContract {
         assertEquals(Map.of(b, 3L), stored.get(2).deliveries());
         assertEquals(List.of("first", "new 1", "new 2"),
                 db.messages().inboxAfter(b, 0, 10).stream().map(InboxEntry::text).toList());
+    }
+
+    @Test
+    void aMessageOf4000CharactersOutsideTheBmpIsStoredIntact() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        // docs/protocol.md counts characters: 4000 of them, 8000 UTF-16 units.
+        String emoji = "\uD83D\uDE00".repeat(4000);
+
+        Stored stored = await(db.messages().submit(NewMessage.direct(a, b, emoji, 1, "emoji")));
+
+        assertEquals(Map.of(b, 1L), stored.deliveries());
+        assertEquals(emoji, db.messages().inboxAfter(b, 0, 1).get(0).text());
+        assertEquals(emoji, db.messages().history(b, a, null, 1).get(0).text());
+    }
+
+    @Test
+    void aMessageTheDatabaseRefusesFailsAloneAndTheRestOfItsGroupCommitIsStored() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        long blocker = newUser();
+        ListAppender<ILoggingEvent> logs = captureLogs();
+        try {
+            CompletableFuture<Stored> first;
+            CompletableFuture<Stored> good1;
+            CompletableFuture<Stored> bad;
+            CompletableFuture<Stored> good2;
+            try (Connection lock = db.dataSource().getConnection()) {
+                lock.setAutoCommit(false);
+                lockInboxCursor(lock, blocker);
+                // The sender's lane waits for that lock while storing "first", so the next
+                // three queue up behind it and are written together: one group commit.
+                first = db.messages().submit(NewMessage.direct(a, blocker, "first", 1, null));
+                good1 = db.messages().submit(NewMessage.direct(a, b, "good 1", 2, "g1"));
+                bad = db.messages().submit(NewMessage.direct(a, b, REFUSED_TEXT, 3, "bad"));
+                good2 = db.messages().submit(NewMessage.direct(a, b, "good 2", 4, "g2"));
+                lock.commit();
+            }
+
+            assertEquals(Map.of(blocker, 1L), await(first).deliveries());
+            assertEquals(Map.of(b, 1L), await(good1).deliveries());
+            assertEquals(Map.of(b, 2L), await(good2).deliveries(), "the refused message used no seq");
+            ExecutionException failure = assertThrows(ExecutionException.class, () -> bad.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(StoreException.class, failure.getCause());
+            assertFalse(mentionsRefusedText(failure.getCause()), "the error quotes the text: " + failure.getCause());
+            assertEquals(List.of("good 1", "good 2"),
+                    db.messages().inboxAfter(b, 0, 10).stream().map(InboxEntry::text).toList());
+        } finally {
+            releaseLogs(logs);
+        }
+        for (ILoggingEvent event : logs.list) {
+            assertFalse(event.getFormattedMessage().contains(REFUSED_MARK), "logged: " + event.getFormattedMessage());
+            for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
+                assertFalse(String.valueOf(t.getMessage()).contains(REFUSED_MARK), "logged: " + t.getMessage());
+            }
+        }
+    }
+
+    /** Takes the row lock a group commit needs to hand out {@code uid}'s next seq. */
+    private static void lockInboxCursor(Connection c, long uid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM inbox_cursor WHERE uid = ? FOR UPDATE")) {
+            ps.setLong(1, uid);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+            }
+        }
+    }
+
+    /** Whether the exception or one of its causes quotes {@link #REFUSED_TEXT}. */
+    static boolean mentionsRefusedText(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains(REFUSED_MARK)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Every log event of the server from now on, until {@link #releaseLogs}. */
+    private static ListAppender<ILoggingEvent> captureLogs() {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        rootLogger().addAppender(logs);
+        return logs;
+    }
+
+    private static void releaseLogs(ListAppender<ILoggingEvent> logs) {
+        rootLogger().detachAppender(logs);
+    }
+
+    private static Logger rootLogger() {
+        return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     }
 
     /** Stores {@code messages} as one group-commit batch, in one transaction, as a lane would. */
