@@ -88,6 +88,24 @@ class RedisClusterTest {
     }
 
     @Test
+    void aKickNamesTheClaimItEndsAndAReleaseOfAnOlderClaimKeepsTheNewerOne() {
+        RecordingListener a = new RecordingListener();
+        RecordingListener b = new RecordingListener();
+        RedisCluster ca = join("a", a);
+        RedisCluster cb = join("b", b);
+
+        ca.claim(61, 1001);
+        ca.claim(61, 1002); // a newer login on A itself: A kicks its own session, nobody is told
+        ca.release(61, 1001); // the older login leaving late must not erase the newer claim
+        assertEquals(Set.of(61L), cb.onlineAmong(List.of(61L)));
+        cb.claim(61, 2001);
+
+        RecordingListener.await("A hears the kick of user 61", WAIT, () -> a.kicks.contains(61L));
+        assertEquals(List.of(1002L), a.kickedClaims, "only the claim that B replaced");
+        assertTrue(b.kicks.isEmpty());
+    }
+
+    @Test
     void aPushReachesTheHoldingInstanceWithUidSeqAndJsonIntact() {
         RecordingListener b = new RecordingListener();
         RedisCluster ca = join("a", new RecordingListener());
