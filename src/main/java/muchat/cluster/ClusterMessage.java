@@ -1,6 +1,7 @@
 package muchat.cluster;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -10,13 +11,15 @@ import java.util.Optional;
  * <pre>
  * offset 0      1              9              17
  *        +------+--------------+--------------+---------------------------+
- *        | kind | uid          | seq          | json                      |
- *        | u8   | i64 BE       | i64 BE       | the rest, UTF-8 (push)    |
+ *        | kind | uid          | seq          | body                      |
+ *        | u8   | i64 BE       | i64 BE       | the rest                  |
  *        +------+--------------+--------------+---------------------------+
  * </pre>
- * kind 1 = push, 2 = kick; a kick has seq 0 and no json.
+ * kind 1 = push, whose body is the message's JSON in UTF-8; 2 = kick, with seq 0 and the
+ * id of the claim it ends as decimal digits for body, so that the claim script in Redis
+ * can append it to a header made here ({@link #kickHeader}).
  */
-record ClusterMessage(Kind kind, long uid, long seq, byte[] json) {
+record ClusterMessage(Kind kind, long uid, long seq, byte[] body) {
 
     /** What the receiving instance should do with {@link #uid}. */
     enum Kind {
@@ -39,23 +42,34 @@ record ClusterMessage(Kind kind, long uid, long seq, byte[] json) {
     }
 
     static final int HEADER_LENGTH = 17;
-    private static final byte[] NO_JSON = new byte[0];
+    private static final byte[] NO_BODY = new byte[0];
 
     static ClusterMessage push(long uid, long seq, byte[] json) {
         return new ClusterMessage(Kind.PUSH, uid, seq, json);
     }
 
-    static ClusterMessage kick(long uid) {
-        return new ClusterMessage(Kind.KICK, uid, 0, NO_JSON);
+    /** Ends the login {@code claimId} of {@code uid}. */
+    static ClusterMessage kick(long uid, long claimId) {
+        return new ClusterMessage(Kind.KICK, uid, 0, Long.toString(claimId).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** A kick of {@code uid} without its claim id: the claim script appends the id. */
+    static byte[] kickHeader(long uid) {
+        return new ClusterMessage(Kind.KICK, uid, 0, NO_BODY).encode();
+    }
+
+    /** The claim a kick ends. */
+    long claimId() {
+        return Long.parseLong(new String(body, StandardCharsets.US_ASCII));
     }
 
     byte[] encode() {
-        return ByteBuffer.allocate(HEADER_LENGTH + json.length)
-                .put(kind.code).putLong(uid).putLong(seq).put(json)
+        return ByteBuffer.allocate(HEADER_LENGTH + body.length)
+                .put(kind.code).putLong(uid).putLong(seq).put(body)
                 .array();
     }
 
-    /** The message in {@code bytes}, or empty if they are not one (wrong length or kind). */
+    /** The message in {@code bytes}, or empty if they are not one (wrong length or kind, a kick without its claim). */
     static Optional<ClusterMessage> decode(byte[] bytes) {
         if (bytes.length < HEADER_LENGTH) {
             return Optional.empty();
@@ -64,9 +78,21 @@ record ClusterMessage(Kind kind, long uid, long seq, byte[] json) {
         return Kind.of(in.get()).map(kind -> {
             long uid = in.getLong();
             long seq = in.getLong();
-            byte[] json = new byte[in.remaining()];
-            in.get(json);
-            return new ClusterMessage(kind, uid, seq, json);
-        });
+            byte[] body = new byte[in.remaining()];
+            in.get(body);
+            return new ClusterMessage(kind, uid, seq, body);
+        }).filter(m -> m.kind() != Kind.KICK || isClaimId(m.body()));
+    }
+
+    private static boolean isClaimId(byte[] body) {
+        if (body.length == 0 || body.length > 18) {
+            return false;
+        }
+        for (byte b : body) {
+            if (b < '0' || b > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import muchat.service.Cluster;
 import redis.clients.jedis.Jedis;
@@ -16,10 +17,10 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * The Redis data of a cluster and the scripts that change it, one round trip each (or
  * one pipeline for many).
  *
- * <p>Keys: {@code muchat:user:<uid>} holds the id of the instance serving the user and
- * expires after the presence TTL unless that instance refreshes it; a dead instance's
- * users therefore go offline by themselves. Channels: {@code muchat:inst:<id>} carries
- * the {@link ClusterMessage}s for one instance.
+ * <p>Keys: {@code muchat:user:<uid>} holds the claim of the login serving the user,
+ * {@code <claim id>@<instance id>}, and expires after the presence TTL unless that
+ * instance refreshes it; a dead instance's users therefore go offline by themselves.
+ * Channels: {@code muchat:inst:<id>} carries the {@link ClusterMessage}s for one instance.
  *
  * <p>Immutable; any thread, each call on the caller's own {@link Jedis}.
  */
@@ -29,22 +30,29 @@ final class Presence {
     /** Users per pipeline when refreshing: large enough to amortise, small enough to never stall Redis. */
     private static final int BATCH = 1000;
 
-    /** Takes the user and, atomically, tells the previous holder to kick its session. */
+    /**
+     * Takes the user and, atomically, tells the previous holder which of its claims to
+     * kick. The claim of this same instance is kicked by the instance itself: its logins
+     * of one user claim one at a time, under a lock.
+     */
     private static final LuaScript CLAIM = new LuaScript("""
             local old = redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'GET')
             if old and old ~= ARGV[1] then
-              redis.call('PUBLISH', ARGV[3] .. old, ARGV[4])
+              local id, holder = string.match(old, '^(%d+)@(.*)$')
+              if holder and holder ~= ARGV[5] then
+                redis.call('PUBLISH', ARGV[3] .. holder, ARGV[4] .. id)
+              end
             end
             return old
             """);
-    /** Deletes only our own claim, so a late release never erases a newer login elsewhere. */
+    /** Deletes only our own claim, so a late release never erases a newer login, here or elsewhere. */
     private static final LuaScript RELEASE = new LuaScript("""
             if redis.call('GET', KEYS[1]) == ARGV[1] then
               return redis.call('DEL', KEYS[1])
             end
             return 0
             """);
-    /** Extends our claim, recreates it if it vanished (Redis restarted); 0 if another instance holds it. */
+    /** Extends our claim, recreates it if it vanished (Redis restarted); 0 if another claim holds it. */
     private static final LuaScript REFRESH = new LuaScript("""
             local holder = redis.call('GET', KEYS[1])
             if holder == ARGV[1] then
@@ -60,18 +68,21 @@ final class Presence {
     /** Routes to the holder's channel; returns how many subscribers received it (0 or 1). */
     private static final LuaScript PUSH = new LuaScript("""
             local holder = redis.call('GET', KEYS[1])
-            if not holder then
+            local instance = holder and string.match(holder, '^%d+@(.*)$')
+            if not instance then
               return 0
             end
-            return redis.call('PUBLISH', ARGV[1] .. holder, ARGV[2])
+            return redis.call('PUBLISH', ARGV[1] .. instance, ARGV[2])
             """);
 
-    private final byte[] instanceId;
+    private final String instanceId;
+    private final byte[] instanceIdBytes;
     private final byte[] ttlMillis;
     private final byte[] channelPrefix = bytes(CHANNEL_PREFIX);
 
     Presence(String instanceId, long ttlMillis) {
-        this.instanceId = bytes(instanceId);
+        this.instanceId = instanceId;
+        this.instanceIdBytes = bytes(instanceId);
         this.ttlMillis = bytes(Long.toString(ttlMillis));
     }
 
@@ -79,24 +90,32 @@ final class Presence {
         return bytes(CHANNEL_PREFIX + instanceId);
     }
 
-    /** @return the instance that held {@code uid} before, or null */
-    String claim(Jedis jedis, long uid) {
+    /**
+     * Takes {@code uid} for the login {@code claimId} of this instance.
+     *
+     * @return the instance whose claim this replaced, or null
+     */
+    String claim(Jedis jedis, long uid, long claimId) {
         Object old = CLAIM.run(jedis, List.of(userKey(uid)),
-                List.of(instanceId, ttlMillis, channelPrefix, ClusterMessage.kick(uid).encode()));
-        return old == null ? null : new String((byte[]) old, StandardCharsets.UTF_8);
+                List.of(value(claimId), ttlMillis, channelPrefix, ClusterMessage.kickHeader(uid), instanceIdBytes));
+        if (old == null) {
+            return null;
+        }
+        String holder = new String((byte[]) old, StandardCharsets.UTF_8);
+        return holder.substring(holder.indexOf('@') + 1);
     }
 
-    void release(Jedis jedis, long uid) {
-        RELEASE.run(jedis, List.of(userKey(uid)), List.of(instanceId));
+    void release(Jedis jedis, long uid, long claimId) {
+        RELEASE.run(jedis, List.of(userKey(uid)), List.of(value(claimId)));
     }
 
-    /** Releases many users in pipelined batches (a clean shutdown). */
-    void releaseAll(Jedis jedis, Collection<Long> uids) {
+    /** Releases many claims (uid to claim id) in pipelined batches (a clean shutdown). */
+    void releaseAll(Jedis jedis, Map<Long, Long> claims) {
         RELEASE.load(jedis);
-        for (List<Long> batch : batches(uids)) {
+        for (List<Long> batch : batches(claims.keySet())) {
             try (Pipeline p = jedis.pipelined()) {
                 for (long uid : batch) {
-                    RELEASE.queue(p, List.of(userKey(uid)), List.of(instanceId));
+                    RELEASE.queue(p, List.of(userKey(uid)), List.of(value(claims.get(uid))));
                 }
                 p.sync();
             }
@@ -104,18 +123,18 @@ final class Presence {
     }
 
     /**
-     * Extends the presence of every user in {@code uids}, in pipelined batches.
+     * Extends every claim in {@code claims} (uid to claim id), in pipelined batches.
      *
-     * @return the users another instance holds now: their local sessions are stale
+     * @return the users whose claim another login holds now: their local sessions are stale
      */
-    List<Long> refreshAll(Jedis jedis, Collection<Long> uids) {
+    List<Long> refreshAll(Jedis jedis, Map<Long, Long> claims) {
         REFRESH.load(jedis);
         List<Long> lost = new ArrayList<>();
-        for (List<Long> batch : batches(uids)) {
+        for (List<Long> batch : batches(claims.keySet())) {
             List<Response<Object>> replies = new ArrayList<>(batch.size());
             try (Pipeline p = jedis.pipelined()) {
                 for (long uid : batch) {
-                    replies.add(REFRESH.queue(p, List.of(userKey(uid)), List.of(instanceId, ttlMillis)));
+                    replies.add(REFRESH.queue(p, List.of(userKey(uid)), List.of(value(claims.get(uid)), ttlMillis)));
                 }
                 p.sync();
             }
@@ -181,6 +200,11 @@ final class Presence {
             }
         }
         return received;
+    }
+
+    /** What the user's key holds while the login {@code claimId} of this instance serves it. */
+    private byte[] value(long claimId) {
+        return bytes(claimId + "@" + instanceId);
     }
 
     private static byte[] userKey(long uid) {

@@ -3,6 +3,7 @@ package muchat.cluster;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -19,8 +20,9 @@ import redis.clients.jedis.HostAndPort;
  * the keys and channels).
  *
  * <p>Threads: {@link #claim}, {@link #release}, {@link #onlineAmong} and {@link #push} may
- * be called from any thread (claim and release of one user in order, as a session's
- * strand does). Two threads of its own: the subscriber thread makes every {@link Listener}
+ * be called from any thread. Claims of one user are serialized by the caller; here, a
+ * per-user lock also keeps a claim that waited for Redis from overtaking a newer one
+ * of the same user. Two threads of its own: the subscriber thread makes every {@link Listener}
  * call and re-registers the local users after Redis comes back; the presence thread
  * refreshes the TTL of every local user every TTL/3. A release that overlaps a refresh
  * may leave the user present for up to one TTL; pushes to it then find no session, and
@@ -34,9 +36,11 @@ public final class RedisCluster implements Cluster {
     /** How long a user stays present after its instance stopped refreshing (died). */
     public static final Duration DEFAULT_PRESENCE_TTL = Duration.ofSeconds(15);
     private static final long FIRST_SUBSCRIBE_WAIT_MILLIS = 2000;
+    /** Stripes of the per-user lock around sending a user's claims. */
+    private static final int LOCKS = 64;
     private static final Listener NO_LISTENER = new Listener() {
         @Override public void onPush(long uid, long seq, byte[] json) { }
-        @Override public void onKick(long uid) { }
+        @Override public void onKick(long uid, long claimId) { }
         @Override public void onResync() { }
     };
 
@@ -45,14 +49,18 @@ public final class RedisCluster implements Cluster {
     private final Presence presence;
     private final Subscriber subscriber;
     private final ScheduledExecutorService presenceThread;
-    /** Users whose sessions live on this instance. */
-    private final Set<Long> held = ConcurrentHashMap.newKeySet();
-    /** Claims that could not reach Redis; sent, kicks included, as soon as it is back. */
-    private final Set<Long> pendingClaims = ConcurrentHashMap.newKeySet();
+    /** Users whose sessions live on this instance, to the claim id of their login. */
+    private final Map<Long, Long> held = new ConcurrentHashMap<>();
+    /** Claims (uid to claim id) that could not reach Redis; sent, kicks included, as soon as it is back. */
+    private final Map<Long, Long> pendingClaims = new ConcurrentHashMap<>();
+    private final Object[] locks = new Object[LOCKS];
     private volatile Listener listener = NO_LISTENER;
 
     private RedisCluster(HostAndPort address, String instanceId, Duration presenceTtl) {
         this.instanceId = instanceId;
+        for (int i = 0; i < LOCKS; i++) {
+            locks[i] = new Object();
+        }
         this.link = new RedisLink(address, instanceId);
         this.presence = new Presence(instanceId, presenceTtl.toMillis());
         long refreshMillis = Math.max(1, presenceTtl.toMillis() / 3);
@@ -103,19 +111,23 @@ public final class RedisCluster implements Cluster {
     }
 
     @Override
-    public void claim(long uid) {
-        boolean sent = sendClaim(uid);
-        // Only now: a refresh that saw the user still held elsewhere would kick this session.
-        held.add(uid);
-        if (!sent) {
-            pendingClaims.add(uid);
+    public void claim(long uid, long claimId) {
+        synchronized (lockOf(uid)) {
+            boolean sent = sendClaim(uid, claimId);
+            // Only now: a refresh that saw the user still held elsewhere would kick this session.
+            held.put(uid, claimId);
+            if (sent) {
+                pendingClaims.remove(uid);
+            } else {
+                pendingClaims.put(uid, claimId);
+            }
         }
     }
 
     /** @return false if Redis could not be reached */
-    private boolean sendClaim(long uid) {
+    private boolean sendClaim(long uid, long claimId) {
         return link.call(jedis -> {
-            String previous = presence.claim(jedis, uid);
+            String previous = presence.claim(jedis, uid, claimId);
             if (previous != null && !previous.equals(instanceId)) {
                 log.info("kick sent user={} to instance={}", uid, previous);
             }
@@ -124,14 +136,20 @@ public final class RedisCluster implements Cluster {
     }
 
     @Override
-    public void release(long uid) {
-        held.remove(uid);
-        pendingClaims.remove(uid);
-        // If Redis is down the key simply expires after the TTL.
+    public void release(long uid, long claimId) {
+        synchronized (lockOf(uid)) {
+            held.remove(uid, claimId);
+            pendingClaims.remove(uid, claimId);
+        }
+        // Only deletes this claim, so it may run after a newer one; if Redis is down the key expires after the TTL.
         link.call(jedis -> {
-            presence.release(jedis, uid);
+            presence.release(jedis, uid, claimId);
             return null;
         }, null);
+    }
+
+    private Object lockOf(long uid) {
+        return locks[Math.floorMod(Long.hashCode(uid), LOCKS)];
     }
 
     @Override
@@ -155,10 +173,12 @@ public final class RedisCluster implements Cluster {
     private void register() {
         try {
             sendPendingClaims();
-            List<Long> lost = link.call(jedis -> presence.refreshAll(jedis, List.copyOf(held)), List.of());
+            Map<Long, Long> claims = Map.copyOf(held);
+            List<Long> lost = link.call(jedis -> presence.refreshAll(jedis, claims), List.of());
             for (long uid : lost) {
-                if (held.remove(uid)) {
-                    kickLocally(uid);
+                long claimId = claims.get(uid);
+                if (held.remove(uid, claimId)) {
+                    kickLocally(uid, claimId);
                 }
             }
         } catch (RuntimeException e) {
@@ -167,12 +187,19 @@ public final class RedisCluster implements Cluster {
         }
     }
 
+    /** Sends each user's latest pending claim; one that a newer claim or a release replaced meanwhile is not sent. */
     private void sendPendingClaims() {
-        for (long uid : List.copyOf(pendingClaims)) {
-            if (!sendClaim(uid)) {
-                return;
+        for (Map.Entry<Long, Long> pending : Map.copyOf(pendingClaims).entrySet()) {
+            long uid = pending.getKey();
+            long claimId = pending.getValue();
+            synchronized (lockOf(uid)) {
+                if (Long.valueOf(claimId).equals(pendingClaims.get(uid))) {
+                    if (!sendClaim(uid, claimId)) {
+                        return;
+                    }
+                    pendingClaims.remove(uid, claimId);
+                }
             }
-            pendingClaims.remove(uid);
         }
     }
 
@@ -181,9 +208,9 @@ public final class RedisCluster implements Cluster {
      * deliver that kick through our own channel, so the listener still hears it on the
      * subscriber thread.
      */
-    private void kickLocally(long uid) {
+    private void kickLocally(long uid, long claimId) {
         log.info("user={} is held by another instance now; kicking the local session instance={}", uid, instanceId);
-        link.call(jedis -> jedis.publish(Presence.channelOf(instanceId), ClusterMessage.kick(uid).encode()), 0L);
+        link.call(jedis -> jedis.publish(Presence.channelOf(instanceId), ClusterMessage.kick(uid, claimId).encode()), 0L);
     }
 
     /** Subscriber thread, after every (re)subscribe. */
@@ -202,8 +229,8 @@ public final class RedisCluster implements Cluster {
     private void onMessage(byte[] bytes) {
         ClusterMessage.decode(bytes).ifPresentOrElse(m -> {
             switch (m.kind()) {
-                case PUSH -> guarded("push", m.uid(), () -> listener.onPush(m.uid(), m.seq(), m.json()));
-                case KICK -> guarded("kick", m.uid(), () -> listener.onKick(m.uid()));
+                case PUSH -> guarded("push", m.uid(), () -> listener.onPush(m.uid(), m.seq(), m.body()));
+                case KICK -> guarded("kick", m.uid(), () -> listener.onKick(m.uid(), m.claimId()));
             }
         }, () -> log.warn("dropped malformed cluster message instance={} length={}", instanceId, bytes.length));
     }
@@ -232,9 +259,9 @@ public final class RedisCluster implements Cluster {
     @Override
     public void close() {
         stopWithoutReleasing();
-        List<Long> users = List.copyOf(held);
+        Map<Long, Long> claims = Map.copyOf(held);
         link.call(jedis -> {
-            presence.releaseAll(jedis, users);
+            presence.releaseAll(jedis, claims);
             return null;
         }, null);
         held.clear();

@@ -3,10 +3,12 @@
  *
  * <p>Data in Redis:
  * <ul>
- * <li>{@code muchat:user:<uid>} = the id of the instance serving the user, with a TTL
- *     (15 s) that the instance refreshes every TTL/3 for all its users in pipelined
- *     batches. An instance that dies stops refreshing, and its users go offline by
- *     themselves; one that stops cleanly deletes its keys at once.
+ * <li>{@code muchat:user:<uid>} = the claim of the login serving the user,
+ *     {@code <claim id>@<instance id>}, with a TTL (15 s) that the instance refreshes
+ *     every TTL/3 for all its users in pipelined batches. The last claim wins and kicks
+ *     the claim it replaced by id, so of simultaneous logins exactly one survives. An
+ *     instance that dies stops refreshing, and its users go offline by themselves; one
+ *     that stops cleanly deletes its keys at once.
  * <li>{@code muchat:inst:<id>}, one pub/sub channel per instance, carrying
  *     {@link muchat.cluster.ClusterMessage}s: pushes of stored messages and kicks.
  * </ul>

@@ -507,8 +507,12 @@ public final class TcpConnection implements Channel {
         }
     }
 
+    /**
+     * Bytes handed over by another thread before its {@link #shutdown} may still wait for
+     * their flush task; that task comes back here once they are written.
+     */
     private void shutdownOutputIfDrained() {
-        if (state != State.DISCONNECTING || hasQueuedOutput()) {
+        if (state != State.DISCONNECTING || hasQueuedOutput() || hasHandedOver()) {
             return;
         }
         try {
@@ -544,6 +548,10 @@ public final class TcpConnection implements Channel {
 
     private boolean hasQueuedOutput() {
         return output != null && !output.isEmpty();
+    }
+
+    private synchronized boolean hasHandedOver() {
+        return handedOver != null && !handedOver.isEmpty();
     }
 
     private synchronized boolean changeState(State from, State to) {

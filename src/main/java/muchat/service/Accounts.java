@@ -63,8 +63,9 @@ final class Accounts {
 
     /**
      * Reads everything the login needs first, so that a database failure (errno 50)
-     * leaves no half-made session behind; then binds the connection to the user, kicks
-     * any older session in the cluster, answers, and replays the inbox.
+     * leaves no half-made session behind; then claims the user (see
+     * {@link SessionRegistry#claim}), kicks any older session in the cluster, answers,
+     * binds the connection to the user, and replays the inbox.
      */
     void login(Session session, Login request) {
         Optional<User> found = request.id() != null
@@ -77,15 +78,17 @@ final class Accounts {
         List<InboxEntry> waiting = session.isLegacy()
                 ? messages.inboxAfter(user.id(), acked, LEGACY_ACK_MESSAGES) : List.of();
 
-        if (session.isLoggedIn()) {
-            leave(session, sessions, cluster, "logged in again");
+        if (session.claim() != null) {
+            leave(session, sessions, "logged in again");
         }
         directory.remember(user);
-        Session older = sessions.put(user.id(), session);
-        if (older != null && older != session) {
-            ChatService.kick(older, sessions, "logged in again from " + session.connection().peerAddress());
+        // The claim is atomic: of two logins racing anywhere, the later claim survives and
+        // the other is kicked on its own strand, after its own login task has finished.
+        SessionRegistry.Superseded older = sessions.claim(user.id(), session);
+        if (older != null) {
+            delivery.kick(older.session(), older.claim(),
+                    "logged in again from " + session.connection().peerAddress());
         }
-        cluster.claim(user.id());
         if (session.isLegacy()) {
             acked = sendLegacyLoginAck(session, user, friends, groups, waiting, acked);
         } else {
@@ -116,18 +119,18 @@ final class Accounts {
     }
 
     void logout(Session session) {
-        leave(session, sessions, cluster, "loginout");
+        leave(session, sessions, "loginout");
     }
 
     void heartbeat(Session session) {
         session.send(new HeartbeatAck(System.currentTimeMillis()));
     }
 
-    /** Unbinds the session's user, if any, and forgets its presence if it is still ours. */
-    static void leave(Session session, SessionRegistry sessions, Cluster cluster, String why) {
+    /** Unbinds the session's user, if any, and gives up its claim if it still holds it. */
+    static void leave(Session session, SessionRegistry sessions, String why) {
         long uid = session.unbind();
-        if (uid != 0 && sessions.remove(uid, session)) {
-            cluster.release(uid);
+        Claim claim = session.claim();
+        if (claim != null && sessions.release(session, claim) && uid != 0) {
             log.info("logout user={} {} reason={}", uid, session.connection(), why);
         }
     }

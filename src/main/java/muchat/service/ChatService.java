@@ -123,7 +123,7 @@ public final class ChatService {
             Handoff handoff = handoffs.computeIfAbsent(connection.loop(), loop -> new Handoff(loop, strands));
             connection.setContext(new Session(connection, new RateShaper(connection, rateLimit), handoff));
         } else if (connection.context() instanceof Session session) {
-            session.handOff(() -> Accounts.leave(session, sessions, cluster, "disconnected"));
+            session.handOff(() -> Accounts.leave(session, sessions, "disconnected"));
         }
     }
 
@@ -189,7 +189,7 @@ public final class ChatService {
     /** Finishes queued work, forgets this instance's users and stops the logic threads. */
     public void shutdown() throws InterruptedException {
         for (Session session : sessions.sessions()) {
-            Accounts.leave(session, sessions, cluster, "server stopping");
+            Accounts.leave(session, sessions, "server stopping");
         }
         strands.shutdown(10, TimeUnit.SECONDS);
         delivery.close();
@@ -246,14 +246,18 @@ public final class ChatService {
         session.send(reply);
     }
 
-    /** Ends a session because the user logged in elsewhere: KICKED (native), then close. */
-    static void kick(Session session, SessionRegistry sessions, String why) {
-        long uid = session.unbind();
-        if (uid == 0) {
+    /**
+     * Ends a session because a newer login took its claim {@code lost}: KICKED (native),
+     * then close. On the session's strand, so a login still under way has finished.
+     * A session that no longer holds {@code lost} (it left, or logged in again since and
+     * so holds a newer claim) is left alone.
+     */
+    static void kick(Session session, Claim lost, SessionRegistry sessions, String why) {
+        if (!sessions.release(session, lost)) {
             return;
         }
-        sessions.remove(uid, session);
-        log.info("kicked user={} {} reason={}", uid, session.connection(), why);
+        session.unbind();
+        log.info("kicked user={} {} reason={}", lost.uid(), session.connection(), why);
         if (!session.isLegacy()) {
             session.send(new Kicked("you logged in somewhere else"));
         }

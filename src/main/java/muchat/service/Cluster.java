@@ -22,8 +22,11 @@ public interface Cluster extends AutoCloseable {
         /** A chat message for {@code uid}, already stored with inbox sequence {@code seq}. */
         void onPush(long uid, long seq, byte[] json);
 
-        /** {@code uid} logged in elsewhere: close this instance's session of it. */
-        void onKick(long uid);
+        /**
+         * A login elsewhere took the claim {@code claimId} of {@code uid}: close the
+         * session of this instance that holds that claim, if any still does.
+         */
+        void onKick(long uid, long claimId);
 
         /**
          * The fast path was down and is back: pushes may have been lost meanwhile, so
@@ -43,13 +46,16 @@ public interface Cluster extends AutoCloseable {
     void setListener(Listener listener);
 
     /**
-     * Records that {@code uid} is now served by this instance and, if another instance
-     * served it, tells that one to kick its session.
+     * Records that {@code uid} is now served by this instance's login {@code claimId},
+     * replacing any earlier claim: the last claim wins, cluster-wide. If another instance
+     * held the user, that instance is told which claim it lost ({@link Listener#onKick}).
+     * A claim replacing one of this same instance tells nobody: the caller kicks its
+     * own session. Claims of one user are made one at a time by the caller.
      */
-    void claim(long uid);
+    void claim(long uid, long claimId);
 
-    /** Forgets {@code uid}'s presence, but only if this instance still holds it. */
-    void release(long uid);
+    /** Forgets {@code uid}'s presence, but only if the claim {@code claimId} still holds it. */
+    void release(long uid, long claimId);
 
     /** Which of {@code uids} are online anywhere in the cluster. */
     Set<Long> onlineAmong(Collection<Long> uids);
@@ -75,8 +81,8 @@ public interface Cluster extends AutoCloseable {
         @Override public String instanceId() { return "local"; }
         @Override public boolean hasOtherInstances() { return false; }
         @Override public void setListener(Listener listener) { }
-        @Override public void claim(long uid) { }
-        @Override public void release(long uid) { }
+        @Override public void claim(long uid, long claimId) { }
+        @Override public void release(long uid, long claimId) { }
         @Override public Set<Long> onlineAmong(Collection<Long> uids) { return Set.of(); }
         @Override public int push(List<Push> pushes) { return 0; }
         @Override public void close() { }

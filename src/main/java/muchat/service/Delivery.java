@@ -118,12 +118,25 @@ final class Delivery implements Cluster.Listener {
         }
     }
 
+    /**
+     * Another instance's login took the claim {@code claimId} of {@code uid}. The session
+     * holding it is still the user's entry here: only a newer login here replaces it, and
+     * that one kicked it already.
+     */
     @Override
-    public void onKick(long uid) {
+    public void onKick(long uid, long claimId) {
         Session session = sessions.get(uid);
         if (session != null) {
-            strands.execute(session.strandKey(), () -> ChatService.kick(session, sessions, "logged in elsewhere"));
+            kick(session, new Claim(uid, claimId), "logged in elsewhere");
         }
+    }
+
+    /**
+     * Kicks {@code session} on its strand if it still holds {@code lost} then (see
+     * {@link ChatService#kick}). Any thread.
+     */
+    void kick(Session session, Claim lost, String why) {
+        strands.execute(session.strandKey(), () -> ChatService.kick(session, lost, sessions, why));
     }
 
     @Override

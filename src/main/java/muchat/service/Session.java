@@ -20,7 +20,7 @@ import muchat.protocol.Message;
  * next seq; a message that arrives early waits until the gap before it is filled, and
  * one that was already pushed is dropped.
  *
- * <p>Threads: any thread; the push cursor is guarded by the session's monitor. The
+ * <p>Threads: any thread; the push cursor and the claim are guarded by the session's monitor. The
  * codec is set once by the IO thread before any frame is dispatched; {@link #handOff}
  * only from the connection's IO thread.
  */
@@ -38,6 +38,8 @@ public final class Session {
     /** Its IO loop's, so that this connection's frames reach its strand in the order read. */
     private final Handoff handoff;
 
+    /** The login this session holds, bound or still under way; guarded by this. */
+    private Claim claim;
     /** The next seq this user should be pushed; guarded by this. */
     private long nextSeq;
     /** Pushes that arrived before the ones in front of them; guarded by this. */
@@ -137,6 +139,28 @@ public final class Session {
         } else {
             connection.send(frame);
         }
+    }
+
+    /** The login this session holds (see {@link SessionRegistry#claim}), or null. */
+    synchronized Claim claim() {
+        return claim;
+    }
+
+    synchronized void setClaim(Claim claim) {
+        this.claim = claim;
+    }
+
+    /**
+     * Gives up {@code expected} if this session still holds it.
+     *
+     * @return false if it holds another claim or none (it left, or logged in again since)
+     */
+    synchronized boolean dropClaim(Claim expected) {
+        if (!expected.equals(claim)) {
+            return false;
+        }
+        claim = null;
+        return true;
     }
 
     /**

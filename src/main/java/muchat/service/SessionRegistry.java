@@ -5,29 +5,76 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The users logged in on this instance and their sessions; with the {@link Cluster}, it
- * answers who is online anywhere.
+ * answers who is online anywhere, and makes sure a user has one live session in the
+ * whole cluster.
  *
- * <p>Threads: any thread.
+ * <p>A login claims its user ({@link #claim}): here, by becoming the user's entry, and in
+ * the cluster, where the last claim wins and the instance it replaced is told to kick.
+ * Both happen under one lock per user, so two logins on this instance reach the cluster
+ * in the order they replaced each other here: the session kicked here is never the one
+ * the cluster keeps. The loser is kicked by its claim ({@link Claim}), on its own strand.
+ *
+ * <p>Threads: any thread. {@link #claim} and {@link #release} for one session are called
+ * in order, as its strand does.
  */
 final class SessionRegistry {
+    /** Stripes of the per-user lock: a login waits only for logins hashed to its stripe. */
+    private static final int LOCKS = 256;
+
     private final Map<Long, Session> byUser = new ConcurrentHashMap<>();
+    private final Object[] locks = new Object[LOCKS];
+    /** Starts at the start time in microseconds, so that a restarted instance never reuses an id. */
+    private final AtomicLong lastClaimId = new AtomicLong(System.currentTimeMillis() * 1000);
     private final Cluster cluster;
+
+    /** A login that a newer one replaced here: its session is to be kicked if it still holds the claim. */
+    record Superseded(Session session, Claim claim) {
+    }
 
     SessionRegistry(Cluster cluster) {
         this.cluster = cluster;
+        for (int i = 0; i < LOCKS; i++) {
+            locks[i] = new Object();
+        }
     }
 
-    /** Makes {@code session} the user's session here; returns the one it replaces, if any. */
-    Session put(long uid, Session session) {
-        return byUser.put(uid, session);
+    /**
+     * Makes {@code session} the user's one live session, here and in the cluster (which
+     * kicks a session of the user on another instance).
+     *
+     * @return the local login it replaced, which the caller kicks; null if none
+     */
+    Superseded claim(long uid, Session session) {
+        Claim claim = new Claim(uid, lastClaimId.incrementAndGet());
+        synchronized (locks[Math.floorMod(Long.hashCode(uid), LOCKS)]) {
+            session.setClaim(claim);
+            Session older = byUser.put(uid, session);
+            // Under the lock the older session cannot claim this user again; a claim of
+            // another user (it is switching) or none (it is leaving) is not ours to kick.
+            Claim olderClaim = older == null || older == session ? null : older.claim();
+            cluster.claim(uid, claim.id());
+            return olderClaim == null || olderClaim.uid() != uid ? null : new Superseded(older, olderClaim);
+        }
     }
 
-    /** Removes the user's entry only if it is still {@code session}. */
-    boolean remove(long uid, Session session) {
-        return byUser.remove(uid, session);
+    /**
+     * Ends {@code claim} if {@code session} still holds it: forgets the session here and
+     * gives up the cluster claim, which is a no-op if a newer login has taken it.
+     *
+     * @return false if the session no longer held that claim
+     */
+    boolean release(Session session, Claim claim) {
+        if (!session.dropClaim(claim)) {
+            return false;
+        }
+        if (byUser.remove(claim.uid(), session)) {
+            cluster.release(claim.uid(), claim.id());
+        }
+        return true;
     }
 
     Session get(long uid) {

@@ -12,6 +12,8 @@ final class RecordingListener implements Cluster.Listener {
 
     final List<Push> pushes = new CopyOnWriteArrayList<>();
     final List<Long> kicks = new CopyOnWriteArrayList<>();
+    /** The claim id of each kick, in the order of {@link #kicks}. */
+    final List<Long> kickedClaims = new CopyOnWriteArrayList<>();
     final List<Thread> threads = new CopyOnWriteArrayList<>();
     volatile int resyncs;
 
@@ -22,8 +24,9 @@ final class RecordingListener implements Cluster.Listener {
     }
 
     @Override
-    public void onKick(long uid) {
+    public void onKick(long uid, long claimId) {
         threads.add(Thread.currentThread());
+        kickedClaims.add(claimId);
         kicks.add(uid);
     }
 

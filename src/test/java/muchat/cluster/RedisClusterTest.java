@@ -80,11 +80,29 @@ class RedisClusterTest {
         RedisCluster ca = join("a", a);
         RedisCluster cb = join("b", b);
 
-        ca.claim(42);
-        cb.claim(42);
+        ca.claim(42, 142);
+        cb.claim(42, 242);
 
         RecordingListener.await("A hears the kick of user 42", WAIT, () -> a.kicks.contains(42L));
         assertTrue(b.kicks.isEmpty(), "the new holder is not kicked");
+    }
+
+    @Test
+    void aKickNamesTheClaimItEndsAndAReleaseOfAnOlderClaimKeepsTheNewerOne() {
+        RecordingListener a = new RecordingListener();
+        RecordingListener b = new RecordingListener();
+        RedisCluster ca = join("a", a);
+        RedisCluster cb = join("b", b);
+
+        ca.claim(61, 1001);
+        ca.claim(61, 1002); // a newer login on A itself: A kicks its own session, nobody is told
+        ca.release(61, 1001); // the older login leaving late must not erase the newer claim
+        assertEquals(Set.of(61L), cb.onlineAmong(List.of(61L)));
+        cb.claim(61, 2001);
+
+        RecordingListener.await("A hears the kick of user 61", WAIT, () -> a.kicks.contains(61L));
+        assertEquals(List.of(1002L), a.kickedClaims, "only the claim that B replaced");
+        assertTrue(b.kicks.isEmpty());
     }
 
     @Test
@@ -92,7 +110,7 @@ class RedisClusterTest {
         RecordingListener b = new RecordingListener();
         RedisCluster ca = join("a", new RecordingListener());
         RedisCluster cb = join("b", b);
-        cb.claim(7);
+        cb.claim(7, 207);
         String json = "{\"msgid\":6,\"msg\":\"héllo ✓\",\"seq\":99}";
 
         assertTrue(pushOne(ca, 7, 99, utf8(json)));
@@ -108,7 +126,7 @@ class RedisClusterTest {
         RecordingListener b = new RecordingListener();
         RedisCluster ca = join("a", new RecordingListener());
         RedisCluster cb = join("b", b);
-        cb.claim(8);
+        cb.claim(8, 208);
         try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
             jedis.scriptFlush(); // as after a restart: every EVALSHA is refused once
         }
@@ -136,10 +154,10 @@ class RedisClusterTest {
         RecordingListener b = new RecordingListener();
         RedisCluster ca = join("a", new RecordingListener());
         RedisCluster cb = join("b", b);
-        ca.claim(5);
-        cb.claim(5);
+        ca.claim(5, 105);
+        cb.claim(5, 205);
 
-        ca.release(5);
+        ca.release(5, 105);
 
         assertEquals(Set.of(5L), ca.onlineAmong(List.of(5L)));
         assertTrue(pushOne(ca, 5, 1, utf8("{}")));
@@ -150,10 +168,10 @@ class RedisClusterTest {
     void onlineAmongNamesExactlyTheUsersOnlineAnywhere() {
         RedisCluster ca = join("a", new RecordingListener());
         RedisCluster cb = join("b", new RecordingListener());
-        ca.claim(1);
-        cb.claim(2);
-        cb.claim(4);
-        cb.release(4);
+        ca.claim(1, 101);
+        cb.claim(2, 202);
+        cb.claim(4, 204);
+        cb.release(4, 204);
 
         assertEquals(Set.of(1L, 2L), cb.onlineAmong(List.of(1L, 2L, 3L, 4L)));
         assertEquals(Set.of(), ca.onlineAmong(List.of()));
@@ -163,7 +181,7 @@ class RedisClusterTest {
     void presenceLastsWhileRefreshedAndExpiresWhenTheHolderDies() throws InterruptedException {
         RedisCluster ca = join("a", new RecordingListener(), SHORT_TTL);
         RedisCluster cb = join("b", new RecordingListener());
-        ca.claim(11);
+        ca.claim(11, 111);
 
         Thread.sleep(SHORT_TTL.toMillis() * 3); // several TTLs: only the refresh keeps it
         assertEquals(Set.of(11L), cb.onlineAmong(List.of(11L)));
@@ -177,8 +195,8 @@ class RedisClusterTest {
     void aCleanCloseReleasesEveryUserAtOnce() {
         RedisCluster ca = RedisCluster.connect(redis.hostPort(), "a");
         RedisCluster cb = join("b", new RecordingListener());
-        ca.claim(21);
-        ca.claim(22);
+        ca.claim(21, 121);
+        ca.claim(22, 122);
 
         ca.close();
 
@@ -192,17 +210,17 @@ class RedisClusterTest {
         RecordingListener b = new RecordingListener();
         RedisCluster ca = join("a", a, SHORT_TTL);
         RedisCluster cb = join("b", b, SHORT_TTL);
-        ca.claim(31);
-        cb.claim(32);
-        ca.claim(33);
+        ca.claim(31, 131);
+        cb.claim(32, 232);
+        ca.claim(33, 133);
 
         redis.kill();
         long start = System.nanoTime();
         for (int i = 0; i < 100; i++) {
             assertFalse(pushOne(ca, 32, i, utf8("{}")), "push while redis is down");
         }
-        ca.release(31);
-        cb.claim(33); // a login during the outage: A's session of 33 must still be kicked
+        ca.release(31, 131);
+        cb.claim(33, 233); // a login during the outage: A's session of 33 must still be kicked
         assertEquals(Set.of(), ca.onlineAmong(List.of(32L)));
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(1).toNanos(),
                 "calls while redis is down return at once");
@@ -225,7 +243,7 @@ class RedisClusterTest {
         redis.kill();
         RecordingListener a = new RecordingListener();
         RedisCluster ca = join("a", a);
-        ca.claim(51);
+        ca.claim(51, 151);
         assertFalse(pushOne(ca, 51, 1, utf8("{}")));
 
         redis.start();

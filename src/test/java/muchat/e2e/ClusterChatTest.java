@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Three real instances (a, b, c) on a private MariaDB and Redis, nginx in front: users
@@ -89,6 +91,29 @@ class ClusterChatTest {
                 assertTrue(first.closedByServer(), "the kicked connection is closed");
                 second.call(101, obj(), 102);
                 assertDelivered(peer, second, 1, peer.chat(second.id(), "to wherever you are now"));
+            }
+        }
+    }
+
+    /**
+     * Hundreds of simultaneous LOGIN pairs of one user, across instances a and b and on
+     * one of them, both framings: exactly one session survives each race, and a later
+     * login on the other instance kicks it (see {@link LoginRace}).
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void ofTwoSimultaneousLoginsAnywhereExactlyOneSurvives() throws IOException {
+        InetSocketAddress a = cluster.address("a");
+        InetSocketAddress b = cluster.address("b");
+        try (LoginRace race = new LoginRace("crace", a)) {
+            for (int round = 0; round < 240; round++) {
+                // Instances a-b, b-a, a-a, b-b; framings as in LoginRaceTest, changing every fourth round.
+                InetSocketAddress first = (round & 1) == 0 ? a : b;
+                InetSocketAddress second = (round & 3) == 0 || (round & 3) == 3 ? b : a;
+                boolean legacyFirst = (round & 4) != 0;
+                boolean legacySecond = (round & 8) != 0;
+                race.race(round, new LoginRace.Racer(first, legacyFirst), new LoginRace.Racer(second, legacySecond),
+                        round % 3 == 0 ? a : b);
             }
         }
     }

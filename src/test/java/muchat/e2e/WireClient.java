@@ -8,6 +8,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PushbackInputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -29,6 +30,7 @@ final class WireClient implements AutoCloseable {
     private static final int TIMEOUT_MILLIS = 10_000;
 
     private final Socket socket;
+    private final PushbackInputStream raw;
     private final DataInputStream in;
     private final OutputStream out;
     private final boolean legacy;
@@ -38,7 +40,8 @@ final class WireClient implements AutoCloseable {
         this.socket = new Socket(address.getAddress(), address.getPort());
         this.socket.setSoTimeout(TIMEOUT_MILLIS);
         this.socket.setTcpNoDelay(true);
-        this.in = new DataInputStream(socket.getInputStream());
+        this.raw = new PushbackInputStream(socket.getInputStream(), 1);
+        this.in = new DataInputStream(raw);
         this.out = socket.getOutputStream();
         this.legacy = legacy;
     }
@@ -154,6 +157,55 @@ final class WireClient implements AutoCloseable {
         } catch (IOException e) {
             return e.getMessage() != null && e.getMessage().contains("reset");
         }
+    }
+
+    /**
+     * True if the server closes the connection within {@code millis} (frames before the
+     * end are kept); false if it is still open then. Waits a byte at a time, so a
+     * timeout never cuts a frame in half.
+     */
+    boolean closedByServerWithin(long millis) throws IOException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        try {
+            while (true) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return false;
+                }
+                socket.setSoTimeout((int) left);
+                int first;
+                try {
+                    first = raw.read();
+                } catch (SocketTimeoutException e) {
+                    return false;
+                }
+                if (first < 0) {
+                    return true;
+                }
+                raw.unread(first);
+                socket.setSoTimeout(TIMEOUT_MILLIS);
+                unclaimed.add(readFrame());
+            }
+        } catch (EOFException e) {
+            return true;
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().contains("reset")) {
+                return true;
+            }
+            throw e;
+        } finally {
+            socket.setSoTimeout(TIMEOUT_MILLIS);
+        }
+    }
+
+    /** The frames that arrived and were not taken by a wait yet, for failure messages. */
+    String unclaimedText() {
+        return unclaimed.toString();
+    }
+
+    /** True if a frame with this msgid has arrived and was not taken by a wait yet. */
+    boolean hasUnclaimed(int msgid) {
+        return unclaimed.stream().anyMatch(frame -> frame.path("msgid").asInt() == msgid);
     }
 
     private JsonNode readFrame() throws IOException {
