@@ -105,6 +105,8 @@ class ChatServerTest {
             assertEquals("online", friend.get("state").asText());
             assertEquals(1, bAck.get("friends").size(), "no duplicate friendship");
             a.send(3, obj());
+            a.send(101, obj());
+            a.await(102); // a's requests run in order: the LOGINOUT is done
             b.send(3, obj());
             b.send(1, obj("id", idb, "password", "secret1"));
             assertEquals("offline", b.await(2).get("friends").get(0).get("state").asText());
