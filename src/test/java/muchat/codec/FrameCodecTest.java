@@ -1,5 +1,6 @@
 package muchat.codec;
 
+import static muchat.protocol.RawText.withBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -10,7 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import muchat.net.Buffer;
 import muchat.protocol.ChatMessage;
@@ -72,15 +72,6 @@ class FrameCodecTest {
         for (byte[] p : parts) {
             out.writeBytes(p);
         }
-        return out.toByteArray();
-    }
-
-    /** {@code before}, then the bytes written in hex as {@code "C0 AF"}, then {@code after}. */
-    private static byte[] withBytes(String before, String hex, String after) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(before.getBytes(StandardCharsets.UTF_8));
-        out.writeBytes(HexFormat.ofDelimiter(" ").parseHex(hex));
-        out.writeBytes(after.getBytes(StandardCharsets.UTF_8));
         return out.toByteArray();
     }
 

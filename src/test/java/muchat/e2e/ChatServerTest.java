@@ -1,16 +1,15 @@
 package muchat.e2e;
 
+import static muchat.protocol.RawText.withBytes;
 import static muchat.e2e.WireClient.obj;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -450,15 +449,6 @@ class ChatServerTest {
 
     private static WireClient connect() throws IOException {
         return WireClient.nativeClient(server.address());
-    }
-
-    /** {@code before}, then the bytes written in hex as {@code "C0 AF"}, then {@code after}. */
-    private static byte[] withBytes(String before, String hex, String after) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(before.getBytes(StandardCharsets.UTF_8));
-        out.writeBytes(HexFormat.ofDelimiter(" ").parseHex(hex));
-        out.writeBytes(after.getBytes(StandardCharsets.UTF_8));
-        return out.toByteArray();
     }
 
     private static String uniqueName() {
