@@ -48,9 +48,20 @@ public final class TcpConnection implements Channel {
     public enum ReadPause {
         /** The peer sends faster than its allowed rate. */
         SHAPING,
-        /** The peer does not read what we send it: no new requests until it does. */
-        UNREAD_OUTPUT,
-        /** The server is stopping and takes no new requests. */
+        /** The peer has sent as many requests as may wait to be handled. */
+        REQUEST_BACKLOG,
+        /**
+         * More output is queued for the peer than its limit: no new requests (which make
+         * new replies) until it reads. Held and released by the connection itself.
+         */
+        OUTPUT_FULL,
+        /** The layer above holds as much output for the peer as it may (e.g. paced frames). */
+        HELD_OUTPUT_FULL,
+        /** Every connection: the server's buffers together reached their memory budget. */
+        MEMORY,
+        /** Every connection: work the server accepted is not done yet (e.g. its storage is behind). */
+        SERVER_BUSY,
+        /** Every connection: the server is stopping and takes no new requests. */
         SHUTDOWN
     }
 
@@ -69,7 +80,14 @@ public final class TcpConnection implements Channel {
      * idle connection pays nothing for it. Guarded by {@code this}; see {@link #handOver}.
      */
     private ArrayList<ByteBuffer> handedOver;
-    private long queuedBytes;
+    /** Written by the loop thread only; volatile so that others can see how full the output is. */
+    private volatile long queuedBytes;
+    /** Reading pauses while {@link #queuedBytes} is above this, until it is back under half. */
+    private long outputLimit = Long.MAX_VALUE;
+    /** Counts this connection's buffered bytes in the server's total; null for none. */
+    private MemoryBudget budget;
+    /** Bytes of an incomplete message kept in {@link #input}, as counted in the budget. */
+    private long inputCounted;
     private boolean peerClosed;
     /** Reasons reading is paused now; read only while empty. */
     private final EnumSet<ReadPause> readPauses = EnumSet.noneOf(ReadPause.class);
@@ -108,6 +126,11 @@ public final class TcpConnection implements Channel {
 
     public boolean isConnected() {
         return state == State.CONNECTED;
+    }
+
+    /** True while more output is queued for the peer than its limit (a moment ago). Any thread. */
+    public boolean isOutputFull() {
+        return queuedBytes > outputLimit;
     }
 
     /** The peer as {@code ip:port}, for logs. */
@@ -246,6 +269,14 @@ public final class TcpConnection implements Channel {
         this.highWaterMark = highWaterMark;
     }
 
+    void setOutputLimit(long bytes) {
+        this.outputLimit = bytes;
+    }
+
+    void setMemoryBudget(MemoryBudget budget) {
+        this.budget = budget;
+    }
+
     void setCloseCallback(Callbacks.ConnectionCallback callback) {
         this.closeCallback = callback;
     }
@@ -257,6 +288,7 @@ public final class TcpConnection implements Channel {
         loop.assertInLoopThread();
         key = loop.register(socket, SelectionKey.OP_READ, this);
         state = State.CONNECTED;
+        updateInterest(); // reading may be paused already (see TcpServer#pauseAll)
         loop.countConnection(+1);
         connectionCallback.onConnection(this);
     }
@@ -343,6 +375,7 @@ public final class TcpConnection implements Channel {
         }
         // Keep memory only while an incomplete message is waiting.
         input.release();
+        countInput();
     }
 
     /**
@@ -424,6 +457,7 @@ public final class TcpConnection implements Channel {
         if (readPauses.isEmpty() && input.isReadable() && state != State.DISCONNECTED) {
             messageCallback.onMessage(this, input);
             input.release();
+            countInput();
         }
     }
 
@@ -449,10 +483,13 @@ public final class TcpConnection implements Channel {
         }
         long before = queuedBytes;
         output.add(data);
-        queuedBytes += data.remaining();
+        countOutput(data.remaining());
         if (before < highWaterMark && queuedBytes >= highWaterMark && highWaterMarkCallback != null) {
             long queued = queuedBytes;
             loop.queueInLoop(() -> highWaterMarkCallback.onHighWaterMark(this, queued));
+        }
+        if (queuedBytes > outputLimit && readPauses.add(ReadPause.OUTPUT_FULL)) {
+            updateInterest();
         }
     }
 
@@ -475,7 +512,7 @@ public final class TcpConnection implements Channel {
             gather[count++] = b;
         }
         try {
-            queuedBytes -= socket.write(gather, 0, count);
+            countOutput(-socket.write(gather, 0, count));
         } catch (IOException e) {
             handleError("write", e);
             return;
@@ -484,6 +521,9 @@ public final class TcpConnection implements Channel {
         }
         while (!output.isEmpty() && !output.peek().hasRemaining()) {
             output.poll();
+        }
+        if (queuedBytes <= outputLimit / 2 && readPauses.remove(ReadPause.OUTPUT_FULL)) {
+            resumeReading();
         }
         if (output.isEmpty()) {
             outputDrained();
@@ -535,6 +575,8 @@ public final class TcpConnection implements Channel {
             log.debug("{} close: {}", this, e.toString());
         }
         output = null;
+        countOutput(-queuedBytes); // dropped: no longer held
+        countInput();
         loop.countConnection(-1);
         connectionCallback.onConnection(this);
         closeCallback.onConnection(this);
@@ -544,6 +586,23 @@ public final class TcpConnection implements Channel {
     private void handleError(String operation, IOException e) {
         log.debug("{} {} failed: {}", this, operation, e.toString());
         handleClose();
+    }
+
+    /** Output queued grew or shrank by {@code delta} bytes. */
+    private void countOutput(long delta) {
+        queuedBytes += delta;
+        if (budget != null) {
+            budget.add(delta);
+        }
+    }
+
+    /** Counts what {@link #input} holds now in the budget, after a read or a close. */
+    private void countInput() {
+        long held = state == State.DISCONNECTED ? 0 : input.readableBytes();
+        if (budget != null && held != inputCounted) {
+            budget.add(held - inputCounted);
+        }
+        inputCounted = held;
     }
 
     private boolean hasQueuedOutput() {

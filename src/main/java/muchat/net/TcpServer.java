@@ -7,6 +7,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -49,7 +50,11 @@ public final class TcpServer {
     private Callbacks.WriteCompleteCallback writeCompleteCallback;
     private Callbacks.HighWaterMarkCallback highWaterMarkCallback;
     private long highWaterMark = 64L * 1024 * 1024;
+    private long outputLimit = Long.MAX_VALUE;
     private Duration idleTimeout = Duration.ZERO;
+    private MemoryBudget budget = new MemoryBudget(Long.MAX_VALUE, over -> { });
+    /** Pauses that hold every connection, new ones included; guarded by itself. */
+    private final EnumSet<TcpConnection.ReadPause> serverPauses = EnumSet.noneOf(TcpConnection.ReadPause.class);
 
     public TcpServer(String name, InetSocketAddress address, int ioThreads, EventLoopGroup.Placement placement) {
         this.name = name;
@@ -75,6 +80,32 @@ public final class TcpServer {
     public void setHighWaterMarkCallback(Callbacks.HighWaterMarkCallback callback, long bytes) {
         this.highWaterMarkCallback = callback;
         this.highWaterMark = bytes;
+    }
+
+    /**
+     * A connection with more than {@code bytes} of output queued stops reading until the
+     * peer has taken it down to half (no limit by default): a peer that sends requests
+     * but does not read the replies is held back by TCP.
+     */
+    public void setOutputLimit(long bytes) {
+        this.outputLimit = bytes;
+    }
+
+    /**
+     * When all connections together hold {@code bytes} in their buffers (output queued,
+     * input waiting to become a message), every connection stops reading until the total
+     * is back under three quarters of it (see {@link MemoryBudget}). No limit by default.
+     */
+    public void setMemoryBudget(long bytes) {
+        this.budget = new MemoryBudget(bytes, over -> {
+            log.warn("buffers {} the memory budget of {} bytes: {} reading on every connection",
+                    over ? "reached" : "are back under", bytes, over ? "pausing" : "resuming");
+            if (over) {
+                pauseAll(TcpConnection.ReadPause.MEMORY);
+            } else {
+                resumeAll(TcpConnection.ReadPause.MEMORY);
+            }
+        });
     }
 
     /**
@@ -149,7 +180,36 @@ public final class TcpServer {
      * stopped reading and handed on what it read before (its pending tasks ran).
      */
     public void stopReading() {
-        forEachConnectionInLoops(connection -> connection.stopRead(TcpConnection.ReadPause.SHUTDOWN));
+        pauseAll(TcpConnection.ReadPause.SHUTDOWN);
+        forEachConnectionInLoops(connection -> { });
+    }
+
+    /**
+     * Stops reading from every connection, and from each new one, until {@link #resumeAll}
+     * with the same reason; returns at once. Any thread.
+     */
+    public void pauseAll(TcpConnection.ReadPause reason) {
+        synchronized (serverPauses) {
+            if (!serverPauses.add(reason)) {
+                return;
+            }
+        }
+        inEveryLoop(connection -> connection.stopRead(reason));
+    }
+
+    /** Releases {@code reason} of {@link #pauseAll} on every connection. Any thread. */
+    public void resumeAll(TcpConnection.ReadPause reason) {
+        synchronized (serverPauses) {
+            if (!serverPauses.remove(reason)) {
+                return;
+            }
+        }
+        inEveryLoop(connection -> connection.startRead(reason));
+    }
+
+    /** Bytes all connections hold in their buffers now, as the memory budget counts them. */
+    public long bufferedBytes() {
+        return budget.used();
     }
 
     /**
@@ -184,6 +244,21 @@ public final class TcpServer {
         }
     }
 
+    /** Queues {@code action} for each connection in its own loop, later (never inline: callers may be in a loop). */
+    private void inEveryLoop(Consumer<TcpConnection> action) {
+        for (EventLoop loop : ioLoops.loops()) {
+            loop.queueInLoop(() -> eachConnection(loop, action));
+        }
+    }
+
+    private static void eachConnection(EventLoop loop, Consumer<TcpConnection> action) {
+        for (Channel channel : loop.channels()) {
+            if (channel instanceof TcpConnection connection) {
+                action.accept(connection);
+            }
+        }
+    }
+
     /** Runs {@code action} for each connection in its own loop; returns once every loop has run its tasks. */
     private void forEachConnectionInLoops(Consumer<TcpConnection> action) {
         List<CompletableFuture<Void>> done = new ArrayList<>();
@@ -191,11 +266,7 @@ public final class TcpServer {
             CompletableFuture<Void> f = new CompletableFuture<>();
             done.add(f);
             loop.runInLoop(() -> {
-                for (Channel channel : loop.channels()) {
-                    if (channel instanceof TcpConnection connection) {
-                        action.accept(connection);
-                    }
-                }
+                eachConnection(loop, action);
                 // Queued last, so it completes after every task queued before it (e.g. a
                 // hand-off of frames read in this iteration).
                 loop.queueInLoop(() -> f.complete(null));
@@ -231,6 +302,8 @@ public final class TcpServer {
         connection.setMessageCallback(messageCallback);
         connection.setWriteCompleteCallback(writeCompleteCallback);
         connection.setHighWaterMarkCallback(highWaterMarkCallback, highWaterMark);
+        connection.setOutputLimit(outputLimit);
+        connection.setMemoryBudget(budget);
         connection.setCloseCallback(this::removeConnection);
         connections.put(connection.id(), connection);
         ioLoop.runInLoop(() -> establish(connection, socket));
@@ -248,6 +321,9 @@ public final class TcpServer {
 
     private void establish(TcpConnection connection, SocketChannel socket) {
         try {
+            synchronized (serverPauses) {
+                serverPauses.forEach(connection::stopRead); // in this loop: at once
+            }
             connection.connectEstablished();
         } catch (IOException | UncheckedIOException e) {
             log.debug("{} could not be registered: {}", connection, e.toString());

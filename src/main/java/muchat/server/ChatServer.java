@@ -23,6 +23,11 @@ public final class ChatServer implements AutoCloseable {
 
     /** How long clients get to read our last words and close, at a graceful stop. */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(3);
+    /**
+     * A client over its output limit is not read from, so its output grows only by the
+     * replies to requests read before: this many limits' worth means it does not read at all.
+     */
+    private static final long CLOSE_AT_OUTPUT_LIMITS = 16;
 
     private final Config config;
     private final Database database;
@@ -37,8 +42,8 @@ public final class ChatServer implements AutoCloseable {
                 ? Database.embedded(config.dataDir())
                 : Database.mysql(config.dbUrl(), config.dbUser(), config.dbPassword());
         this.cluster = ClusterFactory.create(config);
-        this.service = new ChatService(database, cluster, new Strands(config.logicThreads()), config.rateLimit(),
-                config.maxFrame());
+        this.service = new ChatService(database, cluster, new Strands(config.logicThreads()),
+                new ChatService.Limits(config.rateLimit(), config.maxPending(), config.maxFrame()));
         this.tcp = new TcpServer("chat", new InetSocketAddress(config.host(), config.port()), config.ioThreads(),
                 EventLoopGroup.Placement.LEAST_CONNECTIONS);
         tcp.setConnectionCallback(service::onConnection);
@@ -46,7 +51,9 @@ public final class ChatServer implements AutoCloseable {
         tcp.setHighWaterMarkCallback((connection, queued) -> {
             log.warn("closed {} reason=slow-reader queued={}", connection, queued);
             connection.forceClose();
-        }, 64L * 1024 * 1024);
+        }, CLOSE_AT_OUTPUT_LIMITS * config.outputLimit());
+        tcp.setOutputLimit(config.outputLimit());
+        tcp.setMemoryBudget(config.memoryBudget());
         tcp.setIdleTimeout(config.idleTimeout());
     }
 

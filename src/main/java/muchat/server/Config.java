@@ -7,10 +7,11 @@ import java.util.Map;
 
 /**
  * The server's settings, read from flags and environment variables (see {@link Option}).
+ * {@code outputLimit} and {@code memoryBudget} are in bytes.
  */
 public record Config(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
                      String redis, String instanceId, int ioThreads, int logicThreads, Duration idleTimeout,
-                     int maxFrame, int rateLimit) {
+                     int maxFrame, int rateLimit, int maxPending, long outputLimit, long memoryBudget) {
 
     /** Parses {@code args} over {@code env}; throws IllegalArgumentException with a clear sentence. */
     public static Config parse(String[] args, Map<String, String> env) {
@@ -38,7 +39,10 @@ public record Config(String host, int port, Path dataDir, String dbUrl, String d
                 ioThreads, number(values, Option.LOGIC_THREADS, 1, 1024),
                 Duration.ofSeconds(number(values, Option.IDLE_TIMEOUT, 1, 86_400)),
                 number(values, Option.MAX_FRAME, 1024, 64 * 1024 * 1024),
-                number(values, Option.RATE_LIMIT, 1, 1_000_000));
+                number(values, Option.RATE_LIMIT, 1, 1_000_000),
+                number(values, Option.MAX_PENDING, 1, 100_000),
+                number(values, Option.OUTPUT_LIMIT, 16, 1024 * 1024) * 1024L,
+                number(values, Option.MEMORY_BUDGET, 16, 1024 * 1024) * 1024L * 1024);
     }
 
     public boolean embeddedDatabase() {

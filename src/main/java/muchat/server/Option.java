@@ -15,9 +15,17 @@ enum Option {
     INSTANCE("--instance", "MUCHAT_INSTANCE", "", "name of this instance in the cluster (default host:port)"),
     IO_THREADS("--io-threads", "MUCHAT_IO_THREADS", "", "IO event loops (default: number of cores)"),
     LOGIC_THREADS("--logic-threads", "MUCHAT_LOGIC_THREADS", "16", "logic strands running handlers"),
-    IDLE_TIMEOUT("--idle-timeout", "MUCHAT_IDLE_TIMEOUT", "90", "seconds of silence before a connection is closed"),
+    IDLE_TIMEOUT("--idle-timeout", "MUCHAT_IDLE_TIMEOUT", "90",
+            "seconds without a complete frame before a native connection is closed"),
     MAX_FRAME("--max-frame", "MUCHAT_MAX_FRAME", "65536", "largest frame accepted, in bytes"),
-    RATE_LIMIT("--rate-limit", "MUCHAT_RATE_LIMIT", "500", "chat messages per second one connection may send");
+    RATE_LIMIT("--rate-limit", "MUCHAT_RATE_LIMIT", "500",
+            "chats, SYNCs and HISTORYs per second one connection may send; faster ones are read later"),
+    MAX_PENDING("--max-pending", "MUCHAT_MAX_PENDING", "16",
+            "requests of one connection read but not yet handled; at this many it is not read from"),
+    OUTPUT_LIMIT("--output-limit", "MUCHAT_OUTPUT_LIMIT", "1024",
+            "KiB queued for one client: over it, it is not read from nor pushed to; at 16 times it, closed"),
+    MEMORY_BUDGET("--memory-budget", "MUCHAT_MEMORY_BUDGET", "256",
+            "MiB all connections' buffers may hold together; at it, no connection is read from");
 
     final String flag;
     final String env;

@@ -56,6 +56,9 @@ public final class ChatService {
     /** What a client may do before LOGIN (PROTOCOL.md errno 10). */
     private static final Set<MsgType> BEFORE_LOGIN = EnumSet.of(MsgType.REG, MsgType.LOGIN, MsgType.HEARTBEAT);
     /** Requests whose replies the classic client never got (PROTOCOL.md section 5, legacy). */
+    /** Requests that count against a connection's rate: those that cost the server most. */
+    private static final Set<MsgType> SHAPED =
+            EnumSet.of(MsgType.ONE_CHAT, MsgType.GROUP_CHAT, MsgType.SYNC, MsgType.HISTORY);
     private static final Set<MsgType> SILENT_FOR_LEGACY =
             EnumSet.of(MsgType.ADD_FRIEND, MsgType.CREATE_GROUP, MsgType.ADD_GROUP);
     /**
@@ -79,19 +82,23 @@ public final class ChatService {
     private final SessionRegistry sessions;
     private final Delivery delivery;
     private final Cluster cluster;
-    private final int rateLimit;
-    private final int maxFrame;
+    private final Limits limits;
     private final LegacyPacer.Delivered legacyDelivered;
 
     /**
-     * @param rateLimitPerSecond chat messages one connection may send per second
-     * @param maxFrame           largest frame accepted, in bytes (errno 13 above)
+     * What one connection may ask of the server.
+     *
+     * @param rate       chats, SYNCs and HISTORYs per second (see {@link RateShaper})
+     * @param maxPending requests read but not yet handled; at this many, reading pauses
+     * @param maxFrame   largest frame accepted, in bytes (errno 13 above)
      */
-    public ChatService(Database database, Cluster cluster, Strands strands, int rateLimitPerSecond, int maxFrame) {
+    public record Limits(int rate, int maxPending, int maxFrame) {
+    }
+
+    public ChatService(Database database, Cluster cluster, Strands strands, Limits limits) {
         this.strands = strands;
         this.cluster = cluster;
-        this.rateLimit = rateLimitPerSecond;
-        this.maxFrame = maxFrame;
+        this.limits = limits;
         this.sessions = new SessionRegistry(cluster);
         this.legacyDelivered = database.messages()::ack;
         this.delivery = new Delivery(database.messages(), sessions, cluster, strands);
@@ -121,7 +128,7 @@ public final class ChatService {
     public void onConnection(TcpConnection connection) {
         if (connection.isConnected()) {
             Handoff handoff = handoffs.computeIfAbsent(connection.loop(), loop -> new Handoff(loop, strands));
-            connection.setContext(new Session(connection, new RateShaper(connection, rateLimit), handoff));
+            connection.setContext(new Session(connection, new RateShaper(connection, limits.rate()), handoff, limits.maxPending()));
         } else if (connection.context() instanceof Session session) {
             session.handOff(() -> Accounts.leave(session, sessions, "disconnected"));
         }
@@ -135,13 +142,13 @@ public final class ChatService {
     public void onMessage(TcpConnection connection, Buffer input) {
         Session session = (Session) connection.context();
         if (session.codec() == null) {
-            startSession(session, FrameCodecs.sniff(input, maxFrame));
+            startSession(session, FrameCodecs.sniff(input, limits.maxFrame()));
         }
         session.codec().decode(input, new FrameSink() {
             @Override
             public void frame(int msgid, ObjectNode body) {
-                if (msgid == MsgType.ONE_CHAT.code() || msgid == MsgType.GROUP_CHAT.code()) {
-                    session.rateShaper().onChatFrame();
+                if (SHAPED.contains(MsgType.of(msgid))) {
+                    session.rateShaper().onFrame();
                 }
                 session.handOff(() -> dispatch(session, msgid, body));
             }
@@ -207,6 +214,9 @@ public final class ChatService {
     }
 
     private void dispatch(Session session, int msgid, ObjectNode body) {
+        if (!session.connection().isConnected()) {
+            return; // closed (or closing) meanwhile: nobody waits for the answer
+        }
         MsgType type = MsgType.of(msgid);
         String cmid = Json.cmidOf(body);
         try {

@@ -95,10 +95,10 @@ final class LegacyPacer {
         int waitingNow = backlog.get();
         if (!readPaused && waitingNow >= CAPACITY) {
             readPaused = true;
-            connection.stopRead(ReadPause.UNREAD_OUTPUT);
+            connection.stopRead(ReadPause.HELD_OUTPUT_FULL);
         } else if (readPaused && waitingNow < CAPACITY / 2) {
             readPaused = false;
-            connection.startRead(ReadPause.UNREAD_OUTPUT);
+            connection.startRead(ReadPause.HELD_OUTPUT_FULL);
         }
     }
 

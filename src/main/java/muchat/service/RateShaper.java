@@ -5,12 +5,13 @@ import muchat.net.TcpConnection;
 import muchat.net.TcpConnection.ReadPause;
 
 /**
- * Shapes one connection's chat messages to a rate instead of refusing the excess
- * (docs/protocol.md, rate limiting): a token bucket of {@code perSecond} tokens a second
- * and room for a burst of twice that. A chat frame takes a token even when there is none
- * left (the frame was read, so it is handled); the bucket then owes tokens, and the
- * connection is not read from until the debt is paid. TCP flow control slows the sender
- * meanwhile, and its messages keep their order because none is refused.
+ * Shapes one connection's costly requests (chats, SYNC, HISTORY) to a rate instead of
+ * refusing the excess (docs/protocol.md, rate limiting): a token bucket of
+ * {@code perSecond} tokens a second and room for a burst of twice that. A frame takes a
+ * token even when there is none left (the frame was read, so it is handled); the bucket
+ * then owes tokens, and the connection is not read from until the debt is paid. TCP
+ * flow control slows the sender meanwhile, and its messages keep their order because
+ * none is refused.
  *
  * <p>Threads: the connection's IO loop only, where frames are cut.
  */
@@ -29,8 +30,8 @@ final class RateShaper {
         this.tokens = capacity;
     }
 
-    /** Counts one chat frame; over the rate, reading pauses until the bucket is paid back. */
-    void onChatFrame() {
+    /** Counts one shaped frame; over the rate, reading pauses until the bucket is paid back. */
+    void onFrame() {
         connection.loop().assertInLoopThread();
         refill();
         tokens -= 1;

@@ -2,10 +2,12 @@ package muchat.service;
 
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import muchat.codec.FrameCodec;
 import muchat.codec.Framing;
 import muchat.net.Buffer;
 import muchat.net.TcpConnection;
+import muchat.net.TcpConnection.ReadPause;
 import muchat.protocol.ChatMessage;
 import muchat.protocol.LegacyLoginAck;
 import muchat.protocol.Message;
@@ -25,6 +27,8 @@ import muchat.protocol.Message;
  * only from the connection's IO thread.
  */
 public final class Session {
+    /** Pushes held back behind a gap, at most; beyond that the catch-up from the database brings them. */
+    private static final int MAX_EARLY = 1024;
     /** How long a connection we are closing may take to read our last words. */
     private static final long CLOSE_GRACE_MILLIS = 2000;
 
@@ -37,6 +41,11 @@ public final class Session {
     private final RateShaper rateShaper;
     /** Its IO loop's, so that this connection's frames reach its strand in the order read. */
     private final Handoff handoff;
+    /** Requests read but not yet handled; at {@link #maxPending} reading pauses. */
+    private final AtomicInteger pending = new AtomicInteger();
+    private final int maxPending;
+    /** True while reading is paused for {@link #pending}; IO thread only. */
+    private boolean backlogPaused;
 
     /** The login this session holds, bound or still under way; guarded by this. */
     private Claim claim;
@@ -47,10 +56,11 @@ public final class Session {
     /** The inbox's last seq seen by the previous catch-up sweep; guarded by this. */
     private long sweepMark;
 
-    Session(TcpConnection connection, RateShaper rateShaper, Handoff handoff) {
+    Session(TcpConnection connection, RateShaper rateShaper, Handoff handoff, int maxPending) {
         this.connection = connection;
         this.rateShaper = rateShaper;
         this.handoff = handoff;
+        this.maxPending = maxPending;
     }
 
     public TcpConnection connection() {
@@ -62,9 +72,33 @@ public final class Session {
         return connection.id();
     }
 
-    /** Runs {@code task} on this session's strand, after its IO loop's current iteration. IO thread. */
+    /**
+     * Runs {@code task} on this session's strand, after its IO loop's current iteration.
+     * Until it has run it counts as pending: at {@link #maxPending} the connection stops
+     * reading, and it reads again once half of them are done, so one client's pipelined
+     * requests never queue up more work than that. IO thread.
+     */
     void handOff(Runnable task) {
-        handoff.execute(strandKey(), task);
+        if (pending.incrementAndGet() >= maxPending && !backlogPaused) {
+            backlogPaused = true;
+            connection.stopRead(ReadPause.REQUEST_BACKLOG);
+        }
+        handoff.execute(strandKey(), () -> {
+            try {
+                task.run();
+            } finally {
+                if (pending.decrementAndGet() == maxPending / 2) {
+                    connection.loop().execute(this::resumeIfHalfDone);
+                }
+            }
+        });
+    }
+
+    private void resumeIfHalfDone() {
+        if (backlogPaused && pending.get() <= maxPending / 2) {
+            backlogPaused = false;
+            connection.startRead(ReadPause.REQUEST_BACKLOG);
+        }
     }
 
     FrameCodec codec() {
@@ -122,12 +156,13 @@ public final class Session {
     }
 
     /**
-     * False while a legacy connection has as many frames waiting as it may: pushes then
-     * stay in the database, and a catch-up (login replay, sweep) brings them later.
+     * False while the client does not take what we send: its connection's output is over
+     * its limit, or a legacy connection has as many frames waiting as it may. Pushes then
+     * stay in the database, and a catch-up (login replay, SYNC, sweep) brings them later.
      */
     boolean canTakeMore() {
         LegacyPacer p = pacer;
-        return p == null || p.hasRoom();
+        return p != null ? p.hasRoom() : !connection.isOutputFull();
     }
 
     /** {@code seq} > 0: the frame delivers {@code uid}'s inbox up to it (counted when written, for legacy). */
@@ -222,15 +257,15 @@ public final class Session {
      */
     synchronized boolean deliver(ChatMessage message) {
         long seq = message.seq();
-        if (uid == 0 || seq < nextSeq) {
+        if (uid == 0 || seq < nextSeq || !canTakeMore()) {
             return false;
         }
         if (seq > nextSeq) {
+            if (early.size() >= MAX_EARLY) {
+                return false; // a gap this long is filled from the database anyway
+            }
             early.put(seq, message);
             return true;
-        }
-        if (!canTakeMore()) {
-            return false;
         }
         write(message, uid, seq);
         nextSeq++;
