@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * One TCP connection, owned by exactly one {@link EventLoop}.
  *
  * <p>Threads: {@link #send}, {@link #shutdown}, {@link #forceClose}, {@link #stopRead},
- * {@link #startRead}, the getters and the context may be used from any thread;
+ * {@link #startRead}, {@link #runWhenOutputDrained}, {@link #isOutputFull}, the getters
+ * and the context may be used from any thread;
  * everything else runs in the owning loop.
  *
  * <p>Input: the loop reads into its shared read buffer; when the message callback
@@ -80,6 +81,8 @@ public final class TcpConnection implements Channel {
      * idle connection pays nothing for it. Guarded by {@code this}; see {@link #handOver}.
      */
     private ArrayList<ByteBuffer> handedOver;
+    /** Bytes in {@link #handedOver}; written under {@code this}, volatile for {@link #isOutputFull}. */
+    private volatile long handedOverBytes;
     /** Written by the loop thread only; volatile so that others can see how full the output is. */
     private volatile long queuedBytes;
     /** Reading pauses while {@link #queuedBytes} is above this, until it is back under half. */
@@ -89,6 +92,8 @@ public final class TcpConnection implements Channel {
     /** Bytes of an incomplete message kept in {@link #input}, as counted in the budget. */
     private long inputCounted;
     private boolean peerClosed;
+    /** Tasks of {@link #runWhenOutputDrained} waiting for the output to drain; loop thread. */
+    private ArrayList<Runnable> drainedTasks;
     /** Reasons reading is paused now; read only while empty. */
     private final EnumSet<ReadPause> readPauses = EnumSet.noneOf(ReadPause.class);
     /** When the message callback last consumed input: what the idle timeout measures. */
@@ -128,9 +133,12 @@ public final class TcpConnection implements Channel {
         return state == State.CONNECTED;
     }
 
-    /** True while more output is queued for the peer than its limit (a moment ago). Any thread. */
+    /**
+     * True while more output waits for the peer than its limit (a moment ago), counting
+     * what other threads have sent and the loop has not yet queued. Any thread.
+     */
     public boolean isOutputFull() {
-        return queuedBytes > outputLimit;
+        return queuedBytes + handedOverBytes > outputLimit;
     }
 
     /** The peer as {@code ip:port}, for logs. */
@@ -219,6 +227,28 @@ public final class TcpConnection implements Channel {
             state = State.DISCONNECTING;
             loop.queueInLoop(this::handleClose);
         }
+    }
+
+    /**
+     * Runs {@code task} on the loop once everything sent before this call has been taken
+     * by the kernel (at once if nothing waits); never if the connection closes first.
+     * Any thread.
+     */
+    public void runWhenOutputDrained(Runnable task) {
+        // Queued, not run inline: a send handed over just before queued its flush first.
+        loop.queueInLoop(() -> {
+            if (state == State.DISCONNECTED) {
+                return;
+            }
+            if (!hasQueuedOutput()) {
+                task.run();
+                return;
+            }
+            if (drainedTasks == null) {
+                drainedTasks = new ArrayList<>(1);
+            }
+            drainedTasks.add(task);
+        });
     }
 
     /** Stops reading for {@code reason} until {@link #startRead} with the same reason. Any thread. */
@@ -404,6 +434,7 @@ public final class TcpConnection implements Channel {
             }
             first = handedOver.isEmpty();
             handedOver.add(data);
+            handedOverBytes += data.remaining();
         }
         if (first) {
             loop.queueInLoop(this::flushHandedOver);
@@ -415,6 +446,7 @@ public final class TcpConnection implements Channel {
         synchronized (this) {
             sent = handedOver;
             handedOver = null; // the next send queues the next flush
+            handedOverBytes = 0;
         }
         if (state == State.DISCONNECTED) {
             return;
@@ -542,6 +574,11 @@ public final class TcpConnection implements Channel {
         if (writeCompleteCallback != null) {
             loop.queueInLoop(() -> writeCompleteCallback.onWriteComplete(this));
         }
+        if (drainedTasks != null) {
+            ArrayList<Runnable> tasks = drainedTasks;
+            drainedTasks = null;
+            tasks.forEach(EventLoop::runSafely);
+        }
         if (state == State.DISCONNECTING) {
             shutdownOutputIfDrained();
         }
@@ -575,6 +612,7 @@ public final class TcpConnection implements Channel {
             log.debug("{} close: {}", this, e.toString());
         }
         output = null;
+        drainedTasks = null;
         countOutput(-queuedBytes); // dropped: no longer held
         countInput();
         loop.countConnection(-1);

@@ -69,6 +69,11 @@ public final class ChatServer implements AutoCloseable {
         return tcp.address();
     }
 
+    /** Bytes all connections hold in their buffers now (what --memory-budget limits). */
+    public long bufferedBytes() {
+        return tcp.bufferedBytes();
+    }
+
     /**
      * The graceful stop: stops accepting and reading; runs every request already read and
      * commits the chats among them, so each gets its SEND_ACK (never a refusal); marks this

@@ -154,9 +154,16 @@ final class Delivery implements Cluster.Listener {
     // ---- internals ---------------------------------------------------------------------------
 
     private void push(Session session, ChatMessage message) {
-        if (session.deliver(message)) {
-            timer.schedule(() -> fillIfStillBehind(session), GAP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        switch (session.deliver(message)) {
+            case HELD -> timer.schedule(() -> fillIfStillBehind(session), GAP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            case FULL -> catchUpWhenDrained(session);
+            case DONE -> { }
         }
+    }
+
+    /** The client does not take what we send now: fill from the database once it has. */
+    private void catchUpWhenDrained(Session session) {
+        session.catchUpWhenDrained(() -> strands.execute(session.strandKey(), () -> fill(session)));
     }
 
     private void fillIfStillBehind(Session session) {
@@ -184,9 +191,15 @@ final class Delivery implements Cluster.Listener {
     private void pushWaiting(Session session) {
         long uid = session.uid();
         long after = session.pushedUpTo();
-        for (List<InboxEntry> page; uid != 0 && session.canTakeMore(); after = page.get(page.size() - 1).seq()) {
+        for (List<InboxEntry> page; uid != 0; after = page.get(page.size() - 1).seq()) {
             page = messages.inboxAfter(uid, after, PAGE);
-            page.forEach(entry -> push(session, toPush(entry)));
+            for (InboxEntry entry : page) {
+                if (!session.canTakeMore()) {
+                    catchUpWhenDrained(session);
+                    return;
+                }
+                push(session, toPush(entry));
+            }
             if (page.size() < PAGE) {
                 return;
             }

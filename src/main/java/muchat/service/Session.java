@@ -2,6 +2,7 @@ package muchat.service;
 
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import muchat.codec.FrameCodec;
 import muchat.codec.Framing;
@@ -43,6 +44,8 @@ public final class Session {
     private final Handoff handoff;
     /** Requests read but not yet handled; at {@link #maxPending} reading pauses. */
     private final AtomicInteger pending = new AtomicInteger();
+    /** True while a catch-up waits for the client to take its output. */
+    private final AtomicBoolean catchUpWaiting = new AtomicBoolean();
     private final int maxPending;
     /** True while reading is paused for {@link #pending}; IO thread only. */
     private boolean backlogPaused;
@@ -248,24 +251,35 @@ public final class Session {
         return !early.isEmpty();
     }
 
+    /** What {@link #deliver} did with a push. */
+    enum Outcome {
+        /** Sent, or already sent before, or nobody is logged in: nothing more to do. */
+        DONE,
+        /** Held back until the seqs before it arrive: a gap to fill if they do not. */
+        HELD,
+        /** Dropped because the client does not take what we send: catch up once it does. */
+        FULL
+    }
+
     /**
      * Pushes {@code message} (which carries its seq) if it is the next one, then any
      * early ones it unblocks; drops it, leaving it to a catch-up from the database, if
      * the connection cannot take more now ({@link #canTakeMore}).
-     *
-     * @return true if the message had to wait for an earlier one (a gap)
      */
-    synchronized boolean deliver(ChatMessage message) {
+    synchronized Outcome deliver(ChatMessage message) {
         long seq = message.seq();
-        if (uid == 0 || seq < nextSeq || !canTakeMore()) {
-            return false;
+        if (uid == 0 || seq < nextSeq) {
+            return Outcome.DONE;
+        }
+        if (!canTakeMore()) {
+            return Outcome.FULL;
         }
         if (seq > nextSeq) {
             if (early.size() >= MAX_EARLY) {
-                return false; // a gap this long is filled from the database anyway
+                return Outcome.FULL; // a gap this long is filled from the database anyway
             }
             early.put(seq, message);
-            return true;
+            return Outcome.HELD;
         }
         write(message, uid, seq);
         nextSeq++;
@@ -273,7 +287,21 @@ public final class Session {
             write(next, uid, next.seq());
         }
         early.headMap(nextSeq).clear();
-        return false;
+        return Outcome.DONE;
+    }
+
+    /**
+     * Runs {@code catchUp} once the client has taken everything sent so far, unless one is
+     * waiting for that already. Legacy connections are caught up by the sweep instead: their
+     * pacer drains the socket at once, so this would fire before the pacer has room.
+     */
+    void catchUpWhenDrained(Runnable catchUp) {
+        if (pacer == null && catchUpWaiting.compareAndSet(false, true)) {
+            connection.runWhenOutputDrained(() -> {
+                catchUpWaiting.set(false);
+                catchUp.run();
+            });
+        }
     }
 
     @Override

@@ -56,6 +56,10 @@ final class ServerFixture implements AutoCloseable {
         return new InetSocketAddress("127.0.0.1", server.address().getPort());
     }
 
+    long bufferedBytes() {
+        return server.bufferedBytes();
+    }
+
     /** The same data directory and port, served again after {@link #close()}: a restart. */
     ServerFixture restart(String... extraArgs) throws IOException {
         return new ServerFixture(dataDir, address().getPort(), extraArgs);
