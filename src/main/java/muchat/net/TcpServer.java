@@ -2,6 +2,7 @@ package muchat.net;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
@@ -50,6 +51,7 @@ public final class TcpServer {
     private Callbacks.HighWaterMarkCallback highWaterMarkCallback;
     private long highWaterMark = 64L * 1024 * 1024;
     private Duration idleTimeout = Duration.ZERO;
+    private PeerLimit peerLimit = new PeerLimit(0);
 
     public TcpServer(String name, InetSocketAddress address, int ioThreads, EventLoopGroup.Placement placement) {
         this.name = name;
@@ -84,6 +86,15 @@ public final class TcpServer {
      */
     public void setIdleTimeout(Duration timeout) {
         this.idleTimeout = timeout;
+    }
+
+    /**
+     * Allows at most {@code max} open connections from one peer address; a connection
+     * over it is closed as soon as it is accepted, before a byte is read or written.
+     * Zero (the default) allows any number.
+     */
+    public void setMaxConnectionsPerAddress(int max) {
+        this.peerLimit = new PeerLimit(max);
     }
 
     /** Binds, starts the loops and begins accepting; returns once the socket is listening. */
@@ -214,8 +225,23 @@ public final class TcpServer {
         }
     }
 
-    /** Main loop thread: wrap the socket and give it to a sub-loop. */
+    /**
+     * Main loop thread: wrap the socket and give it to a sub-loop, unless its peer address
+     * has as many connections open as it may.
+     */
     private void newConnection(SocketChannel socket) {
+        InetAddress peer;
+        try {
+            peer = ((InetSocketAddress) socket.getRemoteAddress()).getAddress();
+        } catch (IOException e) {
+            log.debug("dropping a connection that closed before setup: {}", e.toString());
+            closeQuietly(socket);
+            return;
+        }
+        if (!peerLimit.tryAdmit(peer)) {
+            closeQuietly(socket);
+            return;
+        }
         TcpConnection connection;
         EventLoop ioLoop = ioLoops.next();
         try {
@@ -224,6 +250,7 @@ public final class TcpServer {
             connection = new TcpConnection(ioLoop, nextConnectionId.incrementAndGet(), socket);
         } catch (IOException e) {
             log.debug("dropping a connection that failed during setup: {}", e.toString());
+            peerLimit.release(peer);
             closeQuietly(socket);
             return;
         }
@@ -231,13 +258,17 @@ public final class TcpServer {
         connection.setMessageCallback(messageCallback);
         connection.setWriteCompleteCallback(writeCompleteCallback);
         connection.setHighWaterMarkCallback(highWaterMarkCallback, highWaterMark);
-        connection.setCloseCallback(this::removeConnection);
+        connection.setCloseCallback(closed -> removeConnection(closed, peer));
         connections.put(connection.id(), connection);
-        ioLoop.runInLoop(() -> establish(connection, socket));
+        ioLoop.runInLoop(() -> establish(connection, socket, peer));
     }
 
-    /** A connection closed (its loop thread): forget it, and wake a graceful stop waiting for the last one. */
-    private void removeConnection(TcpConnection connection) {
+    /**
+     * A connection from {@code peer} closed (its loop thread): forget it, and wake a
+     * graceful stop waiting for the last one.
+     */
+    private void removeConnection(TcpConnection connection, InetAddress peer) {
+        peerLimit.release(peer);
         connections.remove(connection.id());
         if (connections.isEmpty()) {
             synchronized (connections) {
@@ -246,12 +277,12 @@ public final class TcpServer {
         }
     }
 
-    private void establish(TcpConnection connection, SocketChannel socket) {
+    private void establish(TcpConnection connection, SocketChannel socket, InetAddress peer) {
         try {
             connection.connectEstablished();
         } catch (IOException | UncheckedIOException e) {
             log.debug("{} could not be registered: {}", connection, e.toString());
-            removeConnection(connection);
+            removeConnection(connection, peer);
             closeQuietly(socket);
         }
     }
