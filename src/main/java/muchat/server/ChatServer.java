@@ -38,7 +38,7 @@ public final class ChatServer implements AutoCloseable {
                 : Database.mysql(config.dbUrl(), config.dbUser(), config.dbPassword());
         this.cluster = ClusterFactory.create(config);
         this.service = new ChatService(database, cluster, new Strands(config.logicThreads()), config.rateLimit(),
-                config.maxFrame());
+                config.maxFrame(), config.loginTimeout());
         this.tcp = new TcpServer("chat", new InetSocketAddress(config.host(), config.port()), config.ioThreads(),
                 EventLoopGroup.Placement.LEAST_CONNECTIONS);
         tcp.setConnectionCallback(service::onConnection);
@@ -48,6 +48,7 @@ public final class ChatServer implements AutoCloseable {
             connection.forceClose();
         }, 64L * 1024 * 1024);
         tcp.setIdleTimeout(config.idleTimeout());
+        tcp.setMaxConnectionsPerAddress(config.maxConnectionsPerAddress());
     }
 
     /** Starts listening and logs the one line that says the server is ready. */

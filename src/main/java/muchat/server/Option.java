@@ -16,6 +16,10 @@ enum Option {
     IO_THREADS("--io-threads", "MUCHAT_IO_THREADS", "", "IO event loops (default: number of cores)"),
     LOGIC_THREADS("--logic-threads", "MUCHAT_LOGIC_THREADS", "16", "logic strands running handlers"),
     IDLE_TIMEOUT("--idle-timeout", "MUCHAT_IDLE_TIMEOUT", "90", "seconds of silence before a connection is closed"),
+    LOGIN_TIMEOUT("--login-timeout", "MUCHAT_LOGIN_TIMEOUT", "30",
+            "seconds a connection may stay without a logged-in user before it is closed"),
+    MAX_CONNECTIONS_PER_ADDRESS("--max-connections-per-address", "MUCHAT_MAX_CONNECTIONS_PER_ADDRESS", "1000",
+            "connections one client address may have open (0: no limit)"),
     MAX_FRAME("--max-frame", "MUCHAT_MAX_FRAME", "65536", "largest frame accepted, in bytes"),
     RATE_LIMIT("--rate-limit", "MUCHAT_RATE_LIMIT", "500", "chat messages per second one connection may send");
 

@@ -76,6 +76,9 @@ public final class ChatService {
     private final Strands strands;
     /** One per IO loop, made on its first connection. */
     private final Map<EventLoop, Handoff> handoffs = new ConcurrentHashMap<>();
+    /** One per IO loop, made on its first connection. */
+    private final Map<EventLoop, LoginDeadline> loginDeadlines = new ConcurrentHashMap<>();
+    private final Duration loginTimeout;
     private final SessionRegistry sessions;
     private final Delivery delivery;
     private final Cluster cluster;
@@ -86,9 +89,12 @@ public final class ChatService {
     /**
      * @param rateLimitPerSecond chat messages one connection may send per second
      * @param maxFrame           largest frame accepted, in bytes (errno 13 above)
+     * @param loginTimeout       how long a connection may go without a logged-in user
      */
-    public ChatService(Database database, Cluster cluster, Strands strands, int rateLimitPerSecond, int maxFrame) {
+    public ChatService(Database database, Cluster cluster, Strands strands, int rateLimitPerSecond, int maxFrame,
+                       Duration loginTimeout) {
         this.strands = strands;
+        this.loginTimeout = loginTimeout;
         this.cluster = cluster;
         this.rateLimit = rateLimitPerSecond;
         this.maxFrame = maxFrame;
@@ -103,7 +109,10 @@ public final class ChatService {
 
         handlers.put(MsgType.REG, (s, r) -> accounts.register(s, (Reg) r));
         handlers.put(MsgType.LOGIN, (s, r) -> accounts.login(s, (Login) r));
-        handlers.put(MsgType.LOGINOUT, (s, r) -> accounts.logout(s));
+        handlers.put(MsgType.LOGINOUT, (s, r) -> {
+            accounts.logout(s);
+            loginDeadline(s.connection().loop()).restart(s);
+        });
         handlers.put(MsgType.HEARTBEAT, (s, r) -> accounts.heartbeat(s));
         handlers.put(MsgType.ADD_FRIEND, (s, r) -> social.addFriend(s, (AddFriend) r));
         handlers.put(MsgType.CREATE_GROUP, (s, r) -> social.createGroup(s, (CreateGroup) r));
@@ -117,14 +126,24 @@ public final class ChatService {
 
     // ---- from the IO threads ---------------------------------------------------------------
 
-    /** Connection callback: a session is born with its connection and ends with it. */
+    /**
+     * Connection callback: a session is born with its connection and ends with it, and
+     * must have a user within the login timeout.
+     */
     public void onConnection(TcpConnection connection) {
         if (connection.isConnected()) {
             Handoff handoff = handoffs.computeIfAbsent(connection.loop(), loop -> new Handoff(loop, strands));
-            connection.setContext(new Session(connection, new RateShaper(connection, rateLimit), handoff));
+            Session session = new Session(connection, new RateShaper(connection, rateLimit), handoff);
+            connection.setContext(session);
+            loginDeadline(connection.loop()).start(session);
         } else if (connection.context() instanceof Session session) {
+            loginDeadline(connection.loop()).forget(session);
             session.handOff(() -> Accounts.leave(session, sessions, "disconnected"));
         }
+    }
+
+    private LoginDeadline loginDeadline(EventLoop loop) {
+        return loginDeadlines.computeIfAbsent(loop, l -> new LoginDeadline(l, loginTimeout));
     }
 
     /**
