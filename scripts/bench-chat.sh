@@ -130,8 +130,9 @@ start_redis() {
 start_server() {
   local name=$1 port=$2 log="$OUT/chat-server-$1.log"
   shift 2
-  java "${SERVER_JAVA_OPTS[@]}" -jar target/muchat.jar server --host 127.0.0.1 --port "$port" "$@" \
-      >"$log" 2>&1 &
+  # Every load client connects from 127.0.0.1: allow all of them, and more.
+  java "${SERVER_JAVA_OPTS[@]}" -jar target/muchat.jar server --host 127.0.0.1 --port "$port" \
+      --max-connections-per-address 100000 "$@" >"$log" 2>&1 &
   local pid=$!
   STARTED+=("$pid")
   SERVER_PIDS+=("$pid")

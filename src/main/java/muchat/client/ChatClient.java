@@ -209,9 +209,12 @@ public final class ChatClient {
                 if (readFrames(current)) {
                     backoff = timing.firstBackoffMs();
                 }
+                boolean hadUser = session.hasUser();
                 detach(current);
                 session.disconnected();
-                if (quitting.getCount() > 0) {
+                // At the menu, the server closing a connection that waited too long for a
+                // login (docs/protocol.md section 6.1) is no news: reconnect quietly.
+                if (quitting.getCount() > 0 && hadUser) {
                     out.println("connection lost; reconnecting");
                 }
             }

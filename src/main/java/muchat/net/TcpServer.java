@@ -2,6 +2,7 @@ package muchat.net;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
@@ -55,6 +56,7 @@ public final class TcpServer {
     private MemoryBudget budget = new MemoryBudget(Long.MAX_VALUE, over -> { });
     /** Pauses that hold every connection, new ones included; guarded by itself. */
     private final EnumSet<TcpConnection.ReadPause> serverPauses = EnumSet.noneOf(TcpConnection.ReadPause.class);
+    private PeerLimit peerLimit = new PeerLimit(0);
 
     public TcpServer(String name, InetSocketAddress address, int ioThreads, EventLoopGroup.Placement placement) {
         this.name = name;
@@ -115,6 +117,15 @@ public final class TcpServer {
      */
     public void setIdleTimeout(Duration timeout) {
         this.idleTimeout = timeout;
+    }
+
+    /**
+     * Allows at most {@code max} open connections from one peer address; a connection
+     * over it is closed as soon as it is accepted, before a byte is read or written.
+     * Zero (the default) allows any number.
+     */
+    public void setMaxConnectionsPerAddress(int max) {
+        this.peerLimit = new PeerLimit(max);
     }
 
     /** Binds, starts the loops and begins accepting; returns once the socket is listening. */
@@ -285,8 +296,23 @@ public final class TcpServer {
         }
     }
 
-    /** Main loop thread: wrap the socket and give it to a sub-loop. */
+    /**
+     * Main loop thread: wrap the socket and give it to a sub-loop, unless its peer address
+     * has as many connections open as it may.
+     */
     private void newConnection(SocketChannel socket) {
+        InetAddress peer;
+        try {
+            peer = ((InetSocketAddress) socket.getRemoteAddress()).getAddress();
+        } catch (IOException e) {
+            log.debug("dropping a connection that closed before setup: {}", e.toString());
+            closeQuietly(socket);
+            return;
+        }
+        if (!peerLimit.tryAdmit(peer)) {
+            closeQuietly(socket);
+            return;
+        }
         TcpConnection connection;
         EventLoop ioLoop = ioLoops.next();
         try {
@@ -295,6 +321,7 @@ public final class TcpServer {
             connection = new TcpConnection(ioLoop, nextConnectionId.incrementAndGet(), socket);
         } catch (IOException e) {
             log.debug("dropping a connection that failed during setup: {}", e.toString());
+            peerLimit.release(peer);
             closeQuietly(socket);
             return;
         }
@@ -304,13 +331,17 @@ public final class TcpServer {
         connection.setHighWaterMarkCallback(highWaterMarkCallback, highWaterMark);
         connection.setOutputLimit(outputLimit);
         connection.setMemoryBudget(budget);
-        connection.setCloseCallback(this::removeConnection);
+        connection.setCloseCallback(closed -> removeConnection(closed, peer));
         connections.put(connection.id(), connection);
-        ioLoop.runInLoop(() -> establish(connection, socket));
+        ioLoop.runInLoop(() -> establish(connection, socket, peer));
     }
 
-    /** A connection closed (its loop thread): forget it, and wake a graceful stop waiting for the last one. */
-    private void removeConnection(TcpConnection connection) {
+    /**
+     * A connection from {@code peer} closed (its loop thread): forget it, and wake a
+     * graceful stop waiting for the last one.
+     */
+    private void removeConnection(TcpConnection connection, InetAddress peer) {
+        peerLimit.release(peer);
         connections.remove(connection.id());
         if (connections.isEmpty()) {
             synchronized (connections) {
@@ -319,7 +350,7 @@ public final class TcpServer {
         }
     }
 
-    private void establish(TcpConnection connection, SocketChannel socket) {
+    private void establish(TcpConnection connection, SocketChannel socket, InetAddress peer) {
         try {
             synchronized (serverPauses) {
                 serverPauses.forEach(connection::stopRead); // in this loop: at once
@@ -327,7 +358,7 @@ public final class TcpServer {
             connection.connectEstablished();
         } catch (IOException | UncheckedIOException e) {
             log.debug("{} could not be registered: {}", connection, e.toString());
-            removeConnection(connection);
+            removeConnection(connection, peer);
             closeQuietly(socket);
         }
     }

@@ -43,7 +43,7 @@ public final class ChatServer implements AutoCloseable {
                 : Database.mysql(config.dbUrl(), config.dbUser(), config.dbPassword());
         this.cluster = ClusterFactory.create(config);
         this.service = new ChatService(database, cluster, new Strands(config.logicThreads()),
-                new ChatService.Limits(config.rateLimit(), config.maxPending(), config.maxFrame()));
+                new ChatService.Limits(config.rateLimit(), config.maxPending(), config.maxFrame(), config.loginTimeout()));
         this.tcp = new TcpServer("chat", new InetSocketAddress(config.host(), config.port()), config.ioThreads(),
                 EventLoopGroup.Placement.LEAST_CONNECTIONS);
         tcp.setConnectionCallback(service::onConnection);
@@ -55,6 +55,7 @@ public final class ChatServer implements AutoCloseable {
         tcp.setOutputLimit(config.outputLimit());
         tcp.setMemoryBudget(config.memoryBudget());
         tcp.setIdleTimeout(config.idleTimeout());
+        tcp.setMaxConnectionsPerAddress(config.maxConnectionsPerAddress());
     }
 
     /** Starts listening and logs the one line that says the server is ready. */

@@ -11,7 +11,8 @@ import java.util.Map;
  */
 public record Config(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
                      String redis, String instanceId, int ioThreads, int logicThreads, Duration idleTimeout,
-                     int maxFrame, int rateLimit, int maxPending, long outputLimit, long memoryBudget) {
+                     Duration loginTimeout, int maxConnectionsPerAddress, int maxFrame, int rateLimit, int maxPending,
+                     long outputLimit, long memoryBudget) {
 
     /** Parses {@code args} over {@code env}; throws IllegalArgumentException with a clear sentence. */
     public static Config parse(String[] args, Map<String, String> env) {
@@ -38,6 +39,8 @@ public record Config(String host, int port, Path dataDir, String dbUrl, String d
                 values.get(Option.DB_USER), values.get(Option.DB_PASSWORD), values.get(Option.REDIS), instance,
                 ioThreads, number(values, Option.LOGIC_THREADS, 1, 1024),
                 Duration.ofSeconds(number(values, Option.IDLE_TIMEOUT, 1, 86_400)),
+                Duration.ofSeconds(number(values, Option.LOGIN_TIMEOUT, 1, 86_400)),
+                number(values, Option.MAX_CONNECTIONS_PER_ADDRESS, 0, 10_000_000),
                 number(values, Option.MAX_FRAME, 1024, 64 * 1024 * 1024),
                 number(values, Option.RATE_LIMIT, 1, 1_000_000),
                 number(values, Option.MAX_PENDING, 1, 100_000),

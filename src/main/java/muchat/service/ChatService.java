@@ -79,6 +79,8 @@ public final class ChatService {
     private final Strands strands;
     /** One per IO loop, made on its first connection. */
     private final Map<EventLoop, Handoff> handoffs = new ConcurrentHashMap<>();
+    /** One per IO loop, made on its first connection. */
+    private final Map<EventLoop, LoginDeadline> loginDeadlines = new ConcurrentHashMap<>();
     private final SessionRegistry sessions;
     private final Delivery delivery;
     private final Cluster cluster;
@@ -88,11 +90,12 @@ public final class ChatService {
     /**
      * What one connection may ask of the server.
      *
-     * @param rate       chats, SYNCs and HISTORYs per second (see {@link RateShaper})
-     * @param maxPending requests read but not yet handled; at this many, reading pauses
-     * @param maxFrame   largest frame accepted, in bytes (errno 13 above)
+     * @param rate         chats, SYNCs and HISTORYs per second (see {@link RateShaper})
+     * @param maxPending   requests read but not yet handled; at this many, reading pauses
+     * @param maxFrame     largest frame accepted, in bytes (errno 13 above)
+     * @param loginTimeout how long a connection may go without a logged-in user
      */
-    public record Limits(int rate, int maxPending, int maxFrame) {
+    public record Limits(int rate, int maxPending, int maxFrame, Duration loginTimeout) {
     }
 
     public ChatService(Database database, Cluster cluster, Strands strands, Limits limits) {
@@ -110,7 +113,10 @@ public final class ChatService {
 
         handlers.put(MsgType.REG, (s, r) -> accounts.register(s, (Reg) r));
         handlers.put(MsgType.LOGIN, (s, r) -> accounts.login(s, (Login) r));
-        handlers.put(MsgType.LOGINOUT, (s, r) -> accounts.logout(s));
+        handlers.put(MsgType.LOGINOUT, (s, r) -> {
+            accounts.logout(s);
+            loginDeadline(s.connection().loop()).restart(s);
+        });
         handlers.put(MsgType.HEARTBEAT, (s, r) -> accounts.heartbeat(s));
         handlers.put(MsgType.ADD_FRIEND, (s, r) -> social.addFriend(s, (AddFriend) r));
         handlers.put(MsgType.CREATE_GROUP, (s, r) -> social.createGroup(s, (CreateGroup) r));
@@ -124,14 +130,25 @@ public final class ChatService {
 
     // ---- from the IO threads ---------------------------------------------------------------
 
-    /** Connection callback: a session is born with its connection and ends with it. */
+    /**
+     * Connection callback: a session is born with its connection and ends with it, and
+     * must have a user within the login timeout.
+     */
     public void onConnection(TcpConnection connection) {
         if (connection.isConnected()) {
             Handoff handoff = handoffs.computeIfAbsent(connection.loop(), loop -> new Handoff(loop, strands));
-            connection.setContext(new Session(connection, new RateShaper(connection, limits.rate()), handoff, limits.maxPending()));
+            Session session = new Session(connection, new RateShaper(connection, limits.rate()), handoff,
+                    limits.maxPending());
+            connection.setContext(session);
+            loginDeadline(connection.loop()).start(session);
         } else if (connection.context() instanceof Session session) {
+            loginDeadline(connection.loop()).forget(session);
             session.handOff(() -> Accounts.leave(session, sessions, "disconnected"));
         }
+    }
+
+    private LoginDeadline loginDeadline(EventLoop loop) {
+        return loginDeadlines.computeIfAbsent(loop, l -> new LoginDeadline(l, limits.loginTimeout()));
     }
 
     /**

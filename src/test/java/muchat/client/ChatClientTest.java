@@ -178,6 +178,24 @@ class ChatClientTest {
     }
 
     @Test
+    void atTheMenuAConnectionClosedForWaitingTooLongToLogInIsReplacedQuietly() throws Exception {
+        PipedOutputStream keyboard = new PipedOutputStream();
+        BufferedReader stdin = new BufferedReader(new InputStreamReader(new PipedInputStream(keyboard), StandardCharsets.UTF_8));
+        CompletableFuture<Integer> exit = start(stdin, new ChatClient.Timing(50, 200, 1));
+        accept().close(); // what the server's login timeout does to a connection without a user
+        try (Conn second = accept()) {
+            second.next(MsgType.HEARTBEAT); // the client uses the new connection
+            keyboard.write("1\n1\nsecret\n".getBytes(StandardCharsets.UTF_8));
+            keyboard.flush();
+            second.next(MsgType.LOGIN);
+            second.send(LoginAck.ok(1, "alice", List.of(), List.of(), 0), new SyncDone(0));
+            keyboard.close();
+            assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+        }
+        assertEquals(0, count(output(), "connection lost"), output());
+    }
+
+    @Test
     void aServerThatIsNotThereIsReportedAndExitsWithOne() throws Exception {
         int port = server.getLocalPort();
         server.close();

@@ -52,7 +52,9 @@ final class ClusterFixture implements AutoCloseable {
                 int port = RestartTest.freePort();
                 List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", String.valueOf(port),
                         "--instance", id, "--redis", redis.hostPort(), "--db-url", db.jdbcUrl(),
-                        "--db-user", "root", "--db-password", ""));
+                        "--db-user", "root", "--db-password", "",
+                        // every test client, and nginx, connects from 127.0.0.1
+                        "--max-connections-per-address", "100000"));
                 args.addAll(List.of(extraArgs));
                 instances.put(id, started(started, MuchatProcess.launch(logPrefix + "-" + id, args)));
                 ports.put(id, port);

@@ -36,8 +36,9 @@ final class ServerFixture implements AutoCloseable {
     /** A server on {@code port} (0: any free one) over the database in {@code dataDir}. */
     ServerFixture(Path dataDir, int port, String... extraArgs) throws IOException {
         this.dataDir = dataDir;
+        // Every test client connects from 127.0.0.1, some tests with hundreds of connections.
         String[] base = {"--host", "127.0.0.1", "--port", String.valueOf(port), "--data", dataDir.toString(),
-                "--io-threads", "2", "--logic-threads", "4"};
+                "--io-threads", "2", "--logic-threads", "4", "--max-connections-per-address", "100000"};
         String[] args = new String[base.length + extraArgs.length];
         System.arraycopy(base, 0, args, 0, base.length);
         System.arraycopy(extraArgs, 0, args, base.length, extraArgs.length);

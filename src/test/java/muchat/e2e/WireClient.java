@@ -37,7 +37,15 @@ final class WireClient implements AutoCloseable {
     private final Deque<JsonNode> unclaimed = new ArrayDeque<>();
 
     private WireClient(InetSocketAddress address, boolean legacy) throws IOException {
-        this.socket = new Socket(address.getAddress(), address.getPort());
+        this(address, null, legacy);
+    }
+
+    private WireClient(InetSocketAddress address, InetSocketAddress from, boolean legacy) throws IOException {
+        this.socket = new Socket();
+        if (from != null) {
+            socket.bind(from);
+        }
+        socket.connect(address);
         this.socket.setSoTimeout(TIMEOUT_MILLIS);
         this.socket.setTcpNoDelay(true);
         this.raw = new PushbackInputStream(socket.getInputStream(), 1);
@@ -48,6 +56,11 @@ final class WireClient implements AutoCloseable {
 
     static WireClient nativeClient(InetSocketAddress address) throws IOException {
         return new WireClient(address, false);
+    }
+
+    /** A native client whose connection comes from {@code fromHost}, e.g. another loopback address. */
+    static WireClient nativeClient(InetSocketAddress address, String fromHost) throws IOException {
+        return new WireClient(address, new InetSocketAddress(fromHost, 0), false);
     }
 
     static WireClient legacyClient(InetSocketAddress address) throws IOException {

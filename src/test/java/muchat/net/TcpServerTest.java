@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,6 +36,7 @@ import java.util.stream.Collectors;
 import muchat.bench.EchoServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class TcpServerTest {
     private static final InetSocketAddress ANY_LOOPBACK_PORT = new InetSocketAddress("127.0.0.1", 0);
@@ -312,6 +315,54 @@ class TcpServerTest {
             assertEquals(-1, silentRead.get(), "silent connection closed by the server");
             assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(300));
             echoOnce(chatty, "still here");
+        }
+    }
+
+    @Test
+    void connectionsOverThePerAddressLimitAreClosedAtOnceAndAFloodIsLoggedOnce() throws Exception {
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("muchat.net.PeerLimit");
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        server = new TcpServer("capped", ANY_LOOPBACK_PORT, 2, EventLoopGroup.Placement.ROUND_ROBIN);
+        server.setMaxConnectionsPerAddress(5);
+        server.setMessageCallback((connection, input) -> connection.send(input));
+        server.start();
+        int port = server.address().getPort();
+        List<Socket> admitted = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                admitted.add(new Socket("127.0.0.1", port));
+                admitted.get(i).setSoTimeout(5000);
+                echoOnce(admitted.get(i), "in " + i);
+            }
+            for (int i = 0; i < 50; i++) {
+                try (Socket over = new Socket("127.0.0.1", port)) {
+                    over.setSoTimeout(5000);
+                    assertEquals(-1, readOne(over), "closed at once, without a byte");
+                }
+            }
+            for (Socket socket : admitted) {
+                echoOnce(socket, "still in");
+            }
+            for (Socket socket : admitted) {
+                socket.close();
+            }
+            awaitTrue(() -> server.connectionCount() == 0, "the admitted connections closed");
+            try (Socket again = new Socket("127.0.0.1", port)) {
+                again.setSoTimeout(5000);
+                echoOnce(again, "welcome back");
+            }
+            List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(2, lines.size(), "one line as the flood starts, one as it ends: " + lines);
+            assertTrue(lines.get(0).startsWith("refusing connections from 127.0.0.1"), lines.get(0));
+            assertTrue(lines.get(1).contains("50 refused"), lines.get(1));
+        } finally {
+            logger.detachAppender(logs);
+            for (Socket socket : admitted) {
+                socket.close();
+            }
         }
     }
 
