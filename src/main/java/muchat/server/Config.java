@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public record Config(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
                      String redis, String instanceId, int ioThreads, int logicThreads, Duration idleTimeout,
-                     int maxFrame, int rateLimit) {
+                     int maxFrame, int rateLimit, int commitBacklog) {
 
     /** Parses {@code args} over {@code env}; throws IllegalArgumentException with a clear sentence. */
     public static Config parse(String[] args, Map<String, String> env) {
@@ -38,7 +38,8 @@ public record Config(String host, int port, Path dataDir, String dbUrl, String d
                 ioThreads, number(values, Option.LOGIC_THREADS, 1, 1024),
                 Duration.ofSeconds(number(values, Option.IDLE_TIMEOUT, 1, 86_400)),
                 number(values, Option.MAX_FRAME, 1024, 64 * 1024 * 1024),
-                number(values, Option.RATE_LIMIT, 1, 1_000_000));
+                number(values, Option.RATE_LIMIT, 1, 1_000_000),
+                number(values, Option.COMMIT_BACKLOG, 2, 10_000_000));
     }
 
     public boolean embeddedDatabase() {

@@ -17,7 +17,9 @@ enum Option {
     LOGIC_THREADS("--logic-threads", "MUCHAT_LOGIC_THREADS", "16", "logic strands running handlers"),
     IDLE_TIMEOUT("--idle-timeout", "MUCHAT_IDLE_TIMEOUT", "90", "seconds of silence before a connection is closed"),
     MAX_FRAME("--max-frame", "MUCHAT_MAX_FRAME", "65536", "largest frame accepted, in bytes"),
-    RATE_LIMIT("--rate-limit", "MUCHAT_RATE_LIMIT", "500", "chat messages per second one connection may send");
+    RATE_LIMIT("--rate-limit", "MUCHAT_RATE_LIMIT", "500", "chat messages per second one connection may send"),
+    COMMIT_BACKLOG("--commit-backlog", "MUCHAT_COMMIT_BACKLOG", "10000",
+            "messages waiting for the group commit at which the server stops reading until half are written");
 
     final String flag;
     final String env;
