@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import muchat.net.EventLoopGroup;
+import muchat.net.TcpConnection.ReadPause;
 import muchat.net.TcpServer;
 import muchat.service.ChatService;
 import muchat.service.Cluster;
@@ -56,6 +57,15 @@ public final class ChatServer implements AutoCloseable {
         tcp.setMemoryBudget(config.memoryBudget());
         tcp.setIdleTimeout(config.idleTimeout());
         tcp.setMaxConnectionsPerAddress(config.maxConnectionsPerAddress());
+        // Chats waiting for the group commit: at the mark, no connection is read from
+        // until the store has caught up, so the backlog (and memory) stays bounded.
+        database.messages().setBacklogListener(config.commitBacklog(), over -> {
+            if (over) {
+                tcp.pauseAll(ReadPause.SERVER_BUSY);
+            } else {
+                tcp.resumeAll(ReadPause.SERVER_BUSY);
+            }
+        });
     }
 
     /** Starts listening and logs the one line that says the server is ready. */

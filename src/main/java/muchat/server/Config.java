@@ -12,7 +12,7 @@ import java.util.Map;
 public record Config(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
                      String redis, String instanceId, int ioThreads, int logicThreads, Duration idleTimeout,
                      Duration loginTimeout, int maxConnectionsPerAddress, int maxFrame, int rateLimit, int maxPending,
-                     long outputLimit, long memoryBudget) {
+                     long outputLimit, long memoryBudget, int commitBacklog) {
 
     /** Parses {@code args} over {@code env}; throws IllegalArgumentException with a clear sentence. */
     public static Config parse(String[] args, Map<String, String> env) {
@@ -45,7 +45,8 @@ public record Config(String host, int port, Path dataDir, String dbUrl, String d
                 number(values, Option.RATE_LIMIT, 1, 1_000_000),
                 number(values, Option.MAX_PENDING, 1, 100_000),
                 number(values, Option.OUTPUT_LIMIT, 16, 1024 * 1024) * 1024L,
-                number(values, Option.MEMORY_BUDGET, 16, 1024 * 1024) * 1024L * 1024);
+                number(values, Option.MEMORY_BUDGET, 16, 1024 * 1024) * 1024L * 1024,
+                number(values, Option.COMMIT_BACKLOG, 2, 10_000_000));
     }
 
     public boolean embeddedDatabase() {

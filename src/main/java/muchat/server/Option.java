@@ -29,7 +29,9 @@ enum Option {
     OUTPUT_LIMIT("--output-limit", "MUCHAT_OUTPUT_LIMIT", "1024",
             "KiB queued for one client: over it, it is not read from nor pushed to; at 16 times it, closed"),
     MEMORY_BUDGET("--memory-budget", "MUCHAT_MEMORY_BUDGET", "256",
-            "MiB all connections' buffers may hold together; at it, no connection is read from");
+            "MiB all connections' buffers may hold together; at it, no connection is read from"),
+    COMMIT_BACKLOG("--commit-backlog", "MUCHAT_COMMIT_BACKLOG", "10000",
+            "messages waiting for the group commit at which the server stops reading until half are written");
 
     final String flag;
     final String env;

@@ -106,7 +106,9 @@ final class Chats {
      * H2's checkpointer), which does so in submission order. Going back to this strand
      * instead cost every message one more thread wake-up: a third of the
      * send-to-SEND_ACK time in the benchmark. The work there stays short: encoding and
-     * handing bytes to I/O loops; a push through the cluster goes to a strand.
+     * handing bytes to I/O loops for a few recipients; a large group's pushes go to the
+     * strands in slices ({@link Delivery#route}), so other senders' SEND_ACKs, which
+     * this thread sends, do not wait for them.
      */
     private void store(Session session, MsgType type, NewMessage message) {
         String cmid = message.cmid();

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * is dropped: its message is stored, and the recipient's session fetches it from the
  * database when it sees the gap or at the next sweep, as after a lost push.
  *
- * <p>Threads: {@link #add} from any thread (the group-commit lanes); {@link #close} by
+ * <p>Threads: {@link #add} from any thread (the group-commit lanes, and the strands for
+ * a large group's slices); {@link #close} by
  * the owner; the rest on the publisher's own thread.
  */
 final class ClusterPublisher implements AutoCloseable {

@@ -1,6 +1,7 @@
 package muchat.service;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -33,6 +34,11 @@ import org.slf4j.LoggerFactory;
 final class Delivery implements Cluster.Listener {
     private static final Logger log = LoggerFactory.getLogger(Delivery.class);
     private static final int PAGE = 500;
+    /**
+     * Recipients a message is handed to at once on the thread that routes it; a larger
+     * delivery (a group's) is split into slices of at most this many, run on the strands.
+     */
+    static final int SLICE = 64;
     /** How long an early push waits for the one before it before we ask the database. */
     private static final long GAP_WAIT_MILLIS = 100;
     /** How often every local session is compared with its inbox, in case a push was lost. */
@@ -60,16 +66,58 @@ final class Delivery implements Cluster.Listener {
      * Hands a stored message to each recipient (uid to its seq), wherever the recipient
      * is. Local sessions get it at once; the others go to the {@link ClusterPublisher},
      * in the caller's order (the caller is usually a group-commit lane, in commit order).
+     * A delivery to more than {@value #SLICE} recipients is handed on in slices instead,
+     * see {@link #routeInSlices}.
      */
     void route(ChatMessage base, Map<Long, Long> deliveries) {
-        deliveries.forEach((uid, seq) -> {
-            Session session = sessions.get(uid);
-            if (session != null) {
-                push(session, base.withSeq(seq));
-            } else if (publisher != null) {
-                publisher.add(uid, seq, base);
+        if (deliveries.size() > SLICE) {
+            routeInSlices(base, deliveries);
+            return;
+        }
+        deliveries.forEach((uid, seq) -> routeOne(base, uid, seq));
+    }
+
+    /**
+     * A large group's fan-out: the caller (the thread that completes commits, which every
+     * sender's SEND_ACK waits for) only splits it, and the strands push it, in tasks of at
+     * most {@value #SLICE} recipients, so that no task holds a strand long and requests
+     * queued on a strand run between the slices. A recipient always gets the same strand
+     * ({@link Strands#strandOf} its uid), so its group pushes keep the order in which
+     * they were routed; one that overtakes a one-to-one push, which is routed at once,
+     * waits in its session for the gap to close ({@link Session#deliver}).
+     */
+    private void routeInSlices(ChatMessage base, Map<Long, Long> deliveries) {
+        List<List<Map.Entry<Long, Long>>> byStrand = new ArrayList<>();
+        for (int i = 0; i < strands.count(); i++) {
+            byStrand.add(new ArrayList<>(SLICE));
+        }
+        for (Map.Entry<Long, Long> delivery : deliveries.entrySet()) {
+            int strand = strands.strandOf(delivery.getKey());
+            List<Map.Entry<Long, Long>> slice = byStrand.get(strand);
+            slice.add(delivery);
+            if (slice.size() == SLICE) {
+                routeOn(strand, base, slice);
+                byStrand.set(strand, new ArrayList<>(SLICE));
             }
-        });
+        }
+        for (int strand = 0; strand < byStrand.size(); strand++) {
+            if (!byStrand.get(strand).isEmpty()) {
+                routeOn(strand, base, byStrand.get(strand));
+            }
+        }
+    }
+
+    private void routeOn(int strand, ChatMessage base, List<Map.Entry<Long, Long>> slice) {
+        strands.executeOn(strand, () -> slice.forEach(d -> routeOne(base, d.getKey(), d.getValue())));
+    }
+
+    private void routeOne(ChatMessage base, long uid, long seq) {
+        Session session = sessions.get(uid);
+        if (session != null) {
+            push(session, base.withSeq(seq));
+        } else if (publisher != null) {
+            publisher.add(uid, seq, base);
+        }
     }
 
     /**

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * are handled, stored and answered in the order it sent them, while different clients
  * run in parallel. Business logic never runs on an IO thread.
  *
- * <p>Threads: {@link #execute}, {@link #strandOf} and {@link #executeAll} from any
- * thread; {@link #drain} and {@link #shutdown} from the owner.
+ * <p>Threads: {@link #execute}, {@link #executeOn}, {@link #strandOf} and
+ * {@link #executeAll} from any thread; {@link #drain} and {@link #shutdown} from the owner.
  */
 public final class Strands {
     private static final Logger log = LoggerFactory.getLogger(Strands.class);
@@ -44,6 +44,11 @@ public final class Strands {
     /** Runs {@code task} on the strand of {@code key}; dropped with a log line once shut down. */
     public void execute(long key, Runnable task) {
         submit(strandOf(key), () -> runSafely(task));
+    }
+
+    /** Runs {@code task} on {@code strand} (0 to count() - 1), after what is queued there. */
+    void executeOn(int strand, Runnable task) {
+        submit(strand, () -> runSafely(task));
     }
 
     /**

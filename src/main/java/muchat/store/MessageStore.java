@@ -22,6 +22,9 @@ import java.util.concurrent.CompletableFuture;
  * <p>Acks are only remembered, and written now and then by the {@link AckWriter}:
  * losing one merely re-delivers messages, which the protocol allows.
  *
+ * <p>The messages waiting for the group commit are counted over all lanes: see
+ * {@link #setBacklogListener}.
+ *
  * <p>Threads: every method may be called from any thread. Futures complete on a lane's
  * thread (on H2, the checkpointer's), so callbacks attached to them should be short or
  * hand off.
@@ -48,12 +51,24 @@ public final class MessageStore implements AutoCloseable {
     /** Null when COMMIT is durable by itself. */
     private final Checkpointer checkpointer;
     private final AckWriter acks;
+    private final Backlog backlog = new Backlog();
+
+    /** Told when too many messages wait for the group commit, and when they are few enough again. */
+    @FunctionalInterface
+    public interface BacklogListener {
+        /**
+         * @param over true once the high mark is reached: take in no new work; false once
+         *             the backlog is back down to the low mark
+         */
+        void backlogged(boolean over);
+    }
 
     MessageStore(Jdbc jdbc, int laneCount) {
         this.jdbc = jdbc;
         this.checkpointer = jdbc.commitIsDurable() ? null : new Checkpointer(jdbc);
         for (int i = 0; i < laneCount; i++) {
-            lanes.add(new GroupCommitWriter(new BatchWriter(jdbc), checkpointer, "muchat-db-writer-" + i));
+            lanes.add(new GroupCommitWriter(new BatchWriter(jdbc), checkpointer, backlog,
+                    "muchat-db-writer-" + i));
         }
         this.acks = new AckWriter(jdbc);
     }
@@ -67,6 +82,29 @@ public final class MessageStore implements AutoCloseable {
      */
     public CompletableFuture<Stored> submit(NewMessage message) {
         return lanes.get((int) Math.floorMod(message.sender(), (long) lanes.size())).submit(message);
+    }
+
+    /**
+     * Tells {@code listener} when the messages submitted but not yet written by their
+     * lane reach {@code highMark} ({@code backlogged(true)}), and when they are back
+     * down to half of it ({@code backlogged(false)}); replaces the earlier listener. The
+     * default high mark, {@value Backlog#DEFAULT_HIGH_MARK}, only logs. Nothing is
+     * refused at the mark: submissions past it are queued like the others, and the
+     * caller is expected to stop taking in work until the signal goes off.
+     *
+     * <p>{@code true} is signalled on the thread whose {@link #submit} reached the mark,
+     * {@code false} on a group-commit lane's thread (and either by this call if the
+     * backlog is already past the new mark). The calls are made under a lock, so they
+     * never overtake each other: the listener must be short (set a flag, wake a loop)
+     * and must not call back into the store.
+     */
+    public void setBacklogListener(int highMark, BacklogListener listener) {
+        backlog.watch(highMark, listener);
+    }
+
+    /** How many messages wait for the group commit now, over all lanes. */
+    public long backlog() {
+        return backlog.waiting();
     }
 
     /** Records that {@code uid} has everything up to {@code seq}; acked only ever grows. */

@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -198,6 +199,29 @@ abstract class StoreContract {
                 "each SEND_ACK's mid is the stored message's");
         assertEquals(5, db.messages().lastSeq(b));
         assertEquals(0, db.messages().lastSeq(a));
+    }
+
+    @Test
+    void theBacklogListenerHearsMessagesPileUpAndThenDrain() throws Exception {
+        long a = db.users().register(uniqueName(), PASSWORD).orElseThrow();
+        long b = db.users().register(uniqueName(), PASSWORD).orElseThrow();
+        List<Boolean> heard = Collections.synchronizedList(new ArrayList<>());
+        db.messages().setBacklogListener(4, heard::add);
+        List<CompletableFuture<Stored>> futures = new ArrayList<>();
+        // The lane waits a moment for more when few are queued: these pile up meanwhile.
+        for (int i = 0; i < 200; i++) {
+            futures.add(db.messages().submit(NewMessage.direct(a, b, "pile " + i, 1000 + i, null)));
+        }
+        for (CompletableFuture<Stored> f : futures) {
+            await(f);
+        }
+        assertEquals(0, db.messages().backlog(), "every message written");
+        List<Boolean> signals = List.copyOf(heard);
+        assertTrue(!signals.isEmpty() && signals.get(0), "the high mark was signalled: " + signals);
+        assertEquals(false, signals.get(signals.size() - 1), "and cleared once drained: " + signals);
+        for (int i = 1; i < signals.size(); i++) {
+            assertTrue(signals.get(i) != signals.get(i - 1), "on and off alternate: " + signals);
+        }
     }
 
     @Test
