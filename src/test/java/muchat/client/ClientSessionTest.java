@@ -68,6 +68,29 @@ class ClientSessionTest {
     }
 
     @Test
+    void aReplayInPagesIsFollowedWithSyncUntilNothingMoreIsWaiting() {
+        loggedIn(0);
+        receive(push(1, "one"));
+        receive(push(2, "two"));
+        receiveSyncDone(2, true);
+        assertEquals(List.of(new Sync(2L)), syncsSent(), "the next page is asked for from upto");
+        assertEquals(0, shownCount("waiting message(s)"), "the replay is not over yet");
+        receive(push(3, "three"));
+        receiveSyncDone(3, false);
+        assertEquals(List.of(new Sync(2L)), syncsSent(), "the last page asks for nothing more");
+        assertEquals(1, shownCount("3 waiting message(s)"), shown.toString());
+    }
+
+    /** SYNC_DONE as the server writes it, built by hand so that the test reads the wire format. */
+    private void receiveSyncDone(long upto, boolean more) {
+        session.frame(106, Json.MAPPER.createObjectNode().put("msgid", 106).put("upto", upto).put("more", more));
+    }
+
+    private List<Message> syncsSent() {
+        return sent.stream().filter(m -> m instanceof Sync).toList();
+    }
+
+    @Test
     void duplicatesBySeqAreDroppedAndTheHighestContiguousSeqIsAcked() {
         loggedIn(0);
         receive(new SyncDone(0, false));
