@@ -19,6 +19,7 @@ import muchat.protocol.MsgType;
 import muchat.protocol.OneChat;
 import muchat.protocol.RecvAck;
 import muchat.protocol.Reg;
+import muchat.protocol.Sync;
 
 /**
  * One simulated user: its connection, its login, and the chat it keeps up with its
@@ -118,7 +119,7 @@ final class LoadUser implements FrameSink {
         switch (type) {
             case REG_ACK -> onRegAck(body, now);
             case LOGIN_ACK -> onLoginAck(body);
-            case SYNC_DONE -> onSyncDone();
+            case SYNC_DONE -> onSyncDone(body, now);
             case SEND_ACK -> onSendAck(body, now);
             case ONE_CHAT -> onPush(body, now);
             case ERROR -> onError(body, now);
@@ -161,8 +162,11 @@ final class LoadUser implements FrameSink {
         state = State.SYNCING;
     }
 
-    private void onSyncDone() {
-        if (state == State.SYNCING) {
+    /** Ready once the replay is done; until then asks for the next page of the inbox. */
+    private void onSyncDone(ObjectNode body, long now) {
+        if (body.path("more").asBoolean(false)) {
+            send(new Sync(body.path("upto").asLong()), now);
+        } else if (state == State.SYNCING) {
             state = State.READY;
             loop.ready(this);
         }

@@ -308,7 +308,7 @@ public final class ClientSession implements FrameSink {
         friends = ack.friends() == null ? List.of() : ack.friends();
         groups = ack.groups() == null ? List.of() : ack.groups();
         inbox.resume(ack.acked() == null ? 0 : ack.acked());
-        syncInFlight = true; // the server replays the inbox right after LOGIN_ACK, ending with SYNC_DONE
+        syncInFlight = true; // the server replays the inbox right after LOGIN_ACK, a page at a time
         replayed = 0;
         if (resumed) {
             view.show("reconnected as " + ack.name() + " (" + ack.id() + ")");
@@ -349,6 +349,11 @@ public final class ClientSession implements FrameSink {
     }
 
     private void onSyncDone(SyncDone done) {
+        if (done.more()) {
+            // One page of the inbox came; the next one is asked for (docs/protocol.md, SYNC).
+            link.send(new Sync(done.upto()));
+            return;
+        }
         syncInFlight = false;
         if (replayed > 0) {
             view.show("-- " + replayed + " waiting message(s) above --");

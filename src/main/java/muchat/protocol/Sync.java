@@ -1,6 +1,6 @@
 package muchat.protocol;
 
-/** SYNC (105): push every inbox message with seq above {@code after}, then SYNC_DONE. */
+/** SYNC (105): push the next page of inbox messages with seq above {@code after}, then SYNC_DONE. */
 public record Sync(Long after) implements Request {
     @Override
     public MsgType type() {

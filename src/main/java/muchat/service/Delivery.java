@@ -13,7 +13,6 @@ import muchat.protocol.Errno;
 import muchat.protocol.ErrorReply;
 import muchat.protocol.Json;
 import muchat.protocol.MsgType;
-import muchat.protocol.SyncDone;
 import muchat.store.InboxEntry;
 import muchat.store.MessageStore;
 import muchat.store.StoreException;
@@ -29,11 +28,23 @@ import org.slf4j.LoggerFactory;
  * that sees a gap in seqs fetches the missing ones, and after the cluster's fast path was
  * down (and every few seconds anyway) sessions that fell behind catch up.
  *
+ * <p>Every read from the inbox is one page of at most {@link #PAGE} messages, so no
+ * task holds a strand for long however full the inbox: the other connections of that
+ * strand are served between two pages. A native client asks for the next page itself
+ * (SYNC_DONE says {@code more}); the background catch-ups leave such a client alone and
+ * push one page per run to the others, legacy connections among them.
+ *
  * <p>Threads: any thread; replays run on the session's strand.
  */
 final class Delivery implements Cluster.Listener {
     private static final Logger log = LoggerFactory.getLogger(Delivery.class);
-    private static final int PAGE = 500;
+    /**
+     * Inbox messages pushed per SYNC, per login replay and per catch-up run: one indexed
+     * range read and the encoding of its rows, a few milliseconds of a strand, and at
+     * most a few MiB of output even if every message is 4,000 characters. A client pays
+     * one round trip per page: over a 100 ms link that still brings 2,000 messages a second.
+     */
+    private static final int PAGE = 200;
     /**
      * Recipients a message is handed to at once on the thread that routes it; a larger
      * delivery (a group's) is split into slices of at most this many, run on the strands.
@@ -43,6 +54,12 @@ final class Delivery implements Cluster.Listener {
     private static final long GAP_WAIT_MILLIS = 100;
     /** How often every local session is compared with its inbox, in case a push was lost. */
     private static final long SWEEP_SECONDS = 5;
+    /**
+     * How long after a SYNC_DONE with {@code more} the catch-ups leave a native session to
+     * its client's SYNCs, which would otherwise get the same pages twice. A client silent
+     * for longer is treated as one that does not page: the sweep pushes it a page a run.
+     */
+    private static final long CLIENT_PAGING_NANOS = TimeUnit.SECONDS.toNanos(SWEEP_SECONDS);
 
     private final MessageStore messages;
     private final SessionRegistry sessions;
@@ -121,16 +138,17 @@ final class Delivery implements Cluster.Listener {
     }
 
     /**
-     * Pushes everything in the user's inbox after {@code after}, in order, then SYNC_DONE
-     * (native) or nothing (legacy, whose login ack carried what fitted of it). Runs on
-     * the session's strand. If the inbox cannot be read, the StoreException leaves before
-     * SYNC_DONE: that frame tells the client nothing more is waiting, which it would not know.
+     * Pushes one page of the user's inbox after {@code after}, in order, then SYNC_DONE
+     * saying whether more is waiting (native), or nothing (legacy, whose login ack
+     * carried what fitted of it; the sweep brings the pages after the first). Runs on the
+     * session's strand. If the inbox cannot be read, the StoreException leaves before
+     * SYNC_DONE: that frame tells the client whether more is waiting, which we would not know.
      */
     void replay(Session session, long after) {
         session.rewind(after);
-        pushWaiting(session);
+        boolean more = pushPage(session);
         if (!session.isLegacy()) {
-            session.send(new SyncDone(session.pushedUpTo()));
+            session.sendSyncDone(more);
         }
     }
 
@@ -215,43 +233,45 @@ final class Delivery implements Cluster.Listener {
     }
 
     private void fillIfStillBehind(Session session) {
-        if (session.hasGap()) {
+        if (session.hasGap() && !session.pagedByClient(CLIENT_PAGING_NANOS)) {
             strands.execute(session.strandKey(), () -> fill(session));
         }
     }
 
-    /** Pushes from the database whatever the session has not pushed yet, in the background. */
+    /** Pushes from the database the next page the session has not pushed yet, in the background. */
     private void fill(Session session) {
         try {
-            pushWaiting(session);
+            pushPage(session);
         } catch (StoreException e) {
             log.warn("cannot catch up user={}: {}", session.uid(), e.getMessage());
         }
     }
 
     /**
-     * Pushes from the database whatever the session has not pushed yet, a page at a time,
-     * for as long as the session can take more (a legacy connection's pacer holds only so
-     * many; the sweep brings the rest once it has drained). Paging follows the entries
-     * read, not what was pushed, so a session that logs out halfway cannot make it read
-     * the same page forever.
+     * Pushes the next page of the inbox after what the session was pushed, read in one
+     * query, as far as the session can take it (a legacy connection's pacer holds only so
+     * many; the sweep brings the rest once it has drained). Returns true if messages are
+     * still waiting after what was pushed; one row more than a page is read to tell.
      */
-    private void pushWaiting(Session session) {
+    private boolean pushPage(Session session) {
         long uid = session.uid();
-        long after = session.pushedUpTo();
-        for (List<InboxEntry> page; uid != 0; after = page.get(page.size() - 1).seq()) {
-            page = messages.inboxAfter(uid, after, PAGE);
-            for (InboxEntry entry : page) {
-                if (!session.canTakeMore()) {
-                    catchUpWhenDrained(session);
-                    return;
-                }
-                push(session, toPush(entry));
-            }
-            if (page.size() < PAGE) {
-                return;
-            }
+        if (uid == 0) {
+            return false;
         }
+        if (!session.canTakeMore()) {
+            catchUpWhenDrained(session);
+            return true;
+        }
+        List<InboxEntry> entries = messages.inboxAfter(uid, session.pushedUpTo(), PAGE + 1);
+        for (InboxEntry entry : entries.subList(0, Math.min(PAGE, entries.size()))) {
+            if (!session.canTakeMore()) {
+                catchUpWhenDrained(session);
+                return true;
+            }
+            push(session, toPush(entry));
+        }
+        return entries.size() > PAGE
+                || (!entries.isEmpty() && session.pushedUpTo() < entries.get(entries.size() - 1).seq());
     }
 
     /** The periodic sweep: fills sessions still missing what was already there last time. */
@@ -273,7 +293,7 @@ final class Delivery implements Cluster.Listener {
             Map<Long, Long> last = messages.lastSeqs(local.stream().map(Session::uid).filter(u -> u != 0).toList());
             for (Session session : local) {
                 Long lastSeq = last.get(session.uid());
-                if (lastSeq != null && behind.test(session, lastSeq)) {
+                if (lastSeq != null && behind.test(session, lastSeq) && !session.pagedByClient(CLIENT_PAGING_NANOS)) {
                     strands.execute(session.strandKey(), () -> fill(session));
                 }
             }

@@ -12,6 +12,7 @@ import muchat.net.TcpConnection.ReadPause;
 import muchat.protocol.ChatMessage;
 import muchat.protocol.LegacyLoginAck;
 import muchat.protocol.Message;
+import muchat.protocol.SyncDone;
 
 /**
  * A client connection as the chat service sees it: its framing, the user bound to it
@@ -58,6 +59,10 @@ public final class Session {
     private final NavigableMap<Long, ChatMessage> early = new TreeMap<>();
     /** The inbox's last seq seen by the previous catch-up sweep; guarded by this. */
     private long sweepMark;
+    /** True while the last SYNC_DONE said {@code more}: the client is asking for pages; guarded by this. */
+    private boolean clientPaging;
+    /** When that SYNC_DONE was sent, in {@link System#nanoTime}; guarded by this. */
+    private long clientPagingSince;
 
     Session(TcpConnection connection, RateShaper rateShaper, Handoff handoff, int maxPending) {
         this.connection = connection;
@@ -209,6 +214,7 @@ public final class Session {
         this.name = name;
         this.nextSeq = acked + 1;
         this.early.clear();
+        this.clientPaging = false;
         this.uid = uid;
     }
 
@@ -244,6 +250,25 @@ public final class Session {
         boolean behind = sweepMark >= nextSeq;
         sweepMark = lastSeq;
         return behind;
+    }
+
+    /**
+     * Ends one page of a replay (native connections): SYNC_DONE with {@code upto} the
+     * last seq written before it, which the lock guarantees even while other threads
+     * push. With {@code more}, the client is expected to ask for the next page.
+     */
+    synchronized void sendSyncDone(boolean more) {
+        clientPaging = more;
+        clientPagingSince = System.nanoTime();
+        write(new SyncDone(nextSeq - 1, more), 0, 0);
+    }
+
+    /**
+     * True if the last SYNC_DONE, sent less than {@code withinNanos} ago, said
+     * {@code more}: the client is fetching the inbox page by page itself.
+     */
+    synchronized boolean pagedByClient(long withinNanos) {
+        return clientPaging && System.nanoTime() - clientPagingSince < withinNanos;
     }
 
     /** True if some seq before an early message has not arrived yet. */

@@ -32,9 +32,14 @@ import java.util.concurrent.CompletableFuture;
 public final class MessageStore implements AutoCloseable {
     private static final String ENTRY_COLUMNS = "m.mid, m.sender, COALESCE(u.name, '') AS sender_name,"
             + " m.to_user, m.to_group, m.body, m.ts";
+    /**
+     * {@code i.uid} in ORDER BY, although the WHERE fixes it, is what lets H2 walk the
+     * primary key (uid, seq) in order and stop at the limit; ordered by seq alone it
+     * joins and sorts every later entry of the inbox for each page it returns.
+     */
     private static final String INBOX_AFTER = "SELECT i.uid, i.seq, " + ENTRY_COLUMNS
             + " FROM inbox i JOIN messages m ON m.mid = i.mid LEFT JOIN users u ON u.id = m.sender"
-            + " WHERE i.uid = ? AND i.seq > ? ORDER BY i.seq LIMIT ?";
+            + " WHERE i.uid = ? AND i.seq > ? ORDER BY i.uid, i.seq LIMIT ?";
     /** Each direction reads at most {@code limit} rows backwards from its own index range. */
     private static final String DIRECT_HISTORY_ONE_WAY = "(SELECT " + ENTRY_COLUMNS
             + " FROM messages m LEFT JOIN users u ON u.id = m.sender"

@@ -143,7 +143,7 @@ class ChatClientTest {
         try (Conn first = accept()) {
             Frame login = first.next(MsgType.LOGIN);
             assertEquals(1, login.body().get("id").intValue());
-            first.send(LoginAck.ok(1, "alice", List.of(), List.of(), 0), waiting, new SyncDone(1));
+            first.send(LoginAck.ok(1, "alice", List.of(), List.of(), 0), waiting, new SyncDone(1, false));
             Frame chat = first.next(MsgType.ONE_CHAT);
             assertEquals("hello bob", chat.body().get("msg").textValue());
             cmid = chat.body().get("cmid").textValue();
@@ -151,7 +151,7 @@ class ChatClientTest {
         try (Conn second = accept()) {
             Frame login = second.next(MsgType.LOGIN);
             assertEquals("secret", login.body().get("password").textValue());
-            second.send(LoginAck.ok(1, "alice", List.of(), List.of(), 0), waiting, new SyncDone(1));
+            second.send(LoginAck.ok(1, "alice", List.of(), List.of(), 0), waiting, new SyncDone(1, false));
             Frame resent = second.next(MsgType.ONE_CHAT);
             assertEquals(cmid, resent.body().get("cmid").textValue());
             second.send(SendAck.of(cmid, 71, 0));
@@ -188,7 +188,7 @@ class ChatClientTest {
             keyboard.write("1\n1\nsecret\n".getBytes(StandardCharsets.UTF_8));
             keyboard.flush();
             second.next(MsgType.LOGIN);
-            second.send(LoginAck.ok(1, "alice", List.of(), List.of(), 0), new SyncDone(0));
+            second.send(LoginAck.ok(1, "alice", List.of(), List.of(), 0), new SyncDone(0, false));
             keyboard.close();
             assertEquals(0, exit.get(10, TimeUnit.SECONDS));
         }

@@ -62,15 +62,38 @@ class ClientSessionTest {
         assertTrue(shown.stream().anyMatch(l -> l.contains("bob") && l.contains("online")), shown.toString());
         receive(push(1, "first"));
         receive(push(2, "second"));
-        receive(new SyncDone(2));
+        receive(new SyncDone(2, false));
         assertEquals(1, shownCount("bob(2) -> you: first"));
         assertEquals(1, shownCount("2 waiting message(s)"));
     }
 
     @Test
+    void aReplayInPagesIsFollowedWithSyncUntilNothingMoreIsWaiting() {
+        loggedIn(0);
+        receive(push(1, "one"));
+        receive(push(2, "two"));
+        receiveSyncDone(2, true);
+        assertEquals(List.of(new Sync(2L)), syncsSent(), "the next page is asked for from upto");
+        assertEquals(0, shownCount("waiting message(s)"), "the replay is not over yet");
+        receive(push(3, "three"));
+        receiveSyncDone(3, false);
+        assertEquals(List.of(new Sync(2L)), syncsSent(), "the last page asks for nothing more");
+        assertEquals(1, shownCount("3 waiting message(s)"), shown.toString());
+    }
+
+    /** SYNC_DONE as the server writes it, built by hand so that the test reads the wire format. */
+    private void receiveSyncDone(long upto, boolean more) {
+        session.frame(106, Json.MAPPER.createObjectNode().put("msgid", 106).put("upto", upto).put("more", more));
+    }
+
+    private List<Message> syncsSent() {
+        return sent.stream().filter(m -> m instanceof Sync).toList();
+    }
+
+    @Test
     void duplicatesBySeqAreDroppedAndTheHighestContiguousSeqIsAcked() {
         loggedIn(0);
-        receive(new SyncDone(0));
+        receive(new SyncDone(0, false));
         receive(push(1, "one"));
         receive(push(1, "one"));
         receive(push(2, "two"));
@@ -84,7 +107,7 @@ class ClientSessionTest {
     @Test
     void aGapIsNotAckedAwayButSyncedFromTheLastContiguousSeq() {
         loggedIn(0);
-        receive(new SyncDone(0));
+        receive(new SyncDone(0, false));
         receive(push(1, "one"));
         receive(push(3, "three"));
         session.flushAck();
@@ -92,7 +115,7 @@ class ClientSessionTest {
         assertTrue(sent.contains(new RecvAck(1L)));
         receive(push(2, "two"));
         receive(push(3, "three"));
-        receive(new SyncDone(3));
+        receive(new SyncDone(3, false));
         session.flushAck();
         assertEquals(1, shownCount("you: three"));
         assertTrue(sent.contains(new RecvAck(3L)));
@@ -112,7 +135,7 @@ class ClientSessionTest {
         loggedIn(0);
         receive(push(1, "one"));
         receive(push(2, "two"));
-        receive(new SyncDone(2));
+        receive(new SyncDone(2, false));
         session.execute(Command.parse("chat:2:are you there"));
         session.execute(Command.parse("groupchat:9:hi group"));
         OneChat chat = (OneChat) sent.stream().filter(m -> m instanceof OneChat).findFirst().orElseThrow();
@@ -132,7 +155,7 @@ class ClientSessionTest {
         assertEquals(List.of(chat, new OneChat(2L, "while offline", "t-3")), resent);
         receive(push(2, "two"));
         receive(push(3, "three"));
-        receive(new SyncDone(3));
+        receive(new SyncDone(3, false));
         session.flushAck();
         assertEquals(1, shownCount("you: two"));
         assertEquals(1, shownCount("you: three"));
@@ -148,7 +171,7 @@ class ClientSessionTest {
     void messagesAcknowledgedByAnotherSessionAreNotAwaited() {
         loggedIn(5);
         receive(push(6, "six"));
-        receive(new SyncDone(6));
+        receive(new SyncDone(6, false));
         session.flushAck();
         assertEquals(List.of(new RecvAck(6L)), sent.stream().filter(m -> m instanceof RecvAck).toList());
         assertFalse(sent.stream().anyMatch(m -> m instanceof Sync));

@@ -216,10 +216,19 @@ final class ChatUser implements AutoCloseable {
         return awaitSyncOutcome();
     }
 
-    /** Reads up to the end of a replay: SYNC_DONE, or ERROR with ref SYNC when the inbox could not be read. */
+    /**
+     * Reads up to the end of a replay, asking for the next page while SYNC_DONE says
+     * {@code more}: the last SYNC_DONE, or ERROR with ref SYNC when the inbox could not be read.
+     */
     private JsonNode awaitSyncOutcome() throws IOException {
-        return awaitFrame(f -> f.path("msgid").asInt() == 106
-                || (f.path("msgid").asInt() == 100 && f.path("ref").asInt() == 105));
+        while (true) {
+            JsonNode end = awaitFrame(f -> f.path("msgid").asInt() == 106
+                    || (f.path("msgid").asInt() == 100 && f.path("ref").asInt() == 105));
+            if (!end.path("more").asBoolean(false)) {
+                return end;
+            }
+            client.send(105, obj("after", end.get("upto").asLong()));
+        }
     }
 
     // ---- reading -----------------------------------------------------------------------------------

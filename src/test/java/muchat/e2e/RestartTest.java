@@ -131,8 +131,15 @@ class RestartTest {
             try (WireClient back = WireClient.nativeClient(address)) {
                 back.send(1, obj("id", receiver, "password", "secret1"));
                 back.await(2);
-                for (JsonNode f; (f = back.await(x -> true, "a push or SYNC_DONE")).get("msgid").asInt() != 106; ) {
-                    delivered.put(f.get("msg").asText(), f.get("mid").asLong());
+                while (true) {
+                    JsonNode f = back.await(x -> true, "a push or SYNC_DONE");
+                    if (f.get("msgid").asInt() != 106) {
+                        delivered.put(f.get("msg").asText(), f.get("mid").asLong());
+                    } else if (f.path("more").asBoolean()) {
+                        back.send(105, obj("after", f.get("upto").asLong())); // the next page of the inbox
+                    } else {
+                        break;
+                    }
                 }
             }
             acked.forEach((text, mid) -> assertEquals(mid, delivered.get(text), "acknowledged, then lost: " + text));

@@ -3,6 +3,9 @@ package muchat.e2e;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -73,6 +76,16 @@ final class ServerFixture implements AutoCloseable {
 
     long bufferedBytes() {
         return server.bufferedBytes();
+    }
+
+    /**
+     * A plain JDBC connection to the running server's embedded database (H2 shares an
+     * open database within one JVM), for a test that must set up more rows than it could
+     * send in reasonable time.
+     */
+    Connection openDatabase() throws SQLException {
+        return DriverManager.getConnection("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("muchat")
+                + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE", "sa", "");
     }
 
     /** The same data directory and port, served again after {@link #close()}: a restart. */
