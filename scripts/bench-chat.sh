@@ -7,10 +7,20 @@
 #   chat      one server on the embedded database, then one on MariaDB (about 12 minutes)
 #   cluster   MariaDB + Redis: one instance, then two instances with every pair of
 #             users split over them, so every message crosses Redis (about 12 minutes)
+#   overload  the embedded database, then MariaDB, each offered twice what it takes for
+#             OVERLOAD_SECONDS while a probe pair chats at 1 msg/s each: the probe's
+#             latency, the server's memory, nothing acknowledged lost (about 9 minutes;
+#             at most about 12, when both backlogs use all of OVERLOAD_DRAIN)
 #
 # Each setup gets a fresh server and database and runs with the same users:
 #   closed  every user keeps CHAT_WINDOW messages unacknowledged: the most it takes
 #   open    paced at each rate of CHAT_OPEN_RATES: the latency at that rate
+# In overload mode the closed run is followed by one open run at twice its delivered
+# rate, with OVERLOAD_WINDOW instead of CHAT_WINDOW, no warm-up (the closed run was
+# one), and the probe pair (ChatLoad --probe, on a client thread of its own) logged in
+# with the load and sending in the same seconds. MemorySampler reads the server's RSS
+# (/proc/PID/status) once a second and the heap after each collection from its GC log
+# over those seconds.
 #
 # Knobs (environment):
 #   CHAT_USERS      users, default 1000 (500 pairs)
@@ -25,6 +35,16 @@
 #                   20,000 msgs/s goal, where p99 should stay under 20 ms; "half" is
 #                   half the closed run's delivered rate, as the earlier tables used
 #
+#   OVERLOAD_SECONDS    seconds of load at twice the closed rate, default 60
+#   OVERLOAD_WINDOW     unacknowledged messages per user in that run, default 1000: several
+#                       seconds of a user's share, so the server's flow control, not the
+#                       client's window, decides how much is accepted
+#   OVERLOAD_DRAIN      seconds allowed after it for the backlog to be answered and
+#                       delivered, default 120 (at 2x, the backlog is about as many
+#                       seconds of work as the load lasted)
+#   OVERLOAD_FLAT_AFTER seconds into the load after which RSS should stop growing,
+#                       default 10
+#
 #   CHAT_INNODB_BUFFER_POOL   InnoDB buffer pool of the benchmark's MariaDB, default 1G
 #   CHAT_INNODB_LOG_FILE      its redo log size, default 1G
 #
@@ -35,8 +55,9 @@
 # MariaDB's default: the redo log is flushed at every COMMIT, doublewrite on. Debian's
 # 128 MiB pool and 96 MiB log turned a run into 15 MB/s of page writes and reads back
 # from the disk; docs/benchmarks.md has the comparison. Cluster mode also starts a
-# private redis-server. Tables go to stdout as Markdown; logs, and the servers' busiest
-# threads during each run (top -H), go to target/bench/chat-*. Every process and file
+# private redis-server. Tables go to stdout as Markdown; logs, GC logs, and the servers'
+# busiest threads during each run (top -H), go to target/bench/chat-*, the overload
+# runs' client logs and memory samples to target/bench/overload-*. Every process and file
 # this script creates is removed when it exits. Under each table: how late the load
 # client wrote the open runs' messages, which every latency in the table includes: its
 # own scheduling, unless a user's window was full.
@@ -51,10 +72,16 @@ WINDOW=${CHAT_WINDOW:-8}
 DRAIN=${CHAT_DRAIN:-15}
 CLIENT_THREADS=${CHAT_CLIENT_THREADS:-2}
 OPEN_RATES=${CHAT_OPEN_RATES:-10000 half}
+OVERLOAD_SECONDS=${OVERLOAD_SECONDS:-60}
+OVERLOAD_WINDOW=${OVERLOAD_WINDOW:-1000}
+OVERLOAD_DRAIN=${OVERLOAD_DRAIN:-120}
+OVERLOAD_FLAT_AFTER=${OVERLOAD_FLAT_AFTER:-10}
 INNODB_BUFFER_POOL=${CHAT_INNODB_BUFFER_POOL:-1G}
 INNODB_LOG_FILE=${CHAT_INNODB_LOG_FILE:-1G}
 SERVER_JAVA_OPTS=(-Xms1g -Xmx1g)
 CLIENT_JAVA_OPTS=(-Xms512m -Xmx512m)
+# Room for what the overload client holds when the server stops reading it.
+OVERLOAD_CLIENT_JAVA_OPTS=(-Xms1g -Xmx1g)
 OUT=target/bench
 RUN_ID=$$
 
@@ -125,14 +152,15 @@ start_redis() {
   say "redis-server did not come up on port $REDIS_PORT"; return 1
 }
 
-# start_server NAME PORT SERVER_OPTIONS... — starts one muchat server, waits until it
-# accepts, and appends its pid to SERVER_PIDS.
+# start_server NAME PORT SERVER_OPTIONS... — starts one muchat server, its GC log in
+# target/bench/chat-gc-NAME.log, waits until it accepts, and appends its pid to SERVER_PIDS.
 start_server() {
   local name=$1 port=$2 log="$OUT/chat-server-$1.log"
   shift 2
   # Every load client connects from 127.0.0.1: allow all of them, and more.
-  java "${SERVER_JAVA_OPTS[@]}" -jar target/muchat.jar server --host 127.0.0.1 --port "$port" \
-      --max-connections-per-address 100000 "$@" >"$log" 2>&1 &
+  java "${SERVER_JAVA_OPTS[@]}" -Xlog:gc:file="$OUT/chat-gc-$name.log":uptime:filecount=0 \
+      -jar target/muchat.jar server --host 127.0.0.1 --port "$port" --max-connections-per-address 100000 \
+      "$@" >"$log" 2>&1 &
   local pid=$!
   STARTED+=("$pid")
   SERVER_PIDS+=("$pid")
@@ -278,8 +306,113 @@ cluster() {
   print_table setup
 }
 
+# field NAME LINE — the value of NAME=value in a line of such words, or "-".
+field() {
+  local value
+  value=$(sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2")
+  echo "${value:--}"
+}
+
+# thousands N — N with a comma every three digits, as ChatLoad prints its figures.
+thousands() {
+  sed -E ':a; s/([0-9])([0-9]{3})($|,)/\1,\2\3/; ta' <<<"$1"
+}
+
+# overload_run NAME TARGET RATE PREFIX — the open run at RATE msgs/s with the probe,
+# while MemorySampler watches the server; sets LOAD_ROW, PROBE_LINE and MEMORY_LINE.
+overload_run() {
+  local name=$1 target=$2 rate=$3 prefix=$4 log="$OUT/overload-load-$1.log" status=0
+  local client sampler server=${SERVER_PIDS[0]}
+  : >"$log"
+  java "${OVERLOAD_CLIENT_JAVA_OPTS[@]}" -cp target/muchat.jar muchat.bench.ChatLoad \
+      --targets "$target" --users "$USERS" --prefix "$prefix" --probe --rate "$rate" \
+      --window "$OVERLOAD_WINDOW" --warmup 0 --seconds "$OVERLOAD_SECONDS" \
+      --drain "$OVERLOAD_DRAIN" --threads "$CLIENT_THREADS" >"$SCRATCH/row" 2>"$log" &
+  client=$!
+  STARTED+=("$client")
+  # The load starts 10 ms after the client says its users are in.
+  until grep -q 'users logged in' "$log"; do
+    kill -0 "$client" 2>/dev/null || break
+    sleep 0.1
+  done
+  java -Xmx64m -cp target/muchat.jar muchat.bench.MemorySampler --pid "$server" \
+      --gc-log "$OUT/chat-gc-$name.log" --seconds "$OVERLOAD_SECONDS" \
+      --flat-after "$OVERLOAD_FLAT_AFTER" >"$SCRATCH/memory" 2>"$OUT/overload-memory-$name.txt" &
+  sampler=$!
+  STARTED+=("$sampler")
+  wait "$client" || status=$?
+  if ((status != 0 && status != 3)) || [[ ! -s $SCRATCH/row ]]; then
+    kill "$sampler" 2>/dev/null || true
+    say "the overload client failed (status $status); see $log"; return 1
+  fi
+  wait "$sampler" || true
+  ((status == 3)) && say "MESSAGES WERE LOST in the overload run on $name; see $log"
+  LOAD_ROW=$(cat "$SCRATCH/row")
+  PROBE_LINE=$(grep -o 'probe sent=.*' "$log" | tail -n 1)
+  MEMORY_LINE=$(cat "$SCRATCH/memory")
+  UNSETTLED=$(grep -o 'after [0-9]* s of drain.*' "$log" | tail -n 1 || true)
+}
+
+# overload_measure SETUP TARGET NAME — the closed run (registering the users and the
+# probe pair), then the overload run at twice its delivered rate; appends a row to ROWS.
+overload_measure() {
+  local setup=$1 target=$2 name=$3 prefix="b${RUN_ID}${3}" closed rate
+  say "$setup: closed loop for the rate, $USERS users, window $WINDOW, ${SECONDS_PER_RUN}s after ${WARMUP}s warm-up"
+  load "$name-closed" "$setup | closed" "$target" --register --probe --prefix "$prefix"
+  closed=$(awk -F'|' '{ gsub(/[ ,]/, "", $6); print $6 }' <<<"$ROW")
+  rate=$((2 * closed > 0 ? 2 * closed : 2))
+  say "$setup: open loop at $rate msgs/s (twice the closed rate) for ${OVERLOAD_SECONDS}s, window $OVERLOAD_WINDOW, with the probe"
+  overload_run "$name" "$target" "$rate" "$prefix"
+  # ChatLoad's row: | offered | acked/s | delivered/s | p50 | p99 | p999 | lost | errors |
+  local acked delivered lost errors
+  acked=$(awk -F'|' '{ gsub(/ /, "", $3); print $3 }' <<<"$LOAD_ROW")
+  delivered=$(awk -F'|' '{ gsub(/ /, "", $4); print $4 }' <<<"$LOAD_ROW")
+  lost=$(awk -F'|' '{ gsub(/ /, "", $8); print $8 }' <<<"$LOAD_ROW")
+  errors=$(awk -F'|' '{ sub(/^ +/, "", $9); sub(/ +$/, "", $9); print $9 }' <<<"$LOAD_ROW")
+  [[ -n $UNSETTLED ]] && errors+="; unanswered or undelivered at the end of the drain: ${UNSETTLED#*drain, }"
+  local m=$MEMORY_LINE p=$PROBE_LINE row
+  row="| $setup | $(thousands "$closed") | $(thousands "$rate") | $acked | $delivered"
+  row+=" | $(field p50_ms "$p") | $(field p99_ms "$p") | $(field max_ms "$p") | $(field late_p99_ms "$p")"
+  row+=" | $(field delivered "$p")/$(field sent "$p")"
+  row+=" | $(field rss_first_mib "$m") | $(field rss_at_flat_mib "$m") | $(field rss_peak_mib "$m")"
+  row+=" | $(field rss_growth_after_flat_mib "$m") | $(field heap_after_gc_peak_mib "$m")"
+  row+=" | $lost + $(field lost "$p") | $errors, probe: $(field errors "$p") | $(cut -d' ' -f1 /proc/loadavg) |"
+  ROWS+=("$row")
+  [[ $(field exited_at_s "$m") != - ]] && say "the $setup server DIED $(field exited_at_s "$m") s into the overload"
+  return 0
+}
+
+print_overload_table() {
+  echo
+  echo "| database | closed msgs/s | offered msgs/s | acked/s | delivered/s | probe p50 ms | probe p99 ms | probe max ms | probe sent late p99 ms | probe delivered/sent | RSS MiB at 0 s | RSS MiB at ${OVERLOAD_FLAT_AFTER} s | RSS MiB peak | RSS growth after ${OVERLOAD_FLAT_AFTER} s | heap after GC MiB, peak | lost (load + probe) | errors | load avg |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"
+  printf '%s\n' "${ROWS[@]}"
+  echo
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; $USERS users + the probe pair;" \
+       "closed: window $WINDOW, ${SECONDS_PER_RUN}s after ${WARMUP}s warm-up; overload: ${OVERLOAD_SECONDS}s" \
+       "at twice the closed rate, window $OVERLOAD_WINDOW, ${OVERLOAD_DRAIN}s drain; server -Xms1g -Xmx1g;" \
+       "load client on the same machine. Goal: probe p99 < 200 ms, RSS flat after ${OVERLOAD_FLAT_AFTER} s."
+}
+
+overload() {
+  ROWS=()
+  local port
+  port=$(free_port)
+  start_server embedded "$port" --data "$SCRATCH/data"
+  overload_measure "embedded (H2)" "127.0.0.1:$port" embedded
+  stop_servers
+
+  start_mariadb
+  new_database
+  port=$(free_port)
+  start_server mariadb "$port" --db-url "$DB_URL" --db-user root --db-password ''
+  overload_measure "MariaDB" "127.0.0.1:$port" mariadb
+  stop_servers
+  print_overload_table
+}
+
 case "${1:-}" in
-  chat|cluster)
+  chat|cluster|overload)
     mkdir -p "$OUT"
     : >"$OUT/chat-load.log"
     say "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"

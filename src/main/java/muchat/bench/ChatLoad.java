@@ -19,8 +19,13 @@ import org.HdrHistogram.Histogram;
  * Closed loop (no {@code --rate}): each user keeps {@code --window} messages unacknowledged,
  * which finds the throughput. Open loop ({@code --rate R}): R messages a second in all,
  * each stamped with the time it was due, which gives honest latency at that rate.
- * Latency is send to delivery on the recipient's socket; load client and server must be
- * on the same machine, since both ends read one monotonic clock.
+ * Latency is send to delivery on the recipient's socket, for every message due in the
+ * measured seconds (also when it arrives during the drain); load client and server must
+ * be on the same machine, since both ends read one monotonic clock.
+ *
+ * <p>{@code --probe} adds one more pair of users on a thread of their own, each sending
+ * one message a second in the same seconds, and prints their figures on one more stderr
+ * line ({@link #probeLine}): what an unrelated user sees while the load runs.
  *
  * <p>After the measurement it waits up to {@code --drain} seconds for every message to be
  * acknowledged and delivered, then checks per message that each acknowledged one arrived;
@@ -53,21 +58,28 @@ public final class ChatLoad {
         List<LoadUser> users = createUsers(options, loops);
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < loops.size(); t++) {
-            Thread thread = new Thread(loops.get(t), "chatload-" + t);
-            thread.start();
-            threads.add(thread);
+            threads.add(start(loops.get(t), "chatload-" + t));
+        }
+        // The probe has a thread of its own, so its sends and reads never wait behind the load's.
+        LoadLoop probeLoop = null;
+        List<LoadUser> probeUsers = List.of();
+        if (options.probe()) {
+            probeLoop = new LoadLoop(options.probeOptions(), progress);
+            probeUsers = createUsers(options.probeOptions(), List.of(probeLoop));
+            threads.add(start(probeLoop, "chatload-probe"));
         }
 
         long loginStart = System.nanoTime();
-        if (!awaitLogins(progress, options.users())) {
+        int everyone = users.size() + probeUsers.size();
+        if (!awaitLogins(progress, everyone)) {
             progress.finish();
             joinAll(threads);
-            System.err.println("chatload: only " + progress.loggedIn.get() + " of " + options.users()
+            System.err.println("chatload: only " + progress.loggedIn.get() + " of " + everyone
                     + " users logged in; no measurement");
             return 1;
         }
         System.err.printf(Locale.ROOT, "chatload: %d users logged in in %.1f s%n",
-                options.users(), (System.nanoTime() - loginStart) / 1e9);
+                everyone, (System.nanoTime() - loginStart) / 1e9);
 
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
         long measureFrom = start + TimeUnit.SECONDS.toNanos(options.warmup());
@@ -89,16 +101,28 @@ public final class ChatLoad {
             System.err.println("chatload: sends left the load client late by " + percentiles(total.sendLateMicros)
                     + " (its own scheduling, or a full window; counted in both latencies)");
         }
+        long probeLost = 0;
+        if (probeLoop != null) {
+            probeLost = countLost(probeUsers);
+            System.err.println("chatload: " + probeLine(probeLoop.stats, probeLost));
+        }
         if (!settled) {
             System.err.printf("chatload: after %d s of drain, sent=%d acked=%d rejected=%d delivered=%d%n",
                     options.drain(), progress.sent.get(), progress.acked.get(), progress.rejected.get(),
                     progress.delivered.get());
         }
-        if (lost > 0) {
-            System.err.println("chatload: LOST " + lost + " ACKNOWLEDGED MESSAGES: they never reached their recipient");
+        if (lost + probeLost > 0) {
+            System.err.println("chatload: LOST " + (lost + probeLost)
+                    + " ACKNOWLEDGED MESSAGES: they never reached their recipient");
             return EXIT_LOST;
         }
         return 0;
+    }
+
+    private static Thread start(LoadLoop loop, String name) {
+        Thread thread = new Thread(loop, name);
+        thread.start();
+        return thread;
     }
 
     private static List<LoadUser> createUsers(LoadOptions options, List<LoadLoop> loops) {
@@ -190,6 +214,20 @@ public final class ChatLoad {
                 total.ackedInWindow / options.seconds(), total.deliveredInWindow / options.seconds(),
                 millis(total.latencyMicros, 50), millis(total.latencyMicros, 99), millis(total.latencyMicros, 99.9),
                 lost, total.errorSummary());
+    }
+
+    /**
+     * The probe's figures as {@code name=value} words for scripts: messages it sent in the
+     * measured seconds, how many of those arrived (by the end of the drain), their
+     * send-to-delivery latency, how late its own thread sent them, and acknowledged ones lost.
+     */
+    static String probeLine(LoopStats probe, long lost) {
+        return String.format(Locale.ROOT,
+                "probe sent=%d delivered=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f late_p99_ms=%.2f lost=%d errors=%s",
+                probe.sendLateMicros.getTotalCount(), probe.latencyMicros.getTotalCount(),
+                millis(probe.latencyMicros, 50), millis(probe.latencyMicros, 99),
+                probe.latencyMicros.getMaxValue() / 1000.0, millis(probe.sendLateMicros, 99), lost,
+                probe.errorSummary().replace(' ', ','));
     }
 
     /** {@code p50 1.23 ms, p99 4.56 ms, p999 7.89 ms} of a histogram in microseconds. */

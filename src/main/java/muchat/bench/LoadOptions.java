@@ -18,18 +18,27 @@ import java.util.List;
  * @param threads   selector threads of the load client
  * @param drain     seconds to wait at the end for every acknowledged message to arrive
  * @param label     leading cells of the printed table row, e.g. {@code embedded | closed}
+ * @param probe     also run the probe: one more pair of users, {@code prefix-probe-0} and
+ *                  {@code -1}, each sending one message a second on a thread of its own, whose
+ *                  latency is reported apart from the load's
  */
 record LoadOptions(List<InetSocketAddress> targets, int users, int seconds, int warmup, int window,
-                   int rate, boolean register, String prefix, int threads, int drain, String label) {
+                   int rate, boolean register, String prefix, int threads, int drain, String label,
+                   boolean probe) {
+
+    /** The probe pair's rate over both users: one message a second each. */
+    static final int PROBE_RATE = 2;
+    /** The probe's window: a full one means the server held 8 s of the probe's messages. */
+    static final int PROBE_WINDOW = 8;
 
     static final String USAGE = """
             usage: ChatLoad --targets HOST:PORT[,HOST:PORT...] [--users 1000] [--seconds 20]
                             [--warmup 5] [--window 8] [--rate MSGS_PER_S] [--register]
-                            [--prefix NAME] [--threads 2] [--drain 15] [--label CELLS]""";
+                            [--prefix NAME] [--threads 2] [--drain 15] [--label CELLS] [--probe]""";
 
     static LoadOptions parse(String[] args) {
         Flags flags = Flags.parse(args, List.of("targets", "users", "seconds", "warmup", "window", "rate",
-                "prefix", "threads", "drain", "label"), List.of("register"));
+                "prefix", "threads", "drain", "label"), List.of("register", "probe"));
         List<InetSocketAddress> targets = targets(flags.string("targets", ""));
         int users = flags.positiveInt("users", 1000);
         if (targets.isEmpty() || users < 2 || users % 2 != 0) {
@@ -38,7 +47,16 @@ record LoadOptions(List<InetSocketAddress> targets, int users, int seconds, int 
         return new LoadOptions(targets, users, flags.positiveInt("seconds", 20),
                 flags.intAtLeast("warmup", 5, 0), flags.positiveInt("window", 8), flags.intAtLeast("rate", 0, 0),
                 flags.isSet("register"), flags.string("prefix", "bench"), flags.positiveInt("threads", 2),
-                flags.intAtLeast("drain", 15, 0), flags.string("label", ""));
+                flags.intAtLeast("drain", 15, 0), flags.string("label", ""), flags.isSet("probe"));
+    }
+
+    /**
+     * The probe pair as a load of its own: the same servers, schedule and registration,
+     * two users at {@value #PROBE_RATE} messages a second in all, on one thread.
+     */
+    LoadOptions probeOptions() {
+        return new LoadOptions(targets, 2, seconds, warmup, PROBE_WINDOW, PROBE_RATE, register,
+                prefix + "-probe", 1, drain, "", false);
     }
 
     boolean openLoop() {

@@ -183,6 +183,8 @@ final class LoadUser implements FrameSink {
         Progress.Schedule schedule = loop.progress.schedule();
         if (schedule != null && schedule.measuring(now)) {
             loop.stats.ackedInWindow++;
+        }
+        if (schedule != null && schedule.measuring(stamps[counter])) {
             loop.stats.ackLatencyMicros.recordValue(Math.max(0, (now - stamps[counter]) / 1000));
         }
         if (!loop.openLoop) {
@@ -222,7 +224,11 @@ final class LoadUser implements FrameSink {
         Progress.Schedule schedule = loop.progress.schedule();
         if (schedule != null && schedule.measuring(now)) {
             loop.stats.deliveredInWindow++;
-            long sentAt = Long.parseLong(text[1]);
+        }
+        // Latency belongs to the message's send time: one sent in the measured seconds
+        // counts even if it arrives during the drain, so a growing backlog is not cut off.
+        long sentAt = Long.parseLong(text[1]);
+        if (schedule != null && schedule.measuring(sentAt)) {
             loop.stats.latencyMicros.recordValue(Math.max(0, (now - sentAt) / 1000));
         }
     }
@@ -240,7 +246,7 @@ final class LoadUser implements FrameSink {
             if (!loop.openLoop) {
                 sendChat(now, now);
             } else if (nextDue <= now) {
-                if (schedule.measuring(now)) {
+                if (schedule.measuring(nextDue)) {
                     loop.stats.sendLateMicros.recordValue((now - nextDue) / 1000);
                 }
                 sendChat(nextDue, now);

@@ -42,4 +42,27 @@ class LoadOptionsTest {
     void withoutTargetsThereIsNothingToLoad() {
         assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse(new String[] {"--users", "10"}));
     }
+
+    @Test
+    void theProbeIsOnePairSendingOneMessageASecondEachInTheSameSeconds() {
+        LoadOptions options = LoadOptions.parse(new String[] {"--targets", "127.0.0.1:6000", "--users", "100",
+                "--rate", "50000", "--window", "1000", "--seconds", "60", "--warmup", "0", "--register",
+                "--prefix", "run7", "--probe"});
+        assertTrue(options.probe());
+        LoadOptions probe = options.probeOptions();
+        assertEquals(2, probe.users());
+        assertEquals(2, probe.rate(), "one message a second from each of the two");
+        assertEquals(8, probe.window());
+        assertEquals(1, probe.threads());
+        assertEquals("run7-probe", probe.prefix());
+        assertEquals(60, probe.seconds());
+        assertEquals(0, probe.warmup());
+        assertTrue(probe.register());
+        assertFalse(probe.probe());
+    }
+
+    @Test
+    void withoutTheSwitchThereIsNoProbe() {
+        assertFalse(LoadOptions.parse(new String[] {"--targets", "127.0.0.1:6000"}).probe());
+    }
 }
