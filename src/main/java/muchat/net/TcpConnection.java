@@ -48,22 +48,32 @@ public final class TcpConnection implements Channel {
      */
     public enum ReadPause {
         /** The peer sends faster than its allowed rate. */
-        SHAPING,
+        SHAPING(false),
         /** The peer has sent as many requests as may wait to be handled. */
-        REQUEST_BACKLOG,
+        REQUEST_BACKLOG(false),
         /**
          * More output is queued for the peer than its limit: no new requests (which make
          * new replies) until it reads. Held and released by the connection itself.
          */
-        OUTPUT_FULL,
+        OUTPUT_FULL(true),
         /** The layer above holds as much output for the peer as it may (e.g. paced frames). */
-        HELD_OUTPUT_FULL,
+        HELD_OUTPUT_FULL(true),
         /** Every connection: the server's buffers together reached their memory budget. */
-        MEMORY,
+        MEMORY(false),
         /** Every connection: work the server accepted is not done yet (e.g. its storage is behind). */
-        SERVER_BUSY,
+        SERVER_BUSY(false),
         /** Every connection: the server is stopping and takes no new requests. */
-        SHUTDOWN
+        SHUTDOWN(false);
+
+        /**
+         * True if the peer causes it by not reading. The others keep a peer waiting on us,
+         * so the idle timeout does not run while they hold (see {@link #isIdleTimeoutPaused}).
+         */
+        final boolean peerNotReading;
+
+        ReadPause(boolean peerNotReading) {
+            this.peerNotReading = peerNotReading;
+        }
     }
 
     private final EventLoop loop;
@@ -331,6 +341,19 @@ public final class TcpConnection implements Channel {
         return lastActiveNanos;
     }
 
+    /**
+     * True while reading is paused for a reason of ours, not the peer's: a peer we do
+     * not read from cannot send a frame, so its silence does not count then. Loop thread.
+     */
+    boolean isIdleTimeoutPaused() {
+        for (ReadPause pause : readPauses) {
+            if (!pause.peerNotReading) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True if the server's idle timeout does not apply (see {@link #keepAliveInsteadOfIdleTimeout}). */
     boolean isIdleTimeoutExempt() {
         return idleTimeoutExempt;
@@ -485,6 +508,7 @@ public final class TcpConnection implements Channel {
     }
 
     private void resumeReading() {
+        lastActiveNanos = System.nanoTime(); // the idle timeout counts from here, not from the pause
         updateInterest();
         if (readPauses.isEmpty() && input.isReadable() && state != State.DISCONNECTED) {
             messageCallback.onMessage(this, input);

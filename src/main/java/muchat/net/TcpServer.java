@@ -369,7 +369,7 @@ public final class TcpServer {
         long limit = idleTimeout.toNanos();
         for (Channel channel : loop.channels()) {
             if (channel instanceof TcpConnection connection && !connection.isIdleTimeoutExempt()
-                    && now - connection.lastActiveNanos() > limit) {
+                    && !connection.isIdleTimeoutPaused() && now - connection.lastActiveNanos() > limit) {
                 log.info("closed {} reason=idle-timeout silent-for={}s", connection, idleTimeout.toSeconds());
                 connection.forceClose();
             }

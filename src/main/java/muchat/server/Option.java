@@ -25,12 +25,12 @@ enum Option {
     RATE_LIMIT("--rate-limit", "MUCHAT_RATE_LIMIT", "500",
             "chats, SYNCs and HISTORYs per second one connection may send; faster ones are read later"),
     MAX_PENDING("--max-pending", "MUCHAT_MAX_PENDING", "16",
-            "requests of one connection read but not yet handled; at this many it is not read from"),
+            "requests of one connection read but not yet handled (a chat: until stored); at this many it is not read from"),
     OUTPUT_LIMIT("--output-limit", "MUCHAT_OUTPUT_LIMIT", "1024",
             "KiB queued for one client: over it, it is not read from nor pushed to; at 16 times it, closed"),
     MEMORY_BUDGET("--memory-budget", "MUCHAT_MEMORY_BUDGET", "256",
             "MiB all connections' buffers may hold together; at it, no connection is read from"),
-    COMMIT_BACKLOG("--commit-backlog", "MUCHAT_COMMIT_BACKLOG", "10000",
+    COMMIT_BACKLOG("--commit-backlog", "MUCHAT_COMMIT_BACKLOG", "50000",
             "messages waiting for the group commit at which the server stops reading until half are written");
 
     final String flag;

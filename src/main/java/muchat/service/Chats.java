@@ -113,7 +113,9 @@ final class Chats {
     private void store(Session session, MsgType type, NewMessage message) {
         String cmid = message.cmid();
         String senderName = session.name();
+        Runnable done = session.keepPending();
         messages.submit(message).whenComplete((stored, failure) -> {
+            done.run();
             if (failure != null) {
                 // The store's error never quotes the message's text.
                 log.warn("storing a message of user={} {} failed: {}", session.uid(), session.connection(),

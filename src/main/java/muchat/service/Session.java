@@ -19,14 +19,19 @@ import muchat.protocol.SyncDone;
  * after LOGIN, and the cursor that keeps pushes to that user in inbox {@code seq}
  * order.
  *
- * <p>Pushes reach a session from several threads (the sender's strand, the cluster
- * subscriber, a login replay). {@link #deliver} sends a message only when it is the
- * next seq; a message that arrives early waits until the gap before it is filled, and
- * one that was already pushed is dropped.
+ * <p>Pushes reach a session from several threads (a group-commit lane, the cluster
+ * subscriber, a strand's replay, the sweep). {@link #deliver} sends a message only when
+ * it is the next seq; a message that arrives early waits until the gap before it is
+ * filled, one that was already pushed is dropped, and while the client does not take
+ * what it is sent pushes are left in the database for a catch-up.
  *
- * <p>Threads: any thread; the push cursor and the claim are guarded by the session's monitor. The
- * codec is set once by the IO thread before any frame is dispatched; {@link #handOff}
- * only from the connection's IO thread.
+ * <p>Flow control: {@link #handOff} counts the requests read and not yet handled, and
+ * pauses the connection's reading at the limit; {@link #rateShaper} pauses it over the
+ * rate.
+ *
+ * <p>Threads: any thread; the push cursor and the claim are guarded by the session's
+ * monitor. The codec is set once by the IO thread before any frame is dispatched;
+ * {@link #handOff} and {@link #rateShaper} only from the connection's IO thread.
  */
 public final class Session {
     /** Pushes held back behind a gap, at most; beyond that the catch-up from the database brings them. */
@@ -45,11 +50,13 @@ public final class Session {
     private final Handoff handoff;
     /** Requests read but not yet handled; at {@link #maxPending} reading pauses. */
     private final AtomicInteger pending = new AtomicInteger();
-    /** True while a catch-up waits for the client to take its output. */
-    private final AtomicBoolean catchUpWaiting = new AtomicBoolean();
     private final int maxPending;
     /** True while reading is paused for {@link #pending}; IO thread only. */
     private boolean backlogPaused;
+    /** Set by {@link #keepPending} during a task; the strand's only. */
+    private boolean keptPending;
+    /** True while a catch-up waits for the client to take its output. */
+    private final AtomicBoolean catchUpWaiting = new AtomicBoolean();
 
     /** The login this session holds, bound or still under way; guarded by this. */
     private Claim claim;
@@ -95,11 +102,30 @@ public final class Session {
             try {
                 task.run();
             } finally {
-                if (pending.decrementAndGet() == maxPending / 2) {
-                    connection.loop().execute(this::resumeIfHalfDone);
+                if (keptPending) {
+                    keptPending = false;
+                } else {
+                    donePending();
                 }
             }
         });
+    }
+
+    /**
+     * Keeps the request being handled pending after its task returns, until the returned
+     * action runs (any thread, once): a chat is done when it is stored, not when it is
+     * submitted, so a sender never has more than the limit waiting for the group commit.
+     * On the strand, from the request's own task.
+     */
+    Runnable keepPending() {
+        keptPending = true;
+        return this::donePending;
+    }
+
+    private void donePending() {
+        if (pending.decrementAndGet() == maxPending / 2) {
+            connection.loop().execute(this::resumeIfHalfDone);
+        }
     }
 
     private void resumeIfHalfDone() {

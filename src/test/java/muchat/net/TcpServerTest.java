@@ -274,6 +274,21 @@ class TcpServerTest {
     }
 
     @Test
+    void aConnectionTheServerDoesNotReadFromIsNotClosedAsIdle() throws Exception {
+        server = new TcpServer("busy", ANY_LOOPBACK_PORT, 1, EventLoopGroup.Placement.ROUND_ROBIN);
+        server.setIdleTimeout(Duration.ofMillis(300));
+        server.setMessageCallback((connection, input) -> connection.send(input));
+        server.start();
+        try (Socket socket = new Socket("127.0.0.1", server.address().getPort())) {
+            echoOnce(socket, "before");
+            server.pauseAll(TcpConnection.ReadPause.SERVER_BUSY);
+            Thread.sleep(1200); // four idle timeouts during which the server reads nothing
+            server.resumeAll(TcpConnection.ReadPause.SERVER_BUSY);
+            echoOnce(socket, "after"); // still open, and read again
+        }
+    }
+
+    @Test
     void aPeerThatOnlyTricklesPartOfAMessageIsIdle() throws Exception {
         server = new TcpServer("trickle", ANY_LOOPBACK_PORT, 1, EventLoopGroup.Placement.ROUND_ROBIN);
         server.setIdleTimeout(Duration.ofMillis(300));
