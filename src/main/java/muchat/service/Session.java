@@ -51,8 +51,8 @@ public final class Session {
     /** Requests read but not yet handled; at {@link #maxPending} reading pauses. */
     private final AtomicInteger pending = new AtomicInteger();
     private final int maxPending;
-    /** True while reading is paused for {@link #pending}; IO thread only. */
-    private boolean backlogPaused;
+    /** True while reading is paused for {@link #pending}; written by the IO thread only. */
+    private volatile boolean backlogPaused;
     /** Set by {@link #keepPending} during a task; the strand's only. */
     private boolean keptPending;
     /** True while a catch-up waits for the client to take its output. */
@@ -97,6 +97,7 @@ public final class Session {
         if (pending.incrementAndGet() >= maxPending && !backlogPaused) {
             backlogPaused = true;
             connection.stopRead(ReadPause.REQUEST_BACKLOG);
+            resumeIfHalfDone(); // the strand may have done half of them before it saw the pause
         }
         handoff.execute(strandKey(), () -> {
             try {
@@ -122,8 +123,12 @@ public final class Session {
         return this::donePending;
     }
 
+    /**
+     * One request fewer pending. The IO loop is woken only while reading is paused for
+     * them: a wake-up per request would cost a system call per message.
+     */
     private void donePending() {
-        if (pending.decrementAndGet() == maxPending / 2) {
+        if (pending.decrementAndGet() <= maxPending / 2 && backlogPaused) {
             connection.loop().execute(this::resumeIfHalfDone);
         }
     }

@@ -9,20 +9,27 @@ import java.util.function.Function;
 
 /**
  * The messages a group-commit lane has taken in but not written yet, one queue per
- * sender, from which batches are taken in turns: one message of each sender with
- * something waiting, then the next round. One sender's messages keep their order, but
+ * sender, from which batches are taken in turns: up to {@link #PER_TURN} messages of
+ * each sender with something waiting, then the next round. One sender's messages keep their order, but
  * a sender with a thousand messages waiting no longer puts another's single message
  * behind all of them: it goes into the next batch.
  *
- * <p>A batch also stops at a number of inbox rows, so that a few messages to large
- * groups make a short transaction, not one the others wait seconds for. The message
- * at the head of the turns always goes in, however many rows it has, so none waits
- * forever; and the batch stops at the first that does not fit (rather than looking
- * for smaller ones behind it), so it heads the next batch.
+ * <p>A batch also holds at most a number of inbox rows, so that a few messages to large
+ * groups make a short transaction, not one the others wait seconds for. A sender whose
+ * next message does not fit any more ends its turn, and the others' messages that fit
+ * still go in; the batch ends when a whole round of senders found nothing that fits.
+ * The first message of a batch always goes in, however many rows it has, and every
+ * sender comes to the head of the turns in time, so none waits forever.
  *
  * <p>Threads: the lane's own thread only.
  */
 final class SenderTurns<T> {
+    /**
+     * Messages of one sender taken per turn. More than one: a sender's SEND_ACKs (and its
+     * partner's pushes) that commit together leave in one write, where one per turn made
+     * one system call per message. Few enough that a flood waits its turn.
+     */
+    static final int PER_TURN = 8;
     private final Function<T, NewMessage> messageOf;
     private final Map<Long, ArrayDeque<T>> bySender = new HashMap<>();
     /** Senders with something waiting, whose turn is next first. */
@@ -57,17 +64,22 @@ final class SenderTurns<T> {
      */
     void takeBatch(List<T> batch, int maxMessages, int maxRows) {
         int rows = 0;
-        while (batch.size() < maxMessages && !turns.isEmpty()) {
-            long sender = turns.peekFirst();
+        int skipped = 0; // senders in a row whose next message did not fit
+        while (batch.size() < maxMessages && !turns.isEmpty() && skipped < turns.size()) {
+            long sender = turns.pollFirst();
             ArrayDeque<T> queue = bySender.get(sender);
-            int itsRows = messageOf.apply(queue.peekFirst()).recipients().size();
-            if (!batch.isEmpty() && rows + itsRows > maxRows) {
-                return;
+            int taken = 0;
+            while (taken < PER_TURN && !queue.isEmpty() && batch.size() < maxMessages) {
+                int itsRows = messageOf.apply(queue.peekFirst()).recipients().size();
+                if (!batch.isEmpty() && rows + itsRows > maxRows) {
+                    break; // its turn ends; it may head a later batch, where it always fits
+                }
+                batch.add(queue.pollFirst());
+                rows += itsRows;
+                size--;
+                taken++;
             }
-            batch.add(queue.pollFirst());
-            rows += itsRows;
-            size--;
-            turns.pollFirst();
+            skipped = taken == 0 ? skipped + 1 : 0;
             if (queue.isEmpty()) {
                 bySender.remove(sender);
             } else {
