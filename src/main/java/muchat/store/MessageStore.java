@@ -119,9 +119,12 @@ public final class MessageStore implements AutoCloseable {
 
     /** The highest seq {@code uid} acknowledged, counting acks not yet written. */
     public long acked(long uid) throws StoreException {
+        // Pending first: a flush commits the row before it forgets the pending ack, so one
+        // that falls between the two reads is seen in the row. The other order could miss it.
+        long pending = acks.pending(uid);
         long stored = jdbc.first("SELECT acked FROM inbox_ack WHERE uid = ?",
                 rs -> rs.getLong("acked"), uid).orElse(0L);
-        return Math.max(stored, acks.pending(uid));
+        return Math.max(stored, pending);
     }
 
     /** Up to {@code limit} inbox entries of {@code uid} with seq > {@code afterSeq}, by ascending seq. */
