@@ -192,7 +192,7 @@ public final class TcpServer {
      */
     public void stopReading() {
         pauseAll(TcpConnection.ReadPause.SHUTDOWN);
-        forEachConnectionInLoops(connection -> { });
+        awaitLoops();
     }
 
     /**
@@ -230,7 +230,8 @@ public final class TcpServer {
      * {@link #stopReading()} once nothing more will be sent.
      */
     public void closeGracefully(Duration grace) {
-        forEachConnectionInLoops(TcpConnection::closeGracefully);
+        inEveryLoop(TcpConnection::closeGracefully);
+        awaitLoops();
         long deadline = System.nanoTime() + grace.toNanos();
         synchronized (connections) {
             for (long left; !connections.isEmpty() && (left = deadline - System.nanoTime()) > 0; ) {
@@ -270,18 +271,19 @@ public final class TcpServer {
         }
     }
 
-    /** Runs {@code action} for each connection in its own loop; returns once every loop has run its tasks. */
-    private void forEachConnectionInLoops(Consumer<TcpConnection> action) {
+    /**
+     * Returns once every loop has run the tasks queued before this call (e.g. those of
+     * {@link #inEveryLoop}) and the tasks its IO events queue meanwhile, such as the
+     * hand-off of frames read in the iteration under way. Not from a loop thread.
+     */
+    private void awaitLoops() {
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (EventLoop loop : ioLoops.loops()) {
             CompletableFuture<Void> f = new CompletableFuture<>();
             done.add(f);
-            loop.runInLoop(() -> {
-                eachConnection(loop, action);
-                // Queued last, so it completes after every task queued before it (e.g. a
-                // hand-off of frames read in this iteration).
-                loop.queueInLoop(() -> f.complete(null));
-            });
+            // Queued again from inside the loop, it runs a round later: after whatever
+            // this iteration's IO events queued.
+            loop.queueInLoop(() -> loop.queueInLoop(() -> f.complete(null)));
         }
         done.forEach(CompletableFuture::join);
     }
