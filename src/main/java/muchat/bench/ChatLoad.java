@@ -1,8 +1,8 @@
 package muchat.bench;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -23,13 +23,21 @@ import org.HdrHistogram.Histogram;
  * measured seconds (also when it arrives during the drain); load client and server must
  * be on the same machine, since both ends read one monotonic clock.
  *
+ * <p>{@code --legacy} speaks the classic protocol instead (JSON + NUL, docs/protocol.md
+ * section 7), as the classic client would: there is no SEND_ACK, so the window counts a
+ * user's messages its partner has not yet received (default 1: one in flight per
+ * direction), and {@code acked/s} is {@code -}. The server paces every legacy connection's
+ * pushes, a frame at a time and a pause apart, so each user receives a bounded number of
+ * messages a second whatever the server's speed; the row shows what that leaves.
+ *
  * <p>{@code --probe} adds one more pair of users on a thread of their own, each sending
  * one message a second in the same seconds, and prints their figures on one more stderr
  * line ({@link #probeLine}): what an unrelated user sees while the load runs.
  *
  * <p>After the measurement it waits up to {@code --drain} seconds for every message to be
- * acknowledged and delivered, then checks per message that each acknowledged one arrived;
- * any that did not are reported as lost, and the exit status is 3.
+ * acknowledged and delivered, then checks per message that each acknowledged one arrived
+ * (legacy: each one sent, since the server stores a message before it pushes it); any
+ * that did not are reported as lost, and the exit status is 3.
  *
  * <pre>java -cp muchat.jar muchat.bench.ChatLoad --targets 127.0.0.1:6000 --users 1000 --register</pre>
  *
@@ -45,12 +53,12 @@ public final class ChatLoad {
 
     public static void main(String[] args) throws Exception {
         LoadOptions options = Flags.parseOrExit("chatload", LoadOptions.USAGE, args, LoadOptions::parse);
-        System.exit(run(options));
+        System.exit(run(options, System.out));
     }
 
-    /** Runs the benchmark, prints its row, and returns the exit status. */
-    static int run(LoadOptions options) throws IOException, InterruptedException {
-        Progress progress = new Progress();
+    /** Runs the benchmark, prints its row to {@code rows}, and returns the exit status. */
+    static int run(LoadOptions options, PrintStream rows) throws IOException, InterruptedException {
+        Progress progress = new Progress(options.legacy());
         List<LoadLoop> loops = new ArrayList<>();
         for (int t = 0; t < options.threads(); t++) {
             loops.add(new LoadLoop(options, progress));
@@ -86,7 +94,7 @@ public final class ChatLoad {
         Progress.Schedule schedule = new Progress.Schedule(start, measureFrom,
                 measureFrom + TimeUnit.SECONDS.toNanos(options.seconds()));
         progress.start(schedule);
-        reportUntil(progress, schedule);
+        reportUntil(progress, schedule, options.legacy());
 
         boolean settled = awaitSettled(progress, schedule.stop() + TimeUnit.SECONDS.toNanos(options.drain()));
         progress.finish();
@@ -95,8 +103,10 @@ public final class ChatLoad {
         LoopStats total = new LoopStats();
         loops.forEach(loop -> total.add(loop.stats));
         long lost = countLost(users);
-        System.out.println(row(options, total, lost));
-        System.err.println("chatload: send to SEND_ACK " + percentiles(total.ackLatencyMicros));
+        rows.println(row(options, total, lost));
+        if (!options.legacy()) {
+            System.err.println("chatload: send to SEND_ACK " + percentiles(total.ackLatencyMicros));
+        }
         if (options.openLoop()) {
             System.err.println("chatload: sends left the load client late by " + percentiles(total.sendLateMicros)
                     + " (its own scheduling, or a full window; counted in both latencies)");
@@ -113,7 +123,7 @@ public final class ChatLoad {
         }
         if (lost + probeLost > 0) {
             System.err.println("chatload: LOST " + (lost + probeLost)
-                    + " ACKNOWLEDGED MESSAGES: they never reached their recipient");
+                    + (options.legacy() ? " SENT" : " ACKNOWLEDGED") + " MESSAGES: they never reached their recipient");
             return EXIT_LOST;
         }
         return 0;
@@ -129,7 +139,8 @@ public final class ChatLoad {
         String tag = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36), 36);
         List<LoadUser> users = new ArrayList<>();
         for (int i = 0; i < options.users(); i++) {
-            LoadLoop loop = loops.get(i % loops.size());
+            // Legacy: a pair shares a loop, since one user's receipt lets the other send.
+            LoadLoop loop = loops.get((options.legacy() ? i / 2 : i) % loops.size());
             LoadUser user = new LoadUser(i, options.prefix() + "-" + i, options.targetOf(i), loop, tag,
                     options.register());
             loop.add(user);
@@ -167,7 +178,8 @@ public final class ChatLoad {
      * Sleeps until the load stops, printing the rates of every {@value #REPORT_SECONDS}
      * seconds to stderr: shows warm-up (JIT, caches) and hiccups the averages hide.
      */
-    private static void reportUntil(Progress progress, Progress.Schedule schedule) throws InterruptedException {
+    private static void reportUntil(Progress progress, Progress.Schedule schedule, boolean legacy)
+            throws InterruptedException {
         long last = schedule.start();
         long acked = 0;
         long delivered = 0;
@@ -178,8 +190,9 @@ public final class ChatLoad {
             long ackedNow = progress.acked.get();
             long deliveredNow = progress.delivered.get();
             double seconds = (now - last) / 1e9;
-            System.err.printf(Locale.ROOT, "chatload: t=%.0fs acked/s=%.0f delivered/s=%.0f%s%n",
-                    (now - schedule.start()) / 1e9, (ackedNow - acked) / seconds, (deliveredNow - delivered) / seconds,
+            String ackedRate = legacy ? "-" : String.format(Locale.ROOT, "%.0f", (ackedNow - acked) / seconds);
+            System.err.printf(Locale.ROOT, "chatload: t=%.0fs acked/s=%s delivered/s=%.0f%s%n",
+                    (now - schedule.start()) / 1e9, ackedRate, (deliveredNow - delivered) / seconds,
                     now <= schedule.measureFrom() ? " (warm-up)" : "");
             last = now;
             acked = ackedNow;
@@ -193,15 +206,9 @@ public final class ChatLoad {
         }
     }
 
-    /** Messages a sender saw acknowledged that its partner never received. */
+    /** Messages the server took on (see {@link LoadUser#lost}) that never reached their recipient. */
     private static long countLost(List<LoadUser> users) {
-        long lost = 0;
-        for (LoadUser user : users) {
-            BitSet missing = (BitSet) user.acked.clone();
-            missing.andNot(user.partner.received);
-            lost += missing.cardinality();
-        }
-        return lost;
+        return users.stream().mapToLong(LoadUser::lost).sum();
     }
 
     private static String row(LoadOptions options, LoopStats total, long lost) {
@@ -209,9 +216,9 @@ public final class ChatLoad {
                 ? String.format(Locale.ROOT, "%,d/s", options.rate())
                 : "closed loop, window " + options.window();
         String label = options.label().isEmpty() ? "" : "| " + options.label() + " ";
-        return String.format(Locale.ROOT, "%s| %s | %,d | %,d | %.2f | %.2f | %.2f | %d | %s |",
-                label, offered,
-                total.ackedInWindow / options.seconds(), total.deliveredInWindow / options.seconds(),
+        String acked = options.legacy() ? "-" : String.format(Locale.ROOT, "%,d", total.ackedInWindow / options.seconds());
+        return String.format(Locale.ROOT, "%s| %s | %s | %,d | %.2f | %.2f | %.2f | %d | %s |",
+                label, offered, acked, total.deliveredInWindow / options.seconds(),
                 millis(total.latencyMicros, 50), millis(total.latencyMicros, 99), millis(total.latencyMicros, 99.9),
                 lost, total.errorSummary());
     }

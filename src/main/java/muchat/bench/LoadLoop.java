@@ -5,6 +5,8 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -19,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Threads: {@link #run} is the loop thread and owns every user added with {@link #add}
  * (add them all before starting it); {@link #stats} is read by others after it ends.
+ * In legacy mode both users of a pair must be on the same loop: a user's next message
+ * waits for its partner to receive the last one.
  */
 final class LoadLoop implements Runnable {
     private static final int READ_CHUNK = 64 * 1024;
@@ -26,11 +30,14 @@ final class LoadLoop implements Runnable {
     private static final long HOUSEKEEPING_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long HEARTBEAT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long CLOSE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final DateTimeFormatter CLASSIC_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     final Progress progress;
     final LoopStats stats = new LoopStats();
     final boolean openLoop;
     final int window;
+    /** Classic protocol: no SEND_ACK, no RECV_ACK, no heartbeat. */
+    final boolean legacy;
     /** Open loop: nanoseconds between two messages of one user. */
     final long interval;
     private final long nanosPerMessage;
@@ -40,11 +47,14 @@ final class LoadLoop implements Runnable {
     private final Set<LoadUser> toFlush = new LinkedHashSet<>();
     private int loggingIn;
     private boolean paced;
+    /** The {@code time} field of classic chats, refreshed at each housekeeping pass. */
+    String classicTime = CLASSIC_TIME.format(LocalDateTime.now());
 
     LoadLoop(LoadOptions options, Progress progress) throws IOException {
         this.progress = progress;
         this.openLoop = options.openLoop();
         this.window = options.window();
+        this.legacy = options.legacy();
         this.nanosPerMessage = openLoop ? 1_000_000_000L / options.rate() : 0;
         this.interval = openLoop ? options.users() * 1_000_000_000L / options.rate() : 0;
         this.selector = Selector.open();
@@ -70,6 +80,7 @@ final class LoadLoop implements Runnable {
                     user.sendChats(now);
                 }
                 if (now >= nextHousekeeping) {
+                    classicTime = CLASSIC_TIME.format(LocalDateTime.now());
                     users.forEach(u -> u.housekeeping(now, HEARTBEAT_NANOS));
                     nextHousekeeping = now + HOUSEKEEPING_NANOS;
                 }

@@ -7,9 +7,11 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.BitSet;
+import muchat.codec.FrameCodec;
+import muchat.codec.FrameCodecs;
 import muchat.codec.FrameError;
 import muchat.codec.FrameSink;
-import muchat.codec.TlvCodec;
+import muchat.codec.Framing;
 import muchat.net.Buffer;
 import muchat.protocol.Heartbeat;
 import muchat.protocol.Json;
@@ -27,6 +29,11 @@ import muchat.protocol.Sync;
  * {@code "tag sentNanos n ..."}, so the partner can measure latency on the shared
  * monotonic clock and tick {@code n} off; the tag keeps another run's messages (replayed
  * from the inbox at login) out of the figures.
+ *
+ * <p>Legacy mode speaks as the classic client does: JSON + NUL frames, a LOGIN_ACK with
+ * no replay to follow, and ONE_CHAT with the classic fields and no cmid. There is no
+ * SEND_ACK, so a message stops being in flight when its partner receives it; the partner
+ * tells this user so directly, on the same loop thread. No RECV_ACK or heartbeat is sent.
  *
  * <p>Threads: everything runs on the owning {@link LoadLoop}'s thread, except that the
  * partner's thread reads {@link #id()} once both are logged in, and the main thread
@@ -46,7 +53,7 @@ final class LoadUser implements FrameSink {
     private final LoadLoop loop;
     private final String tag;
     private final boolean register;
-    private final TlvCodec codec = new TlvCodec(TlvCodec.DEFAULT_MAX_FRAME);
+    private final FrameCodec codec;
     final Buffer in = new Buffer(16 * 1024);
     final Buffer out = new Buffer();
 
@@ -65,6 +72,8 @@ final class LoadUser implements FrameSink {
     private long lastSeq;
     private long ackedSeq;
     private long lastFrameSent;
+    /** Chats the server refused with an ERROR; legacy chats have no cmid to say which ones. */
+    private int refused;
     /** Counters of this user's messages that got SEND_ACK. */
     final BitSet acked = new BitSet();
     /** Counters of the partner's messages that arrived here. */
@@ -77,6 +86,7 @@ final class LoadUser implements FrameSink {
         this.loop = loop;
         this.tag = tag;
         this.register = register;
+        this.codec = FrameCodecs.of(loop.legacy ? Framing.LEGACY : Framing.NATIVE, FrameCodec.DEFAULT_MAX_FRAME);
     }
 
     long id() {
@@ -156,6 +166,12 @@ final class LoadUser implements FrameSink {
             return;
         }
         id = body.path("id").asLong();
+        if (loop.legacy) {
+            // A legacy login has no replay to wait for: what is waiting came in the ack or follows as pushes.
+            state = State.READY;
+            loop.ready(this);
+            return;
+        }
         // Messages of earlier runs are replayed from here; acknowledging them skips them next time.
         lastSeq = body.path("acked").asLong();
         ackedSeq = lastSeq;
@@ -194,7 +210,11 @@ final class LoadUser implements FrameSink {
 
     private void onError(ObjectNode body, long now) {
         loop.stats.error(body.path("errno").asInt(-1));
-        if (counterOf(body.path("cmid").asText()) >= 0) {
+        boolean chat = loop.legacy
+                ? body.path("ref").asInt() == MsgType.ONE_CHAT.code()
+                : counterOf(body.path("cmid").asText()) >= 0;
+        if (chat) {
+            refused++;
             inflight--;
             loop.progress.rejected.incrementAndGet();
             if (!loop.openLoop) {
@@ -231,6 +251,17 @@ final class LoadUser implements FrameSink {
         if (schedule != null && schedule.measuring(sentAt)) {
             loop.stats.latencyMicros.recordValue(Math.max(0, (now - sentAt) / 1000));
         }
+        if (loop.legacy) {
+            partner.deliveredToPartner(now);
+        }
+    }
+
+    /** Legacy: the partner has one more of this user's messages; the next may go. */
+    private void deliveredToPartner(long now) {
+        inflight--;
+        if (!loop.openLoop) {
+            sendChats(now);
+        }
     }
 
     /**
@@ -265,14 +296,18 @@ final class LoadUser implements FrameSink {
         stamps[counter] = stamp;
         String text = tag + ' ' + stamp + ' ' + counter + ' ';
         text += FILLER.substring(0, Math.max(0, TEXT_CHARS - text.length()));
-        send(new OneChat(partner.id(), text, tag + ':' + counter), now);
+        if (loop.legacy) {
+            send(new ClassicChat(id, name, partner.id(), text, loop.classicTime), now);
+        } else {
+            send(new OneChat(partner.id(), text, tag + ':' + counter), now);
+        }
         inflight++;
         loop.progress.sent.incrementAndGet();
     }
 
     /** Acknowledges what arrived since the last time, and keeps an idle connection alive. */
     void housekeeping(long now, long heartbeatNanos) {
-        if (state.compareTo(State.SYNCING) < 0 || state == State.CLOSED) {
+        if (loop.legacy || state.compareTo(State.SYNCING) < 0 || state == State.CLOSED) {
             return;
         }
         if (lastSeq > ackedSeq) {
@@ -289,6 +324,23 @@ final class LoadUser implements FrameSink {
         loop.wantsFlush(this);
     }
 
+    /**
+     * This user's messages that its partner should have and did not receive: those
+     * acknowledged (native), or every one sent and not refused (legacy, where the server
+     * stores each message before it pushes it). Main thread, after the loops stopped.
+     */
+    long lost() {
+        BitSet missing;
+        if (loop.legacy) {
+            missing = new BitSet();
+            missing.set(0, nextCounter);
+        } else {
+            missing = (BitSet) acked.clone();
+        }
+        missing.andNot(partner.received);
+        return Math.max(0, missing.cardinality() - (loop.legacy ? refused : 0));
+    }
+
     /** The counter in a cmid of this run, or -1 for anything else. */
     private int counterOf(String cmid) {
         int colon = cmid.indexOf(':');
@@ -296,5 +348,13 @@ final class LoadUser implements FrameSink {
             return -1;
         }
         return Integer.parseInt(cmid, colon + 1, cmid.length(), 10);
+    }
+
+    /** ONE_CHAT as the classic client sends it: its own id and name, and the local time. */
+    record ClassicChat(long id, String name, long toid, String msg, String time) implements Message {
+        @Override
+        public MsgType type() {
+            return MsgType.ONE_CHAT;
+        }
     }
 }

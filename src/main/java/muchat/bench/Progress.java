@@ -19,8 +19,14 @@ final class Progress {
     /** First deliveries of this run's messages (duplicates not counted). */
     final AtomicLong delivered = new AtomicLong();
 
+    /** Legacy protocol: no SEND_ACK, so {@link #acked} stays 0. */
+    private final boolean legacy;
     private volatile Schedule schedule;
     private volatile boolean finished;
+
+    Progress(boolean legacy) {
+        this.legacy = legacy;
+    }
 
     /** Publishes the timeline; the load threads start sending at {@code schedule.start()}. */
     void start(Schedule schedule) {
@@ -41,8 +47,14 @@ final class Progress {
         return finished;
     }
 
-    /** True when every sent message got an answer and every acknowledged one arrived. */
+    /**
+     * True when every sent message got an answer and every acknowledged one arrived
+     * (legacy: every sent message arrived or was refused).
+     */
     boolean settled() {
+        if (legacy) {
+            return delivered.get() + rejected.get() >= sent.get();
+        }
         long ackedNow = acked.get();
         return sent.get() == ackedNow + rejected.get() && delivered.get() >= ackedNow;
     }

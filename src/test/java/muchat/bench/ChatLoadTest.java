@@ -1,12 +1,48 @@
 package muchat.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import muchat.it.LocalProcess;
+import muchat.server.ChatServer;
+import muchat.server.Config;
 import org.junit.jupiter.api.Test;
 
 class ChatLoadTest {
+
+    @Test
+    void aShortLegacyRunDeliversEveryMessageItSent() throws Exception {
+        Path data = LocalProcess.tempDir("muchat-chatload");
+        try (ChatServer server = new ChatServer(Config.parse(new String[] {"--host", "127.0.0.1", "--port", "0",
+                "--data", data.toString()}, Map.of()))) {
+            server.start();
+            LoadOptions options = LoadOptions.parse(new String[] {
+                    "--targets", "127.0.0.1:" + server.address().getPort(), "--users", "8", "--seconds", "2",
+                    "--warmup", "0", "--drain", "10", "--register", "--legacy", "--prefix", "legacytest"});
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+            int status = ChatLoad.run(options, new PrintStream(out, true, StandardCharsets.UTF_8));
+
+            // | offered | acked/s | delivered/s | p50 | p99 | p999 | lost | errors |
+            String[] cells = out.toString(StandardCharsets.UTF_8).trim().split(" *\\| *");
+            assertEquals(0, status, "exit status; row: " + out);
+            assertEquals("closed loop, window 1", cells[1]);
+            assertEquals("-", cells[2], "legacy has no SEND_ACK");
+            // More than two messages a user in two seconds: each receipt let the partner send the next.
+            long delivered = Long.parseLong(cells[3].replace(",", "")) * options.seconds();
+            assertTrue(delivered > 2L * options.users(), "delivered in the measured seconds; row: " + out);
+            assertEquals("0", cells[7], "lost");
+            assertEquals("none", cells[8], "errors");
+        } finally {
+            LocalProcess.deleteTree(data);
+        }
+    }
 
     @Test
     void theProbeLineCarriesTheFiguresTheBenchmarkScriptReads() {

@@ -65,4 +65,20 @@ class LoadOptionsTest {
     void withoutTheSwitchThereIsNoProbe() {
         assertFalse(LoadOptions.parse(new String[] {"--targets", "127.0.0.1:6000"}).probe());
     }
+
+    @Test
+    void aLegacyRunKeepsOneMessageInFlightPerDirectionUnlessToldOtherwise() {
+        LoadOptions legacy = LoadOptions.parse(new String[] {"--targets", "127.0.0.1:6000", "--legacy"});
+        assertTrue(legacy.legacy());
+        assertEquals(1, legacy.window());
+        assertEquals(3, LoadOptions.parse(new String[] {"--targets", "127.0.0.1:6000", "--legacy", "--window", "3"})
+                .window());
+        assertFalse(LoadOptions.parse(new String[] {"--targets", "127.0.0.1:6000"}).legacy());
+    }
+
+    @Test
+    void theProbeOfALegacyRunSpeaksLegacyToo() {
+        LoadOptions options = LoadOptions.parse(new String[] {"--targets", "127.0.0.1:6000", "--legacy", "--probe"});
+        assertTrue(options.probeOptions().legacy());
+    }
 }
