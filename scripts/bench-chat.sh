@@ -4,7 +4,8 @@
 # explains every figure.
 #
 # usage: scripts/bench-chat.sh MODE
-#   chat      one server on the embedded database, then one on MariaDB (about 12 minutes)
+#   chat      one server on the embedded database, then one on MariaDB, each with the
+#             closed, open and legacy closed runs below (about 16 minutes)
 #   cluster   MariaDB + Redis: one instance, then two instances with every pair of
 #             users split over them, so every message crosses Redis (about 12 minutes)
 #   overload  the embedded database, then MariaDB, each offered twice what it takes for
@@ -15,6 +16,15 @@
 # Each setup gets a fresh server and database and runs with the same users:
 #   closed  every user keeps CHAT_WINDOW messages unacknowledged: the most it takes
 #   open    paced at each rate of CHAT_OPEN_RATES: the latency at that rate
+# In chat mode each database then gets one more run, with users of its own:
+#   legacy closed  the classic protocol (JSON + NUL, ChatLoad --legacy), which has no
+#           SEND_ACK: each user sends its next message once its partner has received
+#           the last, one in flight per direction: the comparison with the classic
+#           C++ ChatServer. The server paces each legacy connection's pushes (one frame
+#           per 25 ms), so this run cannot exceed 40 msgs/s per user
+# Every row ends with the servers' CPU over the measured seconds: in cores, and per
+# delivered message in µs (cores x 1,000,000 / delivered/s), then the benchmark
+# MariaDB's own CPU per delivered message (- without one), then the load average.
 # In overload mode the closed run is followed by one open run at twice its delivered
 # rate, with OVERLOAD_WINDOW instead of CHAT_WINDOW, no warm-up (the closed run was
 # one), and the probe pair (ChatLoad --probe, on a client thread of its own) logged in
@@ -34,6 +44,8 @@
 #   CHAT_OPEN_RATES msgs/s of the open runs, default "10000 half": 10,000 is half the
 #                   20,000 msgs/s goal, where p99 should stay under 20 ms; "half" is
 #                   half the closed run's delivered rate, as the earlier tables used
+#   CHAT_LEGACY     1 (default) for the legacy closed run of chat mode, 0 to skip it
+#                   (about 2 minutes less per database)
 #
 #   OVERLOAD_SECONDS    seconds of load at twice the closed rate, default 60
 #   OVERLOAD_WINDOW     unacknowledged messages per user in that run, default 1000: several
@@ -72,6 +84,7 @@ WINDOW=${CHAT_WINDOW:-8}
 DRAIN=${CHAT_DRAIN:-15}
 CLIENT_THREADS=${CHAT_CLIENT_THREADS:-2}
 OPEN_RATES=${CHAT_OPEN_RATES:-10000 half}
+LEGACY=${CHAT_LEGACY:-1}
 OVERLOAD_SECONDS=${OVERLOAD_SECONDS:-60}
 OVERLOAD_WINDOW=${OVERLOAD_WINDOW:-1000}
 OVERLOAD_DRAIN=${OVERLOAD_DRAIN:-120}
@@ -89,6 +102,7 @@ STARTED=()     # pids of every process started here; see cleanup
 DATABASES=0    # MariaDB databases created here
 SCRATCH=$(mktemp -d)
 SERVER_PIDS=()
+DB_PID=""      # the private mariadbd, once started
 
 cleanup() {
   local pid
@@ -123,7 +137,8 @@ start_mariadb() {
       --socket="$dir/mariadb.sock" --pid-file="$dir/mariadb.pid" --skip-log-bin \
       --innodb-buffer-pool-size="$INNODB_BUFFER_POOL" --innodb-log-file-size="$INNODB_LOG_FILE" \
       "${as_root[@]}" >>"$OUT/chat-mariadb.log" 2>&1 &
-  STARTED+=("$!")
+  DB_PID=$!
+  STARTED+=("$DB_PID")
   for _ in $(seq 1 120); do
     mariadb -h127.0.0.1 -P"$DB_PORT" -uroot -e 'select 1' >/dev/null 2>&1 && return 0
     sleep 0.25
@@ -185,43 +200,62 @@ cpu_ticks() {
   echo "$total"
 }
 
+# db_ticks — user + system CPU time of the private mariadbd in clock ticks, or - if none runs.
+db_ticks() {
+  if [[ -n $DB_PID && -r /proc/$DB_PID/stat ]]; then
+    awk '{ print $14 + $15 }' "/proc/$DB_PID/stat"
+  else
+    echo -
+  fi
+}
+
 # watch_servers NAME — in the background, once the load client has logged its users in
-# and warmed up: the servers' CPU use over the measured seconds, into $SCRATCH/cores, and
-# their busiest threads halfway through (top -H), into target/bench/chat-threads-NAME.txt.
-# Sets WATCHER to its pid.
+# and warmed up: the servers' CPU use over the measured seconds in cores, into
+# $SCRATCH/cores, the same for the private mariadbd into $SCRATCH/db-cores (- if none),
+# and the servers' busiest threads halfway through (top -H), into
+# target/bench/chat-threads-NAME.txt. Sets WATCHER to its pid.
 watch_servers() {
   local name=$1 logins pids
   logins=$(grep -c 'users logged in' "$OUT/chat-load.log" || true)
   pids=$(IFS=,; echo "${SERVER_PIDS[*]}")
-  rm -f "$SCRATCH/cores"
+  rm -f "$SCRATCH/cores" "$SCRATCH/db-cores"
   ( for _ in $(seq 1 6000); do
       (($(grep -c 'users logged in' "$OUT/chat-load.log" || true) > logins)) && break
       sleep 0.1
     done
     sleep "$WARMUP"
-    local t0 w0 t1
-    t0=$(cpu_ticks); w0=$EPOCHREALTIME
+    local t0 w0 t1 d0 d1
+    t0=$(cpu_ticks); d0=$(db_ticks); w0=$EPOCHREALTIME
     sleep $((SECONDS_PER_RUN / 2 - 2 > 0 ? SECONDS_PER_RUN / 2 - 2 : 0))
     top -H -b -n 2 -d 2 -p "$pids" | awk '/^top -/ { n++ } n == 2' | head -n 30 \
         >"$OUT/chat-threads-$name.txt" 2>/dev/null || true
     sleep $((SECONDS_PER_RUN / 2 - 1 > 0 ? SECONDS_PER_RUN / 2 - 1 : 0))
-    t1=$(cpu_ticks)
-    awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v w0="$w0" -v w1="$EPOCHREALTIME" \
-        'BEGIN { printf "%.2f", t / hz / (w1 - w0) }' >"$SCRATCH/cores"
+    t1=$(cpu_ticks); d1=$(db_ticks)
+    awk -v t="$((t1 - t0))" -v d0="$d0" -v d1="$d1" -v hz="$(getconf CLK_TCK)" -v w0="$w0" \
+        -v w1="$EPOCHREALTIME" -v cores="$SCRATCH/cores" -v db="$SCRATCH/db-cores" \
+        'BEGIN { printf "%.2f", t / hz / (w1 - w0) >cores
+                 if (d0 == "-" || d1 == "-") printf "-" >db
+                 else printf "%.3f", (d1 - d0) / hz / (w1 - w0) >db }'
   ) &
   WATCHER=$!
   STARTED+=("$WATCHER")
 }
 
+# per_message CORES DELIVERED_PER_S — CPU µs per delivered message, or - if either is unknown or 0.
+per_message() {
+  awk -v c="$1" -v d="$2" 'BEGIN { if (c == "-" || c == "" || d + 0 == 0) print "-"; else printf "%.1f\n", c * 1e6 / d }'
+}
+
 # load NAME LABEL TARGETS CHATLOAD_OPTIONS... — one load run; sets ROW to its table row,
-# extended with the servers' CPU use while measured and the machine's load average.
+# extended with the servers' CPU use while measured (cores, µs per delivered message),
+# the private MariaDB's µs per delivered message, and the machine's load average.
 load() {
-  local name=$1 label=$2 targets=$3 row status=0
+  local name=$1 label=$2 targets=$3 row status=0 cores db_cores delivered
   shift 3
   watch_servers "$name"
   row=$(java "${CLIENT_JAVA_OPTS[@]}" -cp target/muchat.jar muchat.bench.ChatLoad \
       --targets "$targets" --users "$USERS" --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" \
-      --window "$WINDOW" --drain "$DRAIN" --threads "$CLIENT_THREADS" --label "$label" "$@" \
+      --drain "$DRAIN" --threads "$CLIENT_THREADS" --label "$label" "$@" \
       2>>"$OUT/chat-load.log") || status=$?
   if ((status != 0 && status != 3)) || [[ -z $row ]]; then
     kill "$WATCHER" 2>/dev/null || true
@@ -229,7 +263,12 @@ load() {
   fi
   ((status == 3)) && say "MESSAGES WERE LOST in run '$label'; see $OUT/chat-load.log"
   wait "$WATCHER" 2>/dev/null || true
-  ROW="$row $(cat "$SCRATCH/cores" 2>/dev/null || echo -) | $(cut -d' ' -f1 /proc/loadavg) |"
+  cores=$(cat "$SCRATCH/cores" 2>/dev/null || echo -)
+  db_cores=$(cat "$SCRATCH/db-cores" 2>/dev/null || echo -)
+  # ChatLoad's row ends: | delivered/s | p50 | p99 | p999 | lost | errors |
+  delivered=$(awk -F'|' '{ gsub(/[ ,]/, "", $(NF - 6)); print $(NF - 6) }' <<<"$row")
+  ROW="$row $cores | $(per_message "$cores" "$delivered") | $(per_message "$db_cores" "$delivered")"
+  ROW+=" | $(cut -d' ' -f1 /proc/loadavg) |"
 }
 
 # measure SETUP TARGETS PROFILE_NAME — the closed run (registering the users), then an
@@ -237,27 +276,42 @@ load() {
 measure() {
   local setup=$1 targets=$2 name=$3 prefix="b${RUN_ID}${3}" delivered rate
   say "$setup: closed loop, $USERS users, window $WINDOW, ${SECONDS_PER_RUN}s after ${WARMUP}s warm-up"
-  load "$name-closed" "$setup | closed" "$targets" --register --prefix "$prefix"
+  load "$name-closed" "$setup | closed" "$targets" --window "$WINDOW" --register --prefix "$prefix"
   ROWS+=("$ROW")
   delivered=$(awk -F'|' '{ gsub(/[ ,]/, "", $6); print $6 }' <<<"$ROW")
   for rate in $OPEN_RATES; do
     [[ $rate == half ]] && rate=$((delivered / 2 > 0 ? delivered / 2 : 1))
     say "$setup: open loop at $rate msgs/s"
-    load "$name-open-$rate" "$setup | open" "$targets" --rate "$rate" --prefix "$prefix"
+    load "$name-open-$rate" "$setup | open" "$targets" --window "$WINDOW" --rate "$rate" --prefix "$prefix"
     ROWS+=("$ROW")
     LATE+=("- $setup at $rate msgs/s: $(grep -o 'sends left the load client late by [^(]*' \
         "$OUT/chat-load.log" | tail -n 1 | sed 's/ *$//')")
   done
 }
 
+# measure_legacy SETUP TARGETS PROFILE_NAME — the legacy closed run, with users registered
+# for it (the native runs' users may still have pushes waiting, which a legacy login would
+# receive first, one every 25 ms); appends its row to ROWS.
+measure_legacy() {
+  local setup=$1 targets=$2 name=$3 prefix="b${RUN_ID}${3}legacy"
+  say "$setup: legacy closed loop, $USERS users, 1 message in flight per direction, ${SECONDS_PER_RUN}s after ${WARMUP}s warm-up"
+  load "$name-legacy" "$setup | legacy closed" "$targets" --legacy --window 1 --register --prefix "$prefix"
+  ROWS+=("$ROW")
+}
+
 print_table() {
   echo
-  echo "| $1 | mode | offered | acked/s | delivered/s | p50 ms | p99 ms | p999 ms | lost | errors | server CPU (cores) | load avg |"
-  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+  echo "| $1 | mode | offered | acked/s | delivered/s | p50 ms | p99 ms | p999 ms | lost | errors | server CPU (cores) | server µs/msg | MariaDB µs/msg | load avg |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"
   printf '%s\n' "${ROWS[@]}"
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; $USERS users, window $WINDOW," \
-       "${SECONDS_PER_RUN}s measured after ${WARMUP}s warm-up; load client on the same machine."
+       "${SECONDS_PER_RUN}s measured after ${WARMUP}s warm-up; load client on the same machine." \
+       "µs/msg: CPU time over the measured seconds per delivered message."
+  if ((LEGACY)) && [[ $1 == database ]]; then
+    echo "Legacy closed: classic JSON + NUL, no SEND_ACK, 1 message in flight per direction;" \
+         "the server paces pushes to a legacy connection (one frame per 25 ms)."
+  fi
   echo
   echo "The load client's own lateness in the open runs (part of every latency above):"
   printf '%s\n' "${LATE[@]}"
@@ -269,6 +323,7 @@ chat() {
   port=$(free_port)
   start_server embedded "$port" --data "$SCRATCH/data"
   measure "embedded (H2)" "127.0.0.1:$port" embedded
+  if ((LEGACY)); then measure_legacy "embedded (H2)" "127.0.0.1:$port" embedded; fi
   stop_servers
 
   start_mariadb
@@ -276,6 +331,7 @@ chat() {
   port=$(free_port)
   start_server mariadb "$port" --db-url "$DB_URL" --db-user root --db-password ''
   measure "MariaDB" "127.0.0.1:$port" mariadb
+  if ((LEGACY)); then measure_legacy "MariaDB" "127.0.0.1:$port" mariadb; fi
   stop_servers
   print_table database
 }
@@ -358,7 +414,7 @@ overload_run() {
 overload_measure() {
   local setup=$1 target=$2 name=$3 prefix="b${RUN_ID}${3}" closed rate
   say "$setup: closed loop for the rate, $USERS users, window $WINDOW, ${SECONDS_PER_RUN}s after ${WARMUP}s warm-up"
-  load "$name-closed" "$setup | closed" "$target" --register --probe --prefix "$prefix"
+  load "$name-closed" "$setup | closed" "$target" --window "$WINDOW" --register --probe --prefix "$prefix"
   closed=$(awk -F'|' '{ gsub(/[ ,]/, "", $6); print $6 }' <<<"$ROW")
   rate=$((2 * closed > 0 ? 2 * closed : 2))
   say "$setup: open loop at $rate msgs/s (twice the closed rate) for ${OVERLOAD_SECONDS}s, window $OVERLOAD_WINDOW, with the probe"

@@ -8,7 +8,8 @@
 #   idle   ~19,000 idle connections: heap and RSS per connection, ours and Netty's,
 #          and the projection to 100,000 connections (about 2 minutes)
 #   chat   1,000 users chatting one to one, on the embedded database and on MariaDB:
-#          throughput and send-to-deliver latency (scripts/bench-chat.sh, ~12 minutes)
+#          throughput, send-to-deliver latency and server CPU per message, natively and
+#          with the classic protocol (scripts/bench-chat.sh, ~16 minutes)
 #   cluster  the same load on 1 instance and across 2 instances with Redis (~12 minutes)
 #   overload twice the closed rate for 60 s on each database, with a probe user chatting
 #          at 1 msg/s: its latency, the server's RSS and heap, nothing lost
