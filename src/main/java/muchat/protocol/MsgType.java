@@ -1,29 +1,36 @@
 package muchat.protocol;
 
+import static muchat.protocol.BodyFields.integer;
+import static muchat.protocol.BodyFields.smallInteger;
+import static muchat.protocol.BodyFields.text;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 /**
- * The message ids of PROTOCOL.md section 4, with the record each client request is
- * read into. Ids 1-10 are those of the classic muduo ChatServer.
+ * The message ids of PROTOCOL.md section 4, with how each client request is read into
+ * its record. Ids 1-10 are those of the classic muduo ChatServer.
  */
 public enum MsgType {
-    LOGIN(1, Login.class),
+    LOGIN(1, b -> new Login(integer(b, "id"), text(b, "name"), text(b, "password"))),
     LOGIN_ACK(2, null),
-    LOGINOUT(3, LoginOut.class),
-    REG(4, Reg.class),
+    LOGINOUT(3, b -> new LoginOut()),
+    REG(4, b -> new Reg(text(b, "name"), text(b, "password"))),
     REG_ACK(5, null),
-    ONE_CHAT(6, OneChat.class),
-    ADD_FRIEND(7, AddFriend.class),
-    CREATE_GROUP(8, CreateGroup.class),
-    ADD_GROUP(9, AddGroup.class),
-    GROUP_CHAT(10, GroupChat.class),
+    ONE_CHAT(6, b -> new OneChat(integer(b, "toid"), text(b, "msg"), text(b, "cmid"))),
+    ADD_FRIEND(7, b -> new AddFriend(integer(b, "friendid"))),
+    CREATE_GROUP(8, b -> new CreateGroup(text(b, "groupname"), text(b, "groupdesc"))),
+    ADD_GROUP(9, b -> new AddGroup(integer(b, "groupid"))),
+    GROUP_CHAT(10, b -> new GroupChat(integer(b, "groupid"), text(b, "msg"), text(b, "cmid"))),
     ERROR(100, null),
-    HEARTBEAT(101, Heartbeat.class),
+    HEARTBEAT(101, b -> new Heartbeat()),
     HEARTBEAT_ACK(102, null),
     SEND_ACK(103, null),
-    RECV_ACK(104, RecvAck.class),
-    SYNC(105, Sync.class),
+    RECV_ACK(104, b -> new RecvAck(integer(b, "seq"))),
+    SYNC(105, b -> new Sync(integer(b, "after"))),
     SYNC_DONE(106, null),
     KICKED(107, null),
-    HISTORY(108, History.class),
+    HISTORY(108, b -> new History(integer(b, "peer"), integer(b, "groupid"), integer(b, "before"),
+            smallInteger(b, "limit"))),
     HISTORY_ACK(109, null);
 
     private static final MsgType[] BY_CODE = new MsgType[110];
@@ -35,11 +42,18 @@ public enum MsgType {
     }
 
     private final int code;
-    private final Class<? extends Request> requestClass;
+    /** Reads a request of this type from its parsed body; null for what only the server sends. */
+    private final Reader reader;
 
-    MsgType(int code, Class<? extends Request> requestClass) {
+    /** Builds the request record from the fields of its body (see {@link BodyFields}). */
+    @FunctionalInterface
+    interface Reader {
+        Request read(ObjectNode body) throws ProtocolException;
+    }
+
+    MsgType(int code, Reader reader) {
         this.code = code;
-        this.requestClass = requestClass;
+        this.reader = reader;
     }
 
     /** The wire code: the TLV type and the JSON {@code msgid}. */
@@ -47,9 +61,14 @@ public enum MsgType {
         return code;
     }
 
-    /** The record a client sends under this id, or null if only the server sends it. */
-    public Class<? extends Request> requestClass() {
-        return requestClass;
+    /** True if clients send this type (it has a request record). */
+    public boolean isRequest() {
+        return reader != null;
+    }
+
+    /** Reads the request record of this type from {@code body}; see {@link #isRequest}. */
+    Request read(ObjectNode body) throws ProtocolException {
+        return reader.read(body);
     }
 
     /** The type with wire code {@code code}, or null if there is none. */

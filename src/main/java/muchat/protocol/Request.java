@@ -19,10 +19,10 @@ public interface Request extends Message {
      *                           field has the wrong JSON type, 14 if a value is invalid
      */
     static Request parse(MsgType type, ObjectNode body) throws ProtocolException {
-        if (type.requestClass() == null) {
+        if (!type.isRequest()) {
             throw new ProtocolException(Errno.UNKNOWN_MSGID, "msgid " + type.code() + " is not a request");
         }
-        Request request = Json.read(body, type.requestClass());
+        Request request = type.read(body);
         request.validate();
         return request;
     }
