@@ -1,6 +1,7 @@
 package muchat.service;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import muchat.net.Buffer;
 import muchat.net.TcpConnection;
@@ -49,14 +50,17 @@ final class LegacyPacer {
     private final AtomicInteger backlog = new AtomicInteger();
     /** Written to the socket, not yet all taken by the kernel; loop thread. */
     private Paced inFlight;
-    /** True during the pause after a frame; loop thread. */
-    private boolean resting;
+    /** When the pause after the last frame ends, in {@link System#nanoTime}; loop thread. */
+    private long restUntil;
+    /** True while a timer waits for the pause to end; loop thread. */
+    private boolean wakeScheduled;
     /** True while reading is paused for the backlog; loop thread. */
     private boolean readPaused;
 
     LegacyPacer(TcpConnection connection, Delivered delivered) {
         this.connection = connection;
         this.delivered = delivered;
+        this.restUntil = System.nanoTime(); // nanoTime may be negative: no pause before the first frame
         connection.setWriteCompleteCallback(c -> written());
     }
 
@@ -81,11 +85,24 @@ final class LegacyPacer {
         connection.loop().runInLoop(this::writeNext);
     }
 
+    /**
+     * Writes the next waiting frame if none is in flight and the pause is over; a frame
+     * that comes during the pause gets a timer for its end. Frames further apart than the
+     * pause, the usual case, go out at once and cost no timer.
+     */
     private void writeNext() {
-        Paced next = inFlight != null || resting ? null : waiting.poll();
-        if (next != null) {
-            backlog.decrementAndGet();
-            write(next);
+        if (inFlight == null && !wakeScheduled && !waiting.isEmpty()) {
+            long rest = restUntil - System.nanoTime();
+            if (rest > 0) {
+                wakeScheduled = true;
+                connection.loop().runAfter(TimeUnit.NANOSECONDS.toMillis(rest) + 1, () -> {
+                    wakeScheduled = false;
+                    writeNext();
+                });
+            } else {
+                backlog.decrementAndGet();
+                write(waiting.poll());
+            }
         }
         pauseReadingWhileBacklogged();
     }
@@ -120,10 +137,7 @@ final class LegacyPacer {
             delivered.delivered(inFlight.uid(), inFlight.seq());
         }
         inFlight = null;
-        resting = true;
-        connection.loop().runAfter(PACE_MILLIS, () -> {
-            resting = false;
-            writeNext();
-        });
+        restUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PACE_MILLIS);
+        writeNext();
     }
 }
