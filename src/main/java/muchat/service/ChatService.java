@@ -55,10 +55,10 @@ public final class ChatService {
     private static final Logger log = LoggerFactory.getLogger(ChatService.class);
     /** What a client may do before LOGIN (PROTOCOL.md errno 10). */
     private static final Set<MsgType> BEFORE_LOGIN = EnumSet.of(MsgType.REG, MsgType.LOGIN, MsgType.HEARTBEAT);
-    /** Requests whose replies the classic client never got (PROTOCOL.md section 5, legacy). */
     /** Requests that count against a connection's rate: those that cost the server most. */
     private static final Set<MsgType> SHAPED =
             EnumSet.of(MsgType.ONE_CHAT, MsgType.GROUP_CHAT, MsgType.SYNC, MsgType.HISTORY);
+    /** Requests whose replies the classic client never got (docs/protocol.md section 7). */
     private static final Set<MsgType> SILENT_FOR_LEGACY =
             EnumSet.of(MsgType.ADD_FRIEND, MsgType.CREATE_GROUP, MsgType.ADD_GROUP);
     /**
