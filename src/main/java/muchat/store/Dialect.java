@@ -138,6 +138,12 @@ enum Dialect {
         if (code == SQLiteErrorCode.SQLITE_CONSTRAINT_CHECK) {
             return "22001";
         }
+        if (code == SQLiteErrorCode.SQLITE_BUSY_SNAPSHOT) {
+            // A transaction that read before it wrote (a batch looking up resent cmids)
+            // lost its snapshot to another connection's commit. Not the database failing:
+            // the batch is split and written again, in new transactions.
+            return null;
+        }
         return switch (code.code & 0xff) {
             case 19 -> "23000"; // SQLITE_CONSTRAINT
             case 5, 6 -> "40001"; // SQLITE_BUSY, SQLITE_LOCKED

@@ -26,6 +26,7 @@ class SqliteStoreTest extends StoreContract {
             assertEquals("wal", pragma(c, "journal_mode"));
             assertEquals("2", pragma(c, "synchronous"), "FULL");
             assertEquals("0", pragma(c, "foreign_keys"));
+            assertEquals("10000", pragma(c, "wal_autocheckpoint"));
         }
     }
 
