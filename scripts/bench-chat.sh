@@ -268,7 +268,7 @@ chat() {
   local port
   port=$(free_port)
   start_server embedded "$port" --data "$SCRATCH/data"
-  measure "embedded (SQLite)" "127.0.0.1:$port" embedded
+  measure "embedded (H2)" "127.0.0.1:$port" embedded
   stop_servers
 
   start_mariadb
@@ -399,7 +399,7 @@ overload() {
   local port
   port=$(free_port)
   start_server embedded "$port" --data "$SCRATCH/data"
-  overload_measure "embedded (SQLite)" "127.0.0.1:$port" embedded
+  overload_measure "embedded (H2)" "127.0.0.1:$port" embedded
   stop_servers
 
   start_mariadb
