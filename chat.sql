@@ -1,14 +1,15 @@
 -- The muchat schema. The server runs this file on every start, so each statement must
--- be idempotent (CREATE TABLE IF NOT EXISTS). The same text runs on MariaDB/MySQL and
--- on the embedded H2 in MySQL mode: keep it to the plain subset both accept, with
--- indexes declared inside CREATE TABLE (MySQL has no CREATE INDEX IF NOT EXISTS).
+-- be idempotent (CREATE TABLE IF NOT EXISTS). The same text runs on MariaDB/MySQL, on
+-- H2 in MySQL mode and, rewritten line by line (store/Dialect.java), on the embedded
+-- SQLite: keep it to the plain subset they accept, with indexes declared inside CREATE
+-- TABLE (MySQL has no CREATE INDEX IF NOT EXISTS) and one column or key per line.
 -- Statements end with a semicolon at the end of a line; comments are whole lines.
 --
 -- There are no foreign keys: the service checks that users and groups exist before it
 -- writes, and the message hot path should not pay for a parent lookup per row.
 
 -- Accounts. password holds "pbkdf2-sha256$iterations$salt$hash" (Base64), never the
--- password itself. utf8mb4_bin makes names case-sensitive on MariaDB, as on H2.
+-- password itself. utf8mb4_bin makes names case-sensitive on MariaDB, as in SQLite.
 CREATE TABLE IF NOT EXISTS users (
   id       BIGINT       NOT NULL AUTO_INCREMENT,
   name     VARCHAR(50)  NOT NULL,
@@ -46,10 +47,10 @@ CREATE TABLE IF NOT EXISTS group_members (
 -- sender's own id for the message; the unique key turns a resent cmid into a lookup
 -- (several NULL cmids are allowed). The two history indexes end in mid so "newest
 -- first, before mid X" reads a short range backwards. body holds the protocol's 4000
--- characters (Unicode code points, docs/protocol.md section 3) in either database's
--- units: MariaDB counts code points, but H2 counts UTF-16 units, two for a character
--- outside the Basic Multilingual Plane such as an emoji. Schema.java widens the column
--- of a database made when it was VARCHAR(4000).
+-- characters (Unicode code points, docs/protocol.md section 3) in every database's
+-- units: MariaDB and SQLite count code points, but H2 counts UTF-16 units, two for a
+-- character outside the Basic Multilingual Plane such as an emoji. Schema.java widens
+-- the column of a database made when it was VARCHAR(4000).
 CREATE TABLE IF NOT EXISTS messages (
   mid      BIGINT        NOT NULL AUTO_INCREMENT,
   sender   BIGINT        NOT NULL,

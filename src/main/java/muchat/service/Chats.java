@@ -103,7 +103,7 @@ final class Chats {
     /**
      * Submits to the group commit. SEND_ACK and the pushes follow once the message is
      * durable, on the thread that completes the store's future (a group-commit lane, or
-     * H2's checkpointer), which does so in submission order. Going back to this strand
+     * on H2 its checkpointer), which does so in submission order. Going back to this strand
      * instead cost every message one more thread wake-up: a third of the
      * send-to-SEND_ACK time in the benchmark. The work there stays short: encoding and
      * handing bytes to I/O loops for a few recipients; a large group's pushes go to the

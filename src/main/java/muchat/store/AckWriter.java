@@ -26,10 +26,6 @@ import org.slf4j.LoggerFactory;
 final class AckWriter {
     static final long FLUSH_MS = 1000;
     private static final Logger log = LoggerFactory.getLogger(AckWriter.class);
-    /** Raises each user's acked seq to the given one, never lowers it: one multi-row upsert per flush. */
-    private static final String SAVE_ACK = "INSERT INTO inbox_ack (uid, acked) VALUES (?, ?)"
-            + " ON DUPLICATE KEY UPDATE acked = GREATEST(acked, VALUES(acked))";
-
     private final Jdbc jdbc;
     /** uid -> highest seq acked but not yet written. */
     private final ConcurrentHashMap<Long, Long> pending = new ConcurrentHashMap<>();
@@ -81,7 +77,7 @@ final class AckWriter {
     /** Not made durable on its own: losing acks only re-delivers messages. */
     private void write(SortedMap<Long, Long> acks) throws SQLException {
         jdbc.inTransactionOrThrow(c -> {
-            try (PreparedStatement ps = c.prepareStatement(SAVE_ACK)) {
+            try (PreparedStatement ps = c.prepareStatement(jdbc.dialect().saveAck())) {
                 for (Map.Entry<Long, Long> ack : acks.entrySet()) {
                     ps.setLong(1, ack.getKey());
                     ps.setLong(2, ack.getValue());

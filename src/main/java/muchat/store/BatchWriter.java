@@ -46,24 +46,6 @@ final class BatchWriter implements AutoCloseable {
             "SELECT sender, cmid, mid, ts FROM messages WHERE (sender, cmid) IN ";
     private static final String INSERT_MESSAGE =
             "INSERT INTO messages (sender, to_user, to_group, body, ts, cmid) VALUES (?, ?, ?, ?, ?, ?)";
-    /**
-     * Adds each count to a cursor; the insert half covers a recipient without a cursor
-     * row, which registration normally makes.
-     */
-    private static final String ADVANCE_CURSORS = "INSERT INTO inbox_cursor (uid, last_seq) VALUES ";
-    private static final String ADVANCE_CURSORS_END =
-            " ON DUPLICATE KEY UPDATE last_seq = last_seq + VALUES(last_seq)";
-    /**
-     * The same on H2, whose MySQL mode runs ON DUPLICATE KEY UPDATE by failing the insert
-     * of each existing row (an exception with its stack trace) and parsing an UPDATE for
-     * it: with a group's hundreds of recipients a batch spent most of its time there.
-     * Standard MERGE updates each row in place.
-     */
-    private static final String ADVANCE_CURSORS_H2 = "MERGE INTO inbox_cursor c USING (VALUES ";
-    private static final String ADVANCE_CURSORS_H2_END = ") AS v(uid, n) ON c.uid = v.uid"
-            + " WHEN MATCHED THEN UPDATE SET last_seq = c.last_seq + v.n"
-            + " WHEN NOT MATCHED THEN INSERT (uid, last_seq) VALUES (v.uid, v.n)";
-    private static final String H2_PAIR = "(CAST(? AS BIGINT), CAST(? AS BIGINT))";
     private static final String READ_CURSORS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
     private static final String INSERT_INBOX = "INSERT INTO inbox (uid, seq, mid) VALUES ";
     /** Rows per multi-row INSERT statement. */
@@ -71,8 +53,6 @@ final class BatchWriter implements AutoCloseable {
 
     private final Jdbc jdbc;
     private final Jdbc.Kept connection;
-    /** Whether the database is H2, once known; lane thread only. */
-    private Boolean h2;
 
     BatchWriter(Jdbc jdbc) {
         this.jdbc = jdbc;
@@ -94,13 +74,6 @@ final class BatchWriter implements AutoCloseable {
             // reconnect), so only now pay for looking every message up first.
             return connection.run(c -> writeIn(c, batch, true));
         }
-    }
-
-    private boolean isH2(Connection c) throws SQLException {
-        if (h2 == null) {
-            h2 = c.getMetaData().getDatabaseProductName().equals("H2");
-        }
-        return h2;
     }
 
     /** Gives the kept connection back to the pool. */
@@ -172,21 +145,18 @@ final class BatchWriter implements AutoCloseable {
     }
 
     /** Inserts batch[i] for every i in {@code fresh}; returns their mids in that order. */
-    private static long[] insertMessages(Connection c, List<NewMessage> batch, List<Integer> fresh)
+    private long[] insertMessages(Connection c, List<NewMessage> batch, List<Integer> fresh)
             throws SQLException {
         long[] mids = new long[fresh.size()];
         if (fresh.isEmpty()) {
             return mids;
         }
+        if (!jdbc.dialect().batchReturnsKeys()) {
+            return insertOneByOne(c, batch, fresh, mids);
+        }
         try (PreparedStatement ps = c.prepareStatement(INSERT_MESSAGE, Statement.RETURN_GENERATED_KEYS)) {
             for (int i : fresh) {
-                NewMessage m = batch.get(i);
-                ps.setLong(1, m.sender());
-                ps.setObject(2, m.toUser(), Types.BIGINT);
-                ps.setObject(3, m.toGroup(), Types.BIGINT);
-                ps.setString(4, m.text());
-                ps.setLong(5, m.ts());
-                ps.setString(6, m.cmid());
+                bindMessage(ps, batch.get(i));
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -201,6 +171,30 @@ final class BatchWriter implements AutoCloseable {
             }
             return mids;
         }
+    }
+
+    /** {@link #insertMessages} for SQLite, in this process: one statement per message, each returning its mid. */
+    private static long[] insertOneByOne(Connection c, List<NewMessage> batch, List<Integer> fresh, long[] mids)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(INSERT_MESSAGE + " RETURNING mid")) {
+            for (int k = 0; k < mids.length; k++) {
+                bindMessage(ps, batch.get(fresh.get(k)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    mids[k] = rs.getLong(1);
+                }
+            }
+        }
+        return mids;
+    }
+
+    private static void bindMessage(PreparedStatement ps, NewMessage m) throws SQLException {
+        ps.setLong(1, m.sender());
+        ps.setObject(2, m.toUser(), Types.BIGINT);
+        ps.setObject(3, m.toGroup(), Types.BIGINT);
+        ps.setString(4, m.text());
+        ps.setLong(5, m.ts());
+        ps.setString(6, m.cmid());
     }
 
     /**
@@ -230,14 +224,15 @@ final class BatchWriter implements AutoCloseable {
 
     /**
      * Adds {@code counts} (uid -> messages for it, ascending uid) to the cursors and
-     * returns uid -> the last seq before this batch.
+     * returns uid -> the last seq before this batch. The upsert's insert half covers a
+     * recipient without a cursor row, which registration normally makes.
      */
     private Map<Long, Long> advanceCursors(Connection c, TreeMap<Long, Long> counts) throws SQLException {
         List<Object> values = new ArrayList<>();
         counts.forEach((uid, n) -> values.addAll(List.of(uid, n)));
-        List<Jdbc.Sql> statements = new ArrayList<>(isH2(c)
-                ? multiRow(ADVANCE_CURSORS_H2, ADVANCE_CURSORS_H2_END, 2, H2_PAIR, values)
-                : multiRow(ADVANCE_CURSORS, ADVANCE_CURSORS_END, 2, values));
+        Dialect.MultiRow advance = jdbc.dialect().advanceCursors();
+        List<Jdbc.Sql> statements = new ArrayList<>(
+                multiRow(advance.head(), advance.tail(), 2, advance.tuple(), values));
         for (List<Long> chunk : InList.chunks(new ArrayList<>(counts.keySet()))) {
             statements.add(new Jdbc.Sql(READ_CURSORS + InList.of("?", chunk.size()),
                     new ArrayList<>(InList.padded(chunk))));

@@ -10,8 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The second stage of the embedded database's group commit: it makes committed batches
- * durable (H2's CHECKPOINT SYNC, a write and an fsync, see {@link Jdbc#makeDurable()}) on
+ * The second stage of H2's group commit (only H2's: see {@link Dialect#afterCommit}): it
+ * makes committed batches durable (CHECKPOINT SYNC, a write and an fsync, see
+ * {@link Jdbc#makeDurable()}) on
  * a thread of its own, and only then completes their futures, so no SEND_ACK leaves
  * before its message is on the disk. While one checkpoint writes, the lane is already
  * storing the next batch, and the next checkpoint covers every batch committed

@@ -10,8 +10,10 @@ import javax.sql.DataSource;
 
 /**
  * The database of one server instance: a HikariCP pool, the schema, and the stores built
- * on them. Either the embedded H2 (one instance, nothing to install) or MariaDB/MySQL
- * (a cluster of instances sharing one database).
+ * on them. Either the embedded SQLite (one instance, nothing to install) or MariaDB/MySQL
+ * (a cluster of instances sharing one database). H2, the embedded database before
+ * SQLite, stays reachable through {@link #h2} for comparison, and a data directory it
+ * made is moved into SQLite once (see {@link H2Migration}).
  *
  * <p>Threads: the stores may be used from any thread; {@link #close} once, last.
  */
@@ -19,6 +21,47 @@ public final class Database implements AutoCloseable {
     /** The writer lanes plus the reads of the logic threads (logins, history, replays). */
     private static final int POOL_SIZE = 16;
     private static final long CONNECTION_TIMEOUT_MS = 3_000;
+
+    /** The embedded database's file in the data directory. */
+    static final String SQLITE_FILE = "muchat.db";
+
+    /**
+     * SQLite settings, applied by the driver to each new connection.
+     * <ul>
+     * <li>journal_mode=WAL: readers read while the writer writes, and a commit appends to
+     *     one file (the write-ahead log) instead of rewriting pages in place.</li>
+     * <li>synchronous=FULL: COMMIT fsyncs the WAL, so a commit is durable when it returns,
+     *     one fsync per group commit, and SEND_ACK needs no checkpoint step of its own
+     *     (NORMAL would leave the last commits to the next checkpoint's fsync).</li>
+     * <li>The WAL is copied into the database file by the automatic checkpoint, which the
+     *     committing writer runs once the WAL holds wal_autocheckpoint pages. A group
+     *     commit of 1,000 users' messages dirties a page of each index per user, so at
+     *     SQLite's default of 1,000 pages nearly every commit was followed by a checkpoint
+     *     that copied each page once per commit; at 10,000 pages (40 MiB) a checkpoint
+     *     copies once the last version of a page that several commits wrote, and the
+     *     writer spends about a quarter less CPU per message (docs/benchmarks.md).</li>
+     * <li>A checkpoint copies no frame that a reader's snapshot still needs, and the WAL
+     *     restarts from its beginning only when no reader uses it, so readers that overlap
+     *     without end could starve it and the WAL would grow. Here a read holds its
+     *     snapshot for one statement (the reads run in autocommit mode), and the writer's
+     *     kept connection holds none between batches, so the next commit finds the WAL
+     *     free again; journal_size_limit then cuts a WAL file that a burst grew back
+     *     down.</li>
+     * <li>cache_size (KiB when negative) per connection, taken as pages are read: the
+     *     index pages that 1,000 busy users touch stay in the writer's cache.</li>
+     * <li>busy_timeout: SQLite lets one connection write at a time, and another writer
+     *     (registrations, acks, a second server on the same file) waits this long for it.</li>
+     * <li>foreign_keys off: chat.sql declares none; the service checks what exists.</li>
+     * </ul>
+     */
+    private static final Map<String, String> SQLITE_SETTINGS = Map.of(
+            "journal_mode", "WAL",
+            "synchronous", "FULL",
+            "wal_autocheckpoint", "10000",
+            "journal_size_limit", String.valueOf(64L << 20),
+            "cache_size", "-32768",
+            "busy_timeout", "10000",
+            "foreign_keys", "false");
 
     /**
      * H2 settings: MySQL mode for chat.sql, lower-case names as MariaDB has them, and a
@@ -30,24 +73,17 @@ public final class Database implements AutoCloseable {
      * statements parsed. TRACE_LEVEL_FILE=0: H2 would copy every failed statement's error
      * into a muchat.trace.db beside the database, and an error about a value quotes the
      * value, a message's text; every error reaches the server as an exception anyway.
-     * Durability: see {@link #H2_AFTER_COMMIT}.
+     * Durability: see {@link Dialect#afterCommit}: H2 writes a commit to its file up to
+     * 500 ms later (WRITE_DELAY), and even then only to the operating system's cache;
+     * WRITE_DELAY=0 writes on every row change, which costs several times more per
+     * message, and still does not fsync. The {@link Checkpointer} runs one CHECKPOINT SYNC
+     * for all the group commits that finished meanwhile.
      */
     private static final String H2_SETTINGS = ";MODE=MySQL;DATABASE_TO_LOWER=TRUE"
             + ";DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000;QUERY_CACHE_SIZE=64;CACHE_SIZE=131072"
             + ";TRACE_LEVEL_FILE=0";
 
-    /**
-     * H2 writes a commit to its file up to 500 ms later (WRITE_DELAY), and even then only
-     * to the operating system's cache, so a killed process or a power cut would lose
-     * acknowledged messages. WRITE_DELAY=0 writes on every row change, which costs several
-     * times more per message, and still does not fsync. CHECKPOINT SYNC after the write
-     * transactions writes what they committed and then fsyncs the file: the
-     * {@link Checkpointer} runs one for all the group commits that finished meanwhile, so
-     * it costs one fsync per group commit or fewer, not one per message.
-     */
-    private static final String H2_AFTER_COMMIT = "CHECKPOINT SYNC";
-
-    /** H2 writes from one thread at a time anyway: one group-commit lane. */
+    /** SQLite (as H2) writes from one connection at a time anyway: one group-commit lane. */
     private static final int EMBEDDED_WRITER_LANES = 1;
     /**
      * A database server runs each connection's statements on one thread of its own, so
@@ -94,7 +130,7 @@ public final class Database implements AutoCloseable {
 
     private final Jdbc jdbc;
 
-    private Database(HikariConfig config, String afterCommit, boolean multiStatements, int writerLanes) {
+    private Database(HikariConfig config, Dialect dialect, int writerLanes) {
         config.setPoolName("muchat-db");
         config.setMaximumPoolSize(POOL_SIZE);
         config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
@@ -106,30 +142,62 @@ public final class Database implements AutoCloseable {
             throw new StoreException("cannot connect to the database: " + e.getMessage(), e);
         }
         try {
-            Schema.create(pool);
+            Schema.create(pool, dialect);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
-        jdbc = new Jdbc(pool, afterCommit, multiStatements);
+        jdbc = new Jdbc(pool, dialect);
         users = new UserStore(jdbc);
         friends = new FriendStore(jdbc);
         groups = new GroupStore(jdbc);
         messages = new MessageStore(jdbc, writerLanes);
     }
 
-    /** The embedded H2 database in the files {@code dataDir/muchat.*}; creates both as needed. */
+    /**
+     * The embedded SQLite database in {@code dataDir/muchat.db} (with its -wal and -shm
+     * files while open); creates both as needed. An H2 database of the previous version
+     * in the directory is moved into it first (see {@link H2Migration}).
+     */
     public static Database embedded(Path dataDir) throws StoreException {
+        createDirectories(dataDir);
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:sqlite:" + dataDir.toAbsolutePath().resolve(SQLITE_FILE));
+        SQLITE_SETTINGS.forEach(config::addDataSourceProperty);
+        Database db = new Database(config, Dialect.SQLITE, EMBEDDED_WRITER_LANES);
+        try {
+            H2Migration.runIfPresent(dataDir, db.pool);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+        return db;
+    }
+
+    /**
+     * The embedded H2 database in the files {@code dataDir/muchat.*}, the embedded
+     * database before SQLite, kept for comparing the two; creates both as needed.
+     */
+    public static Database h2(Path dataDir) throws StoreException {
+        createDirectories(dataDir);
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(h2Url(dataDir) + H2_SETTINGS);
+        config.setUsername("sa");
+        config.setPassword("");
+        return new Database(config, Dialect.H2, EMBEDDED_WRITER_LANES);
+    }
+
+    /** The JDBC URL of the H2 database in {@code dataDir}, without settings. */
+    static String h2Url(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("muchat");
+    }
+
+    private static void createDirectories(Path dataDir) {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
             throw new StoreException("cannot create " + dataDir + ": " + e.getMessage(), e);
         }
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("muchat") + H2_SETTINGS);
-        config.setUsername("sa");
-        config.setPassword("");
-        return new Database(config, H2_AFTER_COMMIT, false, EMBEDDED_WRITER_LANES);
     }
 
     /**
@@ -143,7 +211,7 @@ public final class Database implements AutoCloseable {
         config.setUsername(user);
         config.setPassword(password);
         MYSQL_SETTINGS.forEach(config::addDataSourceProperty);
-        Database db = new Database(config, null, true, SERVER_WRITER_LANES);
+        Database db = new Database(config, Dialect.MYSQL, SERVER_WRITER_LANES);
         ServerDurability.check(db.jdbc);
         return db;
     }

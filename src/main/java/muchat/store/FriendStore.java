@@ -10,18 +10,18 @@ import java.util.List;
  * <p>Threads: any thread.
  */
 public final class FriendStore {
-    private static final String INSERT = "INSERT IGNORE INTO friends (uid, friend_id) VALUES (?, ?)";
-
     private final Jdbc jdbc;
+    private final String insert;
 
     FriendStore(Jdbc jdbc) {
         this.jdbc = jdbc;
+        this.insert = jdbc.dialect().insertIgnore() + " INTO friends (uid, friend_id) VALUES (?, ?)";
     }
 
     /** Makes the two users friends of each other; adding an existing friendship is a no-op. */
     public void add(long uid, long friendId) throws StoreException {
         jdbc.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            try (PreparedStatement ps = c.prepareStatement(insert)) {
                 Jdbc.bind(ps, uid, friendId);
                 ps.addBatch();
                 Jdbc.bind(ps, friendId, uid);

@@ -19,8 +19,6 @@ import java.util.Map;
 public final class GroupStore {
     private static final String INSERT_GROUP =
             "INSERT INTO chat_groups (name, description, creator) VALUES (?, ?, ?)";
-    private static final String INSERT_MEMBER =
-            "INSERT IGNORE INTO group_members (group_id, uid, role) VALUES (?, ?, ?)";
     private static final String GROUPS_OF =
             "SELECT g.id, g.name, g.description, m.uid, u.name AS member_name, m.role"
             + " FROM group_members mine"
@@ -30,9 +28,12 @@ public final class GroupStore {
             + " WHERE mine.uid = ? ORDER BY g.id, m.uid";
 
     private final Jdbc jdbc;
+    private final String insertMember;
 
     GroupStore(Jdbc jdbc) {
         this.jdbc = jdbc;
+        this.insertMember = jdbc.dialect().insertIgnore()
+                + " INTO group_members (group_id, uid, role) VALUES (?, ?, ?)";
     }
 
     /** Creates a group whose first member is its creator, with role CREATOR; returns its id. */
@@ -57,7 +58,7 @@ public final class GroupStore {
         if (!exists(groupId)) {
             return false;
         }
-        jdbc.update(INSERT_MEMBER, groupId, uid, Role.NORMAL.wireName());
+        jdbc.update(insertMember, groupId, uid, Role.NORMAL.wireName());
         return true;
     }
 
@@ -97,8 +98,8 @@ public final class GroupStore {
         }
     }
 
-    private static void addMember(Connection c, long groupId, long uid, Role role) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(INSERT_MEMBER)) {
+    private void addMember(Connection c, long groupId, long uid, Role role) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(insertMember)) {
             Jdbc.bind(ps, groupId, uid, role.wireName());
             ps.executeUpdate();
         }

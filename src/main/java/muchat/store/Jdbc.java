@@ -29,24 +29,23 @@ final class Jdbc {
     private static final int TRIP_CHARS = 1 << 20;
     /** What a bound number may add to the text, for {@link #TRIP_CHARS}. */
     private static final int NUMBER_CHARS = 24;
-    /** H2's SQLState (its error code) once the database has closed itself after a failure. */
-    private static final String H2_DATABASE_IS_CLOSED = "90098";
-
     private final DataSource ds;
+    private final Dialect dialect;
+    /** See {@link Dialect#afterCommit}. */
     private final String afterCommit;
+    /** See {@link Dialect#multiStatements}. */
     private final boolean multiStatements;
 
-    /**
-     * @param afterCommit a statement that makes a commit durable, run after each write
-     *     transaction (H2's CHECKPOINT SYNC), or null when COMMIT already is (InnoDB, see
-     *     {@link ServerDurability})
-     * @param multiStatements whether the driver runs several statements sent as one text
-     *     (Connector/J with allowMultiQueries), so that {@link #run} needs one round trip
-     */
-    Jdbc(DataSource ds, String afterCommit, boolean multiStatements) {
+    Jdbc(DataSource ds, Dialect dialect) {
         this.ds = ds;
-        this.afterCommit = afterCommit;
-        this.multiStatements = multiStatements;
+        this.dialect = dialect;
+        this.afterCommit = dialect.afterCommit();
+        this.multiStatements = dialect.multiStatements();
+    }
+
+    /** What the stores say differently to this database. */
+    Dialect dialect() {
+        return dialect;
     }
 
     /** One SQL statement and its parameters, for {@link #run}. */
@@ -139,7 +138,7 @@ final class Jdbc {
      * Runs the statements in order and returns the rows of those that are SELECTs, read
      * by {@code row} (null when there are none), in order. On MySQL/MariaDB they travel
      * together, as one text, so a group commit's statements cost one round trip instead
-     * of one each (H2 runs in this process and takes them one by one). The server stops
+     * of one each (the embedded databases run in this process and take them one by one). The server stops
      * at the first statement that fails, and that failure is thrown.
      */
     <T> List<T> run(Connection c, List<Sql> statements, Row<T> row) throws SQLException {
@@ -262,7 +261,7 @@ final class Jdbc {
         }
     }
 
-    /** True when COMMIT alone reaches the disk (InnoDB); false for H2, which needs {@link #makeDurable()}. */
+    /** True when COMMIT alone reaches the disk (InnoDB, SQLite); false for H2, which needs {@link #makeDurable()}. */
     boolean commitIsDurable() {
         return afterCommit == null;
     }
@@ -299,10 +298,10 @@ final class Jdbc {
         return rs.wasNull() ? null : value;
     }
 
-    /** True for a unique or primary key violation (SQLSTATE class 23) on both drivers. */
+    /** True for a unique or primary key violation (SQLSTATE class 23) on every driver. */
     static boolean isDuplicateKey(SQLException e) {
-        return e instanceof SQLIntegrityConstraintViolationException
-                || (e.getSQLState() != null && e.getSQLState().startsWith("23"));
+        String state = Dialect.sqlState(e);
+        return e instanceof SQLIntegrityConstraintViolationException || (state != null && state.startsWith("23"));
     }
 
     static StoreException failed(SQLException e) {
@@ -338,7 +337,7 @@ final class Jdbc {
     /**
      * True when the failure is the database's as a whole rather than one statement's:
      * no connection, a timeout, a transaction the server rolled back (deadlock, lock
-     * wait), or H2 closed after an I/O error. Retrying the same work at once would fail
+     * wait), or the embedded database's file failing. Retrying the same work at once would fail
      * the same way, and each try may wait a connection timeout.
      */
     static boolean isUnavailable(Exception e) {
@@ -347,8 +346,7 @@ final class Jdbc {
             return true;
         }
         String state = sqlState(e);
-        return state != null && (state.startsWith("08") || state.startsWith("40") || state.startsWith("HYT")
-                || state.equals(H2_DATABASE_IS_CLOSED));
+        return state != null && (state.startsWith("08") || state.startsWith("40") || state.startsWith("HYT"));
     }
 
     private static boolean isRefusedValue(Exception e) {
@@ -356,11 +354,14 @@ final class Jdbc {
         return state != null && (state.startsWith("22") || state.startsWith("23"));
     }
 
-    /** The SQLState of the exception or, for a batch or a wrapper, of the first cause that has one. */
+    /**
+     * The SQLState of the exception or, for a batch or a wrapper, of the first cause that
+     * has one (see {@link Dialect#sqlState}).
+     */
     private static String sqlState(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                return sql.getSQLState();
+            if (t instanceof SQLException sql && Dialect.sqlState(sql) != null) {
+                return Dialect.sqlState(sql);
             }
         }
         return null;

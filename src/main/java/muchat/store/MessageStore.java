@@ -40,12 +40,16 @@ public final class MessageStore implements AutoCloseable {
     private static final String INBOX_AFTER = "SELECT i.uid, i.seq, " + ENTRY_COLUMNS
             + " FROM inbox i JOIN messages m ON m.mid = i.mid LEFT JOIN users u ON u.id = m.sender"
             + " WHERE i.uid = ? AND i.seq > ? ORDER BY i.uid, i.seq LIMIT ?";
-    /** Each direction reads at most {@code limit} rows backwards from its own index range. */
-    private static final String DIRECT_HISTORY_ONE_WAY = "(SELECT " + ENTRY_COLUMNS
+    /**
+     * Each direction reads at most {@code limit} rows backwards from its own index range.
+     * Each is a derived table, not a parenthesized SELECT, which SQLite does not take in
+     * a UNION.
+     */
+    private static final String DIRECT_HISTORY_ONE_WAY = "SELECT * FROM (SELECT " + ENTRY_COLUMNS
             + " FROM messages m LEFT JOIN users u ON u.id = m.sender"
             + " WHERE m.sender = ? AND m.to_user = ? AND m.mid < ? ORDER BY m.mid DESC LIMIT ?)";
-    private static final String DIRECT_HISTORY = DIRECT_HISTORY_ONE_WAY + " UNION "
-            + DIRECT_HISTORY_ONE_WAY + " ORDER BY mid DESC LIMIT ?";
+    private static final String DIRECT_HISTORY = DIRECT_HISTORY_ONE_WAY + " AS one_way UNION "
+            + DIRECT_HISTORY_ONE_WAY + " AS other_way ORDER BY mid DESC LIMIT ?";
     private static final String GROUP_HISTORY = "SELECT " + ENTRY_COLUMNS
             + " FROM messages m LEFT JOIN users u ON u.id = m.sender"
             + " WHERE m.to_group = ? AND m.mid < ? ORDER BY m.mid DESC LIMIT ?";

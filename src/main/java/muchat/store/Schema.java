@@ -10,37 +10,42 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates the tables from {@code chat.sql} (packaged at the root of the class path).
- * Every statement there is idempotent, so this runs on every start. CREATE TABLE IF NOT
- * EXISTS leaves an existing table as it is, so a column that has grown since is
- * widened here, once.
+ * Creates the tables from {@code chat.sql} (packaged at the root of the class path), in
+ * the database's words (see {@link Dialect#schema}). Every statement there is
+ * idempotent, so this runs on every start. CREATE TABLE IF NOT EXISTS leaves an existing
+ * table as it is, so a column that has grown since is widened here, once.
  */
 final class Schema {
     private static final Logger log = LoggerFactory.getLogger(Schema.class);
     private static final String RESOURCE = "/chat.sql";
+    private static final Pattern TABLE = Pattern.compile("CREATE TABLE IF NOT EXISTS (\\w+)");
     /** messages.body as chat.sql declares it; databases made before hold VARCHAR(4000). */
     static final int BODY_LENGTH = 8000;
-    private static final String BODY_LENGTH_NOW = "SELECT CHARACTER_MAXIMUM_LENGTH FROM INFORMATION_SCHEMA.COLUMNS"
-            + " WHERE TABLE_SCHEMA = SCHEMA() AND TABLE_NAME = 'messages' AND COLUMN_NAME = 'body'";
     private static final String WIDEN_BODY =
             "ALTER TABLE messages MODIFY body VARCHAR(" + BODY_LENGTH + ") NOT NULL";
 
     private Schema() {
     }
 
-    static void create(DataSource ds) {
+    static void create(DataSource ds, Dialect dialect) {
         try (Connection c = ds.getConnection()) {
-            for (String sql : statements(read())) {
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    ps.execute();
+            for (String statement : statements(read())) {
+                for (String sql : dialect.schema(statement)) {
+                    try (PreparedStatement ps = c.prepareStatement(sql)) {
+                        ps.execute();
+                    }
                 }
             }
-            widenBody(c);
+            if (dialect.bodyLengthQuery() != null) {
+                widenBody(c, dialect.bodyLengthQuery());
+            }
         } catch (SQLException e) {
             throw new StoreException("cannot create the schema: " + e.getMessage(), e);
         }
@@ -51,9 +56,9 @@ final class Schema {
      * first rather than altered on every start: an ALTER TABLE waits for every
      * transaction on the table, and other instances of a cluster keep writing.
      */
-    private static void widenBody(Connection c) throws SQLException {
+    private static void widenBody(Connection c, String bodyLengthQuery) throws SQLException {
         long length;
-        try (PreparedStatement ps = c.prepareStatement(BODY_LENGTH_NOW); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(bodyLengthQuery); ResultSet rs = ps.executeQuery()) {
             length = rs.next() ? rs.getLong(1) : BODY_LENGTH;
         }
         if (length < BODY_LENGTH) {
@@ -62,6 +67,18 @@ final class Schema {
                 ps.execute();
             }
         }
+    }
+
+    /** The tables chat.sql creates, in its order. */
+    static List<String> tables() {
+        List<String> tables = new ArrayList<>();
+        for (String statement : statements(read())) {
+            Matcher m = TABLE.matcher(statement);
+            if (m.find()) {
+                tables.add(m.group(1));
+            }
+        }
+        return tables;
     }
 
     /** Splits the script at semicolons that end a line, dropping whole-line comments. */

@@ -169,9 +169,10 @@ class PagingTest {
      */
     private static void fillInbox(long from, long to, int count) throws SQLException {
         try (Connection db = server.openDatabase()) {
-            update(db, "INSERT INTO messages (sender, to_user, body, ts) SELECT ?, ?, CONCAT('m', \"X\"), ?"
-                    + " FROM SYSTEM_RANGE(1, ?)", from, to, System.currentTimeMillis(), count);
-            update(db, "INSERT INTO inbox (uid, seq, mid) SELECT ?, CAST(SUBSTRING(body, 2) AS BIGINT), mid"
+            update(db, "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?)"
+                    + " INSERT INTO messages (sender, to_user, body, ts) SELECT ?, ?, 'm' || x, ? FROM n",
+                    count, from, to, System.currentTimeMillis());
+            update(db, "INSERT INTO inbox (uid, seq, mid) SELECT ?, CAST(substr(body, 2) AS INTEGER), mid"
                     + " FROM messages WHERE sender = ? AND to_user = ?", to, from, to);
             update(db, "UPDATE inbox_cursor SET last_seq = ? WHERE uid = ?", count, to);
         }

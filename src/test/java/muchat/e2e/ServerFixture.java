@@ -8,6 +8,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -79,13 +80,14 @@ final class ServerFixture implements AutoCloseable {
     }
 
     /**
-     * A plain JDBC connection to the running server's embedded database (H2 shares an
-     * open database within one JVM), for a test that must set up more rows than it could
-     * send in reasonable time.
+     * A plain JDBC connection to the running server's embedded SQLite database, for a test
+     * that must set up more rows than it could send in reasonable time. It waits its turn
+     * to write, as the server's own connections do.
      */
     Connection openDatabase() throws SQLException {
-        return DriverManager.getConnection("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("muchat")
-                + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE", "sa", "");
+        Properties settings = new Properties();
+        settings.setProperty("busy_timeout", "10000");
+        return DriverManager.getConnection("jdbc:sqlite:" + dataDir.toAbsolutePath().resolve("muchat.db"), settings);
     }
 
     /** The same data directory and port, served again after {@link #close()}: a restart. */

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The store contract on the embedded H2 database, in a fresh directory per class. */
+/** The store contract on H2, the embedded database before SQLite, in a fresh directory per class. */
 class H2StoreTest extends StoreContract {
     /** The messages table as chat.sql created it when body was VARCHAR(4000). */
     private static final String OLD_MESSAGES_TABLE = """
@@ -40,7 +40,7 @@ class H2StoreTest extends StoreContract {
 
     @Override
     Database open() {
-        return Database.embedded(dataDir);
+        return Database.h2(dataDir);
     }
 
     @Test
@@ -66,7 +66,7 @@ class H2StoreTest extends StoreContract {
         }
         String emoji = "\uD83D\uDE00".repeat(4000);
 
-        try (Database upgraded = Database.embedded(old)) {
+        try (Database upgraded = Database.h2(old)) {
             long a = upgraded.users().register("old-a", "secret-1").orElseThrow();
             long b = upgraded.users().register("old-b", "secret-1").orElseThrow();
             upgraded.messages().submit(NewMessage.direct(a, b, emoji, 1, null)).get(10, TimeUnit.SECONDS);
