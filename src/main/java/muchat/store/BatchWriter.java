@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -42,8 +43,14 @@ import java.util.TreeMap;
  * and closes the writer after its last batch.
  */
 final class BatchWriter implements AutoCloseable {
-    private static final String FIND_EARLIER =
-            "SELECT sender, cmid, mid, ts FROM messages WHERE (sender, cmid) IN ";
+    /**
+     * Followed by {@code IN} lists of senders and of cmids: a superset of the pairs asked
+     * for, which the caller filters. A list of (sender, cmid) pairs, {@code (sender, cmid)
+     * IN ((?, ?), ...)}, reads the whole table on SQLite; two lists of values are index
+     * lookups on every database, including SQLite's partial index (see {@link Dialect}).
+     */
+    private static final String FIND_EARLIER = "SELECT sender, cmid, mid, ts FROM messages WHERE sender IN ";
+    private static final String AND_CMID_IN = " AND cmid IN ";
     private static final String INSERT_MESSAGE =
             "INSERT INTO messages (sender, to_user, to_group, body, ts, cmid) VALUES (?, ?, ?, ?, ?, ?)";
     private static final String READ_CURSORS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
@@ -126,22 +133,37 @@ final class BatchWriter implements AutoCloseable {
         }
         Map<Key, Stored> found = new HashMap<>();
         for (List<Key> chunk : InList.chunks(new ArrayList<>(keys))) {
-            String sql = FIND_EARLIER + InList.of("(?, ?)", chunk.size());
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            List<Long> senders = chunk.stream().map(Key::sender).distinct().toList();
+            List<String> cmids = chunk.stream().map(Key::cmid).distinct().toList();
+            try (PreparedStatement ps = c.prepareStatement(findEarlierSql(senders.size(), cmids.size()))) {
                 int index = 0;
-                for (Key key : InList.padded(chunk)) {
-                    ps.setLong(++index, key.sender());
-                    ps.setString(++index, key.cmid());
+                for (long sender : InList.padded(senders)) {
+                    ps.setLong(++index, sender);
                 }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        found.put(new Key(rs.getLong("sender"), rs.getString("cmid")),
-                                new Stored(rs.getLong("mid"), rs.getLong("ts"), true, Map.of()));
-                    }
+                for (String cmid : InList.padded(cmids)) {
+                    ps.setString(++index, cmid);
                 }
+                readEarlier(ps, keys, found);
             }
         }
         return found;
+    }
+
+    /** The lookup of stored cmids among {@code senders} senders and {@code cmids} cmids. */
+    static String findEarlierSql(int senders, int cmids) {
+        return FIND_EARLIER + InList.of("?", senders) + AND_CMID_IN + InList.of("?", cmids);
+    }
+
+    /** Adds the rows of {@code ps} whose (sender, cmid) is one of {@code keys}. */
+    private static void readEarlier(PreparedStatement ps, Set<Key> keys, Map<Key, Stored> found) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                Key key = new Key(rs.getLong("sender"), rs.getString("cmid"));
+                if (keys.contains(key)) {
+                    found.put(key, new Stored(rs.getLong("mid"), rs.getLong("ts"), true, Map.of()));
+                }
+            }
+        }
     }
 
     /** Inserts batch[i] for every i in {@code fresh}; returns their mids in that order. */

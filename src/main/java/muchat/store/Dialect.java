@@ -160,7 +160,11 @@ enum Dialect {
      *     alias of the rowid, which numbers new rows max + 1 (messages are never deleted);</li>
      * <li>a table with another primary key is made WITHOUT ROWID: its rows live in the key's
      *     own tree instead of a second one;</li>
-     * <li>{@code [UNIQUE] KEY name (columns)} becomes a CREATE INDEX IF NOT EXISTS;</li>
+     * <li>{@code [UNIQUE] KEY name (columns)} becomes a CREATE INDEX IF NOT EXISTS. A
+     *     unique index over a nullable column leaves out the rows where it is NULL (a
+     *     partial index): NULLs never clash in a unique key and no lookup by equality finds
+     *     them, so the index means the same, and a row without the value (a classic
+     *     client's message has no cmid) costs no index page at all;</li>
      * <li>SQLite keeps any length of text in a VARCHAR(n): a CHECK on length() (which counts
      *     characters, as MariaDB does) refuses what MariaDB would;</li>
      * <li>the table options (character set, collation) go: SQLite keeps UTF-8 and compares
@@ -184,6 +188,7 @@ enum Dialect {
             String rowid = null;
             boolean withoutRowid = false;
             List<String> columns = new ArrayList<>();
+            List<String> nullable = new ArrayList<>();
             List<String> indexes = new ArrayList<>();
             for (int i = 1; i < lines.length - 1; i++) {
                 String item = lines[i].strip().replaceAll(",$", "");
@@ -197,12 +202,13 @@ enum Dialect {
                         withoutRowid = true;
                     }
                 } else if ((m = INDEX.matcher(item)).matches()) {
-                    indexes.add("CREATE " + (m.group(1) == null ? "" : "UNIQUE ") + "INDEX IF NOT EXISTS "
-                            + m.group(2) + " ON " + table + " " + m.group(3));
-                } else if ((m = VARCHAR.matcher(item)).matches()) {
-                    columns.add(item + " CHECK (length(" + m.group(1) + ") <= " + m.group(2) + ")");
+                    indexes.add(index(table, m.group(1) != null, m.group(2), m.group(3), nullable));
                 } else {
-                    columns.add(item);
+                    if (!item.contains("NOT NULL")) {
+                        nullable.add(item.split("\\s+")[0]);
+                    }
+                    columns.add((m = VARCHAR.matcher(item)).matches()
+                            ? item + " CHECK (length(" + m.group(1) + ") <= " + m.group(2) + ")" : item);
                 }
             }
             List<String> out = new ArrayList<>();
@@ -210,6 +216,22 @@ enum Dialect {
                     + (withoutRowid ? " WITHOUT ROWID" : ""));
             out.addAll(indexes);
             return out;
+        }
+
+        /** One CREATE INDEX; a unique one leaves out rows with NULL in any of its {@code nullable} columns. */
+        private static String index(String table, boolean unique, String name, String columns, List<String> nullable) {
+            String sql = "CREATE " + (unique ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " + name + " ON " + table + " "
+                    + columns;
+            if (!unique) {
+                return sql;
+            }
+            List<String> present = new ArrayList<>();
+            for (String column : columns.substring(1, columns.length() - 1).split(",")) {
+                if (nullable.contains(column.strip())) {
+                    present.add(column.strip() + " IS NOT NULL");
+                }
+            }
+            return present.isEmpty() ? sql : sql + " WHERE " + String.join(" AND ", present);
         }
     }
 }
