@@ -322,8 +322,8 @@ chat() {
   local port
   port=$(free_port)
   start_server embedded "$port" --data "$SCRATCH/data"
-  measure "embedded (H2)" "127.0.0.1:$port" embedded
-  if ((LEGACY)); then measure_legacy "embedded (H2)" "127.0.0.1:$port" embedded; fi
+  measure "embedded (SQLite)" "127.0.0.1:$port" embedded
+  if ((LEGACY)); then measure_legacy "embedded (SQLite)" "127.0.0.1:$port" embedded; fi
   stop_servers
 
   start_mariadb
@@ -455,7 +455,7 @@ overload() {
   local port
   port=$(free_port)
   start_server embedded "$port" --data "$SCRATCH/data"
-  overload_measure "embedded (H2)" "127.0.0.1:$port" embedded
+  overload_measure "embedded (SQLite)" "127.0.0.1:$port" embedded
   stop_servers
 
   start_mariadb

@@ -7,6 +7,10 @@
 #          {1,10,100,1000}, each the median of 3 runs (about 13 minutes on 2 cores)
 #   idle   ~19,000 idle connections: heap and RSS per connection, ours and Netty's,
 #          and the projection to 100,000 connections (about 2 minutes)
+#   store  the message store alone (muchat.bench.StoreLoad, no network): 1,000 users, one
+#          100-character message in flight each, on SQLite (the embedded default) and on
+#          H2 (the embedded database before it): msgs/s, CPU per message, disk per
+#          message, each the median of BENCH_REPEATS runs of 20 + 30 s (about 8 minutes)
 #   chat   1,000 users chatting one to one, on the embedded database and on MariaDB:
 #          throughput, send-to-deliver latency and server CPU per message, natively and
 #          with the classic protocol (scripts/bench-chat.sh, ~16 minutes)
@@ -270,11 +274,36 @@ bench_idle() {
   done
 }
 
+# store_row ENGINE — one table row: the median of REPEATS StoreLoad runs, each in a fresh directory.
+store_row() {
+  local engine=$1 rep line dir msgs=() cpu=() disk=()
+  for rep in $(seq "$REPEATS"); do
+    dir=$(mktemp -d)
+    line=$(java -Xms1g -Xmx1g -cp target/muchat.jar muchat.bench.StoreLoad --engine "$engine" \
+        --data "$dir/data" --warmup 20 --seconds 30)
+    rm -rf "$dir"
+    echo "rep=$rep $line load=$(cut -d' ' -f1 /proc/loadavg)" >>"$STORE_LOG"
+    msgs+=("$(field msgs_per_s "$line")") cpu+=("$(field cpu_us_per_msg "$line")")
+    disk+=("$(field disk_bytes_per_msg "$line")")
+  done
+  echo "| $engine | $(median "${msgs[@]}") | $(median "${cpu[@]}") | $(median "${disk[@]}") |"
+}
+
+bench_store() {
+  STORE_LOG=$OUT/store-$(date +%Y%m%d-%H%M%S).log
+  say "store: SQLite and H2, median of $REPEATS runs of 20 + 30 s; raw lines in $STORE_LOG"
+  echo "| engine | msgs/s stored | CPU µs/msg | disk B/msg |"
+  echo "|---|---:|---:|---:|"
+  store_row sqlite
+  store_row h2
+}
+
 main() {
   local mode=${1:-}
   case "$mode" in
     echo) raise_fd_limit; build; bench_echo ;;
     idle) raise_fd_limit; build; bench_idle ;;
+    store) build; bench_store ;;
     chat|cluster|overload) exec bash scripts/bench-chat.sh "$mode" ;;
     *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
   esac
