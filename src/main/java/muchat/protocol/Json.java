@@ -184,8 +184,8 @@ public final class Json {
 
     /**
      * {@code epochMs} as the server's local time {@code YYYY-MM-DD HH:MM:SS}. SEND_ACK and
-     * each push carry one; formatting it afresh was 2.6 % of the server's CPU at 10,000
-     * msgs/s, so the text of the last second is kept.
+     * each push carry one, and formatting it afresh showed in the server's profile, so
+     * the text of the last second is kept.
      */
     public static String localTime(long epochMs) {
         long second = Math.floorDiv(epochMs, 1000);

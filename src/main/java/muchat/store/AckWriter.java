@@ -17,8 +17,7 @@ import org.slf4j.LoggerFactory;
  * own. Acks are only remembered in between: losing some merely re-delivers messages,
  * which the protocol allows, and each flush writes one row per user that acked. They
  * used to be flushed by a group-commit lane between two batches, and the messages
- * queued behind a flush of a thousand rows waited for it: at 5,000 msgs/s on MariaDB
- * the p99 of send to SEND_ACK was 87-326 ms that way, and 51 ms with this thread.
+ * queued behind a flush of a thousand rows waited for it (docs/benchmarks.md).
  *
  * <p>Threads: {@link #ack}, {@link #pending} and {@link #close} from any thread; the
  * flushes run on the writer's own thread, and the last one in close.

@@ -38,8 +38,8 @@ public final class Database implements AutoCloseable {
      *     commit of 1,000 users' messages dirties a page of each index per user, so at
      *     SQLite's default of 1,000 pages nearly every commit was followed by a checkpoint
      *     that copied each page once per commit; at 10,000 pages (40 MiB) a checkpoint
-     *     copies once the last version of a page that several commits wrote, and the
-     *     writer spends about a quarter less CPU per message (docs/benchmarks.md).</li>
+     *     copies once the last version of a page that several commits wrote, for less
+     *     of the writer's CPU per message (docs/benchmarks.md).</li>
      * <li>A checkpoint copies no frame that a reader's snapshot still needs, and the WAL
      *     restarts from its beginning only when no reader uses it, so readers that overlap
      *     without end could starve it and the WAL would grow. Here a read holds its
@@ -87,13 +87,10 @@ public final class Database implements AutoCloseable {
     private static final int EMBEDDED_WRITER_LANES = 1;
     /**
      * A database server runs each connection's statements on one thread of its own, so
-     * one lane is bound by one MariaDB thread and a second keeps another core busy. With
-     * the three-round-trip batch (see {@link BatchWriter}): 1 lane delivered 20,800
-     * msgs/s closed, 2 lanes 29,700; 3 lanes did no better at 10,000 msgs/s open (p50 24,
-     * p99 89 ms against 13-19 and 39-87 with 2). Fewer lanes make fewer, larger commits, and MariaDB
-     * spends much of its CPU per commit: at 10,000 msgs/s open the whole machine used
-     * 156 µs of CPU per message with 1 lane and 185 with 2, at about the same latency.
-     * Each lane keeps one pooled connection, well under the pool size.
+     * one lane is bound by one MariaDB thread and a second keeps another core busy; a
+     * third did no better, and fewer lanes make fewer, larger commits, which MariaDB pays
+     * for per commit (docs/benchmarks.md). Each lane keeps one pooled connection, well
+     * under the pool size.
      */
     private static final int SERVER_WRITER_LANES = 2;
 
@@ -103,9 +100,8 @@ public final class Database implements AutoCloseable {
      * the group commit send several statements in one round trip (see {@link Jdbc#run});
      * client-side prepared statements (useServerPrepStmts=false) need no extra prepare
      * round trip and are cached by cachePrepStmts; the rest saves round trips for
-     * session state. (Server-side prepared statements were tried: in one run at 10,000
-     * msgs/s MariaDB parsed less, 51 against 64 µs of its CPU per message, but the server
-     * spent 108 against 81 µs preparing the batches' many statement shapes.)
+     * session state. (Server-side prepared statements were tried: MariaDB parsed less,
+     * but the server spent more preparing the batches' many statement shapes.)
      */
     private static final Map<String, String> MYSQL_SETTINGS = Map.ofEntries(
             Map.entry("rewriteBatchedStatements", "true"),

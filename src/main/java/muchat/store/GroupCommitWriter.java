@@ -24,8 +24,7 @@ import org.slf4j.LoggerFactory;
  * commit delay of PostgreSQL's {@code commit_delay} or MySQL's
  * {@code binlog_group_commit_sync_delay}): much of a commit's cost to the database is
  * per commit, not per message, so at moderate rates this trades that wait for fewer
- * commits. At 5,000 msgs/s on MariaDB it cut the machine's CPU by about a sixth,
- * and the p99 did not grow (docs/benchmarks.md).
+ * commits, without a longer tail (docs/benchmarks.md has the measurements).
  *
  * <p>Every message counts in the process's {@link Backlog} from its submission until
  * the lane has written or refused it.
