@@ -12,7 +12,9 @@ import java.util.Map;
 public record Config(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
                      String redis, String instanceId, int ioThreads, int logicThreads, Duration idleTimeout,
                      Duration loginTimeout, int maxConnectionsPerAddress, int maxFrame, int rateLimit, int maxPending,
-                     long outputLimit, long memoryBudget, int commitBacklog) {
+                     long outputLimit, long memoryBudget, int commitBacklog, String tlsCert, String tlsKey,
+                     Duration loginBackoff, boolean throttleAddresses, int maxRegistrationsPerAddress,
+                     int hashMemoryKib, int maxGroupMembers) {
 
     /** Parses {@code args} over {@code env}; throws IllegalArgumentException with a clear sentence. */
     public static Config parse(String[] args, Map<String, String> env) {
@@ -35,6 +37,9 @@ public record Config(String host, int port, Path dataDir, String dbUrl, String d
         String instance = values.get(Option.INSTANCE).isEmpty() ? host + ":" + port : values.get(Option.INSTANCE);
         int cores = Runtime.getRuntime().availableProcessors();
         int ioThreads = values.get(Option.IO_THREADS).isEmpty() ? cores : number(values, Option.IO_THREADS, 1, 256);
+        if (values.get(Option.TLS_CERT).isEmpty() != values.get(Option.TLS_KEY).isEmpty()) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+        }
         return new Config(host, port, Path.of(values.get(Option.DATA)), values.get(Option.DB_URL),
                 values.get(Option.DB_USER), values.get(Option.DB_PASSWORD), values.get(Option.REDIS), instance,
                 ioThreads, number(values, Option.LOGIC_THREADS, 1, 1024),
@@ -46,7 +51,13 @@ public record Config(String host, int port, Path dataDir, String dbUrl, String d
                 number(values, Option.MAX_PENDING, 1, 100_000),
                 number(values, Option.OUTPUT_LIMIT, 16, 1024 * 1024) * 1024L,
                 number(values, Option.MEMORY_BUDGET, 16, 1024 * 1024) * 1024L * 1024,
-                number(values, Option.COMMIT_BACKLOG, 2, 10_000_000));
+                number(values, Option.COMMIT_BACKLOG, 2, 10_000_000),
+                values.get(Option.TLS_CERT), values.get(Option.TLS_KEY),
+                Duration.ofMillis(number(values, Option.LOGIN_BACKOFF, 0, 3_600_000)),
+                yesNo(values, Option.THROTTLE_ADDRESSES),
+                number(values, Option.MAX_REGISTRATIONS_PER_ADDRESS, 0, 1_000_000),
+                number(values, Option.HASH_MEMORY, 8, 4 * 1024 * 1024),
+                number(values, Option.MAX_GROUP_MEMBERS, 2, 1_000_000));
     }
 
     public boolean embeddedDatabase() {
@@ -57,14 +68,29 @@ public record Config(String host, int port, Path dataDir, String dbUrl, String d
         return !redis.isEmpty();
     }
 
+    public boolean tls() {
+        return !tlsCert.isEmpty();
+    }
+
     /** The option table for --help. */
     public static String help() {
         StringBuilder text = new StringBuilder("usage: java -jar muchat.jar server [OPTIONS]\n\n");
         for (Option option : Option.values()) {
-            text.append(String.format("  %-16s %-22s %s (default: %s)%n", option.flag + " X", option.env, option.help,
+            text.append(String.format("  %-34s %-38s %s (default: %s)%n", option.flag + " X", option.env, option.help,
                     option.defaultValue.isEmpty() ? "none" : option.defaultValue));
         }
         return text.toString();
+    }
+
+    private static boolean yesNo(Map<Option, String> values, Option option) {
+        String text = values.get(option).trim();
+        if (text.equals("yes")) {
+            return true;
+        }
+        if (text.equals("no")) {
+            return false;
+        }
+        throw new IllegalArgumentException(option.flag + " (" + option.env + ") must be yes or no, got '" + text + "'");
     }
 
     private static int number(Map<Option, String> values, Option option, int min, int max) {
