@@ -106,11 +106,13 @@ up() {
     fi
     say "starting instance $id on port $port (log: $DIR/$id.log)"
     # shellcheck disable=SC2086 # MUCHAT_JAVA_OPTS is a list of options
-    # Every client reaches an instance from nginx's address: nginx caps connections per
-    # client address (nginx.conf), the instances do not.
-    nohup java ${MUCHAT_JAVA_OPTS:-} -jar target/muchat.jar server --port "$port" --instance "$id" \
-      --db-url "$DB_URL" --db-user root --db-password '' --redis "$REDIS_HOST:$REDIS_PORT" \
-      --max-connections-per-address 0 \
+    # Instances listen on loopback only, so clients cannot go around nginx. Every client
+    # reaches an instance from nginx's address: nginx caps connections per client address
+    # (nginx.conf), and the instances count neither connections, failed logins nor
+    # registrations per address (they would count nginx); failed logins per account still count.
+    nohup java ${MUCHAT_JAVA_OPTS:-} -jar target/muchat.jar server --host 127.0.0.1 --port "$port" \
+      --instance "$id" --db-url "$DB_URL" --db-user root --db-password '' --redis "$REDIS_HOST:$REDIS_PORT" \
+      --max-connections-per-address 0 --throttle-addresses no --max-registrations-per-address 0 \
       >"$DIR/$id.log" 2>&1 </dev/null &
     echo $! >"$DIR/$id.pid"
     echo "$id $port" >>"$DIR/instances"
