@@ -11,6 +11,7 @@ import redis.clients.jedis.Connection;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -67,12 +68,20 @@ final class RedisLink implements AutoCloseable {
         JedisClientConfig config = clientConfig(address, "muchat-check", COMMAND_TIMEOUT_MILLIS, 0);
         try (Jedis jedis = new Jedis(address.hostAndPort(), config)) {
             jedis.ping();
+        } catch (JedisAccessControlException e) {
+            throw refused(address, e); // NOAUTH, WRONGPASS, NOPERM
         } catch (JedisDataException e) {
-            // NOAUTH, WRONGPASS (JedisAccessControlException), or AUTH without a password set
-            throw new RedisRefusedException("redis at " + address + " refused this instance: " + e.getMessage());
+            if (e.getMessage().startsWith("ERR AUTH")) {
+                throw refused(address, e); // a password for a Redis that has none: not the Redis meant
+            }
+            // Busy (loading its data, say): as below.
         } catch (JedisConnectionException e) {
             // Not answering yet: the subscriber keeps trying, and the log says so once.
         }
+    }
+
+    private static RedisRefusedException refused(RedisAddress address, JedisDataException e) {
+        return new RedisRefusedException("redis at " + address + " refused this instance: " + e.getMessage());
     }
 
     /** How every connection of this instance logs in to Redis and waits for it. */

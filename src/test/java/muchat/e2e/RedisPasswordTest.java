@@ -99,6 +99,13 @@ class RedisPasswordTest {
         assertTrue(refused("none", redis.hostPort()).contains("NOAUTH"));
     }
 
+    @Test
+    void aPasswordForARedisWithoutOneStopsTheServer() throws Exception {
+        try (RedisProcess open = RedisProcess.launch()) {
+            assertTrue(refused("open", open.uri(null, "wrong-" + UUID.randomUUID())).contains("without any password"));
+        }
+    }
+
     /**
      * Runs an instance with {@code --redis redisArg}; asserts it exits 1 after one ERROR
      * line, without a stack trace or the password, and returns that line.
