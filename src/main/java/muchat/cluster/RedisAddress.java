@@ -41,7 +41,8 @@ public record RedisAddress(HostAndPort hostAndPort, String user, String password
             address = new RedisAddress(JedisURIHelper.getHostAndPort(uri), JedisURIHelper.getUser(uri),
                     password == null || password.isEmpty() ? null : password, JedisURIHelper.getDBIndex(uri));
         } catch (RuntimeException e) {
-            throw malformed("the password follows a colon (redis://:password@host:port), the path is a database number");
+            throw malformed("the password follows a colon (redis://:password@host:port),"
+                    + " the path is a database number");
         }
         if (address.database < 0) {
             throw malformed("the database number must not be negative");
@@ -50,15 +51,25 @@ public record RedisAddress(HostAndPort hostAndPort, String user, String password
     }
 
     private static RedisAddress parseHostPort(String text) {
+        if (text.contains("@")) {
+            throw malformed("credentials need the redis:// form"); // and the text may hold a password
+        }
+        if (text.contains("/")) {
+            throw malformed("got '" + text + "'; the only URI scheme is redis://");
+        }
         int colon = text.lastIndexOf(':');
-        try {
-            int port = Integer.parseInt(text.substring(colon + 1));
-            if (colon <= 0 || port < 1 || port > 65535) {
-                throw new NumberFormatException();
-            }
-            return new RedisAddress(new HostAndPort(text.substring(0, colon), port), null, null, 0);
-        } catch (NumberFormatException e) {
+        int port = colon <= 0 ? -1 : portOf(text.substring(colon + 1));
+        if (port < 1 || port > 65535) {
             throw malformed("got '" + text + "'");
+        }
+        return new RedisAddress(new HostAndPort(text.substring(0, colon), port), null, null, 0);
+    }
+
+    private static int portOf(String digits) {
+        try {
+            return Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

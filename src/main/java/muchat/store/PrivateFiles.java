@@ -35,7 +35,10 @@ final class PrivateFiles {
     private PrivateFiles() {
     }
 
-    /** Makes {@code dir} (0700) and {@code dir/file} (0600) unless they exist, then tightens both and their siblings. */
+    /**
+     * Makes {@code dir} (0700) and {@code dir/file} (0600) unless they exist, then tightens
+     * the directory and every database file in it.
+     */
     static void prepare(Path dir, String file) throws StoreException {
         try {
             if (!isPosix(dir)) {

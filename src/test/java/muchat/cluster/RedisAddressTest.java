@@ -40,12 +40,12 @@ class RedisAddressTest {
     @Test
     void aMalformedAddressIsRefusedWithoutQuotingItsPassword() {
         for (String bad : new String[] {"redis://:hunter2@host", "redis://hunter2@host:6379", "redis://:hunter2@h:1/x",
-                "redis://:hunter2 x@host:6379", "redis://:hunter2@host:6379/-1"}) {
+                "redis://:hunter2 x@host:6379", "redis://:hunter2@host:6379/-1", ":hunter2@host:6379", "rediss://:hunter2@host:6379"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RedisAddress.parse(bad));
             assertTrue(e.getMessage().startsWith("--redis must be HOST:PORT or redis://"), e.getMessage());
             assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
         }
-        for (String bad : new String[] {"localhost", "host:", ":6379", "host:99999", "host:port"}) {
+        for (String bad : new String[] {"localhost", "host:", ":6379", "host:99999", "host:port", "rediss://host:6379"}) {
             assertThrows(IllegalArgumentException.class, () -> RedisAddress.parse(bad), bad);
         }
     }
