@@ -12,7 +12,8 @@ import redis.clients.jedis.util.JedisURIHelper;
  * refresh.
  *
  * <p>{@link #toString} shows the password as {@code ***}, so the address can go into a
- * log line or an error; nothing here ever quotes the text it was parsed from.
+ * log line or an error; an error quotes the text it was given only when that cannot
+ * hold a password.
  *
  * <p>Immutable; any thread.
  */
