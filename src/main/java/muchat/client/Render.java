@@ -7,31 +7,37 @@ import muchat.protocol.Errno;
 import muchat.protocol.Friend;
 import muchat.protocol.Group;
 import muchat.protocol.GroupUser;
+import muchat.text.Printable;
 
-/** The text the terminal client shows for each kind of message. */
+/**
+ * The text the terminal client shows for each kind of message. What other people wrote
+ * (names, messages, group names, the server's sentences) goes through
+ * {@link Printable#escape}: a control character in it must not move the cursor, change
+ * colours or reorder the line, nor a line break fake a line of its own.
+ */
 final class Render {
     private Render() {
     }
 
     /** {@code [time] alice(3) -> you: hello} or {@code [time] alice(3) -> group 7: hello}. */
     static String chat(ChatMessage m, long self) {
-        String from = m.id() == self ? "you" : m.name() + "(" + m.id() + ")";
+        String from = m.id() == self ? "you" : Printable.escape(m.name()) + "(" + m.id() + ")";
         String to = m.groupid() != null ? "group " + m.groupid()
                 : m.toid() != null && m.toid() == self ? "you" : "user " + m.toid();
-        return "[" + m.time() + "] " + from + " -> " + to + ": " + m.msg();
+        return "[" + m.time() + "] " + from + " -> " + to + ": " + Printable.escape(m.msg());
     }
 
     static String error(int errno, String errmsg) {
         Errno known = Errno.of(errno);
         String sentence = errmsg != null ? errmsg : known != null ? known.sentence() : "";
-        return "error " + errno + ": " + sentence;
+        return "error " + errno + ": " + Printable.escape(sentence);
     }
 
     static List<String> friends(List<Friend> friends) {
         List<String> lines = new ArrayList<>();
         lines.add("friends:" + (friends.isEmpty() ? " none" : ""));
         for (Friend f : friends) {
-            lines.add("  " + f.id() + "  " + f.name() + "  " + f.state().wire());
+            lines.add("  " + f.id() + "  " + Printable.escape(f.name()) + "  " + f.state().wire());
         }
         return lines;
     }
@@ -40,9 +46,10 @@ final class Render {
         List<String> lines = new ArrayList<>();
         lines.add("groups:" + (groups.isEmpty() ? " none" : ""));
         for (Group g : groups) {
-            lines.add("  " + g.id() + "  " + g.groupname() + "  " + g.groupdesc());
+            lines.add("  " + g.id() + "  " + Printable.escape(g.groupname()) + "  " + Printable.escape(g.groupdesc()));
             for (GroupUser u : g.users()) {
-                lines.add("      " + u.id() + "  " + u.name() + "  " + u.state().wire() + "  " + u.role().wire());
+                lines.add("      " + u.id() + "  " + Printable.escape(u.name()) + "  " + u.state().wire() + "  "
+                        + u.role().wire());
             }
         }
         return lines;

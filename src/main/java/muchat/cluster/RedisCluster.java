@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import muchat.service.Cluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.HostAndPort;
 
 /**
  * The cluster of muchat instances, coordinated through one Redis: presence of users,
@@ -56,7 +55,7 @@ public final class RedisCluster implements Cluster {
     private final Object[] locks = new Object[LOCKS];
     private volatile Listener listener = NO_LISTENER;
 
-    private RedisCluster(HostAndPort address, String instanceId, Duration presenceTtl) {
+    private RedisCluster(RedisAddress address, String instanceId, Duration presenceTtl) {
         this.instanceId = instanceId;
         for (int i = 0; i < LOCKS; i++) {
             locks[i] = new Object();
@@ -77,22 +76,27 @@ public final class RedisCluster implements Cluster {
     }
 
     /** Connects with the default presence TTL; see {@link #connect(String, String, Duration)}. */
-    public static RedisCluster connect(String hostPort, String instanceId) {
-        return connect(hostPort, instanceId, DEFAULT_PRESENCE_TTL);
+    public static RedisCluster connect(String redis, String instanceId) {
+        return connect(redis, instanceId, DEFAULT_PRESENCE_TTL);
     }
 
     /**
-     * Joins the cluster at Redis {@code hostPort} ("host:port") as {@code instanceId}.
+     * Joins the cluster at Redis {@code redis} (see {@link RedisAddress}) as {@code instanceId}.
      * Waits up to 2 s for the subscription to this instance's channel; if Redis is not
      * reachable yet, returns anyway and keeps trying in the background.
+     *
+     * @throws IllegalArgumentException if {@code redis} is malformed
+     * @throws RedisRefusedException if Redis refuses the credentials
      */
-    public static RedisCluster connect(String hostPort, String instanceId, Duration presenceTtl) {
-        RedisCluster cluster = new RedisCluster(HostAndPort.from(hostPort), instanceId, presenceTtl);
+    public static RedisCluster connect(String redis, String instanceId, Duration presenceTtl) {
+        RedisAddress address = RedisAddress.parse(redis);
+        RedisLink.checkAccess(address);
+        RedisCluster cluster = new RedisCluster(address, instanceId, presenceTtl);
         cluster.subscriber.start();
         try {
             if (!cluster.subscriber.awaitFirstSubscribe(FIRST_SUBSCRIBE_WAIT_MILLIS)) {
                 log.warn("redis not subscribed yet at {} instance={}; serving without the fast path until it is",
-                        hostPort, instanceId);
+                        address, instanceId);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

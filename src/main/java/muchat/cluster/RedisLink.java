@@ -7,11 +7,13 @@ import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -37,14 +39,14 @@ final class RedisLink implements AutoCloseable {
     private static final int COMMAND_TIMEOUT_MILLIS = 1000;
     private static final Duration POOL_WAIT = Duration.ofMillis(500);
 
-    private final HostAndPort address;
+    private final RedisAddress address;
     private final String instanceId;
     private final JedisPool pool;
     private final AtomicBoolean up = new AtomicBoolean(true);
     private volatile long downSinceNanos;
     private volatile Runnable onDown = () -> { };
 
-    RedisLink(HostAndPort address, String instanceId) {
+    RedisLink(RedisAddress address, String instanceId) {
         this.address = address;
         this.instanceId = instanceId;
         GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
@@ -52,11 +54,43 @@ final class RedisLink implements AutoCloseable {
         poolConfig.setMaxIdle(POOL_SIZE);
         poolConfig.setMaxWait(POOL_WAIT);
         poolConfig.setJmxEnabled(false);
-        this.pool = new JedisPool(poolConfig, address, clientConfig("muchat-" + instanceId, COMMAND_TIMEOUT_MILLIS, 0));
+        this.pool = new JedisPool(poolConfig, address.hostAndPort(),
+                clientConfig(address, "muchat-" + instanceId, COMMAND_TIMEOUT_MILLIS, 0));
     }
 
-    static JedisClientConfig clientConfig(String clientName, int socketTimeoutMillis, int blockingTimeoutMillis) {
+    /**
+     * Fails if Redis answers but refuses {@code address}'s credentials. A Redis that does
+     * not answer yet is no reason to stop: the subscriber keeps trying.
+     *
+     * @throws RedisRefusedException with the address masked and Redis's own words
+     */
+    static void checkAccess(RedisAddress address) {
+        JedisClientConfig config = clientConfig(address, "muchat-check", COMMAND_TIMEOUT_MILLIS, 0);
+        try (Jedis jedis = new Jedis(address.hostAndPort(), config)) {
+            jedis.ping();
+        } catch (JedisAccessControlException e) {
+            throw refused(address, e); // NOAUTH, WRONGPASS, NOPERM
+        } catch (JedisDataException e) {
+            if (e.getMessage().startsWith("ERR AUTH")) {
+                throw refused(address, e); // a password for a Redis that has none: not the Redis meant
+            }
+            // Busy (loading its data, say): as below.
+        } catch (JedisConnectionException e) {
+            // Not answering yet: the subscriber keeps trying, and the log says so once.
+        }
+    }
+
+    private static RedisRefusedException refused(RedisAddress address, JedisDataException e) {
+        return new RedisRefusedException("redis at " + address + " refused this instance: " + e.getMessage());
+    }
+
+    /** How every connection of this instance logs in to Redis and waits for it. */
+    private static JedisClientConfig clientConfig(RedisAddress address, String clientName, int socketTimeoutMillis,
+                                                  int blockingTimeoutMillis) {
         return DefaultJedisClientConfig.builder()
+                .user(address.user())
+                .password(address.password())
+                .database(address.database())
                 .clientName(clientName)
                 .connectionTimeoutMillis(CONNECT_TIMEOUT_MILLIS)
                 .socketTimeoutMillis(socketTimeoutMillis)
@@ -64,8 +98,10 @@ final class RedisLink implements AutoCloseable {
                 .build();
     }
 
-    HostAndPort address() {
-        return address;
+    /** A new connection of its own (for the subscriber), outside the pool. */
+    Connection connect(String clientName, int socketTimeoutMillis, int blockingTimeoutMillis) {
+        return new Connection(address.hostAndPort(),
+                clientConfig(address, clientName, socketTimeoutMillis, blockingTimeoutMillis));
     }
 
     /** Who to tell when Redis goes down (the subscriber, so it reconnects). */

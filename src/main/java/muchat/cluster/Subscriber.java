@@ -62,8 +62,7 @@ final class Subscriber implements AutoCloseable {
 
     private void run() {
         while (running) {
-            try (Connection c = new Connection(link.address(),
-                    RedisLink.clientConfig(clientName, RedisLink.CONNECT_TIMEOUT_MILLIS, silenceMillis))) {
+            try (Connection c = link.connect(clientName, RedisLink.CONNECT_TIMEOUT_MILLIS, silenceMillis)) {
                 connection = c;
                 if (!running) {
                     return;

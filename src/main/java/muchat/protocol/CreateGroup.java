@@ -15,5 +15,7 @@ public record CreateGroup(String groupname, String groupdesc) implements Request
     public void validate() throws ProtocolException {
         Fields.text("groupname", groupname, 1, Fields.GROUPNAME_MAX);
         Fields.text("groupdesc", groupdesc, 0, Fields.GROUPDESC_MAX);
+        Fields.shown("groupname", groupname);
+        Fields.shown("groupdesc", groupdesc);
     }
 }

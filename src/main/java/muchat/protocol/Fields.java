@@ -1,5 +1,7 @@
 package muchat.protocol;
 
+import muchat.text.Printable;
+
 /**
  * Checks of request field values against PROTOCOL.md's limits. Each check throws errno
  * 14 with a sentence naming the field. Lengths count characters (code points), not bytes.
@@ -27,6 +29,17 @@ public final class Fields {
         if (n < min || n > max) {
             throw invalid(min == max ? field + " must be " + min + " characters"
                     : field + " must be " + min + " to " + max + " characters");
+        }
+    }
+
+    /**
+     * Text that other users see (a name, a group's name or description) holds no character
+     * that {@link Printable#isUnsafe} names: a line break or control character would let
+     * it forge a line in their terminal or in the server's log (docs/protocol.md 4.1).
+     */
+    public static void shown(String field, String value) throws ProtocolException {
+        if (value != null && !Printable.isShown(value)) {
+            throw invalid(field + " must not contain control characters, line breaks or bidirectional controls");
         }
     }
 

@@ -10,6 +10,7 @@ public record Reg(String name, String password) implements Request {
     @Override
     public void validate() throws ProtocolException {
         Fields.text("name", name, 1, Fields.NAME_MAX);
+        Fields.shown("name", name);
         Fields.text("password", password, Fields.PASSWORD_MIN, Fields.PASSWORD_MAX);
     }
 }

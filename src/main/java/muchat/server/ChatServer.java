@@ -73,7 +73,7 @@ public final class ChatServer implements AutoCloseable {
         tcp.start();
         log.info("muchat ready on {} instance={} database={} cluster={} io-threads={} logic-threads={}",
                 tcp.address(), cluster.instanceId(), config.embeddedDatabase() ? config.dataDir() : config.dbUrl(),
-                config.clusterMode() ? config.redis() : "off", config.ioThreads(), config.logicThreads());
+                ClusterFactory.describe(config), config.ioThreads(), config.logicThreads());
     }
 
     public InetSocketAddress address() {

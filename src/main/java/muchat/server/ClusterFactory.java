@@ -1,5 +1,6 @@
 package muchat.server;
 
+import muchat.cluster.RedisAddress;
 import muchat.cluster.RedisCluster;
 import muchat.service.Cluster;
 
@@ -10,5 +11,10 @@ final class ClusterFactory {
 
     static Cluster create(Config config) {
         return config.clusterMode() ? RedisCluster.connect(config.redis(), config.instanceId()) : Cluster.LOCAL;
+    }
+
+    /** The Redis address for a log line, its password masked; "off" outside cluster mode. */
+    static String describe(Config config) {
+        return config.clusterMode() ? RedisAddress.parse(config.redis()).toString() : "off";
     }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import muchat.cluster.RedisAddress;
 
 /**
  * The server's settings, read from flags and environment variables (see {@link Option}).
@@ -37,6 +38,9 @@ public record Config(String host, int port, Path dataDir, String dbUrl, String d
         String instance = values.get(Option.INSTANCE).isEmpty() ? host + ":" + port : values.get(Option.INSTANCE);
         int cores = Runtime.getRuntime().availableProcessors();
         int ioThreads = values.get(Option.IO_THREADS).isEmpty() ? cores : number(values, Option.IO_THREADS, 1, 256);
+        if (!values.get(Option.REDIS).isEmpty()) {
+            RedisAddress.parse(values.get(Option.REDIS)); // malformed: a usage error, before anything starts
+        }
         if (values.get(Option.TLS_CERT).isEmpty() != values.get(Option.TLS_KEY).isEmpty()) {
             throw new IllegalArgumentException("--tls-cert and --tls-key go together");
         }

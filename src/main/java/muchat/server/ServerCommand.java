@@ -2,6 +2,7 @@ package muchat.server;
 
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
+import muchat.cluster.RedisRefusedException;
 import muchat.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,7 @@ final class ServerCommand {
         try {
             server = new ChatServer(config);
             server.start();
-        } catch (StoreException | IOException e) {
+        } catch (StoreException | RedisRefusedException | IOException e) {
             log.error("cannot start: {}", e.getMessage());
             System.exit(1);
             return;

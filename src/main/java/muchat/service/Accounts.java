@@ -17,6 +17,7 @@ import muchat.store.InboxEntry;
 import muchat.store.MessageStore;
 import muchat.store.User;
 import muchat.store.UserStore;
+import muchat.text.Printable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +58,8 @@ final class Accounts {
             throw new ServiceError(Errno.WRONG_CREDENTIALS, "the name " + request.name() + " is taken");
         }
         directory.remember(new User(id.getAsLong(), request.name()));
-        log.info("registered user={} name={} {}", id.getAsLong(), request.name(), session.connection());
+        log.info("registered user={} name={} {}", id.getAsLong(), Printable.escape(request.name()),
+                session.connection());
         session.send(RegAck.ok(id.getAsLong()));
     }
 

@@ -36,6 +36,7 @@ import muchat.protocol.Request;
 import muchat.protocol.Sync;
 import muchat.store.Database;
 import muchat.store.StoreException;
+import muchat.text.Printable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -225,7 +226,7 @@ public final class ChatService {
         session.send(error.reply());
         if (error.fatal()) {
             log.warn("closed {} reason={} ({})", session, error.errno().name().toLowerCase().replace('_', '-'),
-                    error.errmsg());
+                    Printable.escape(error.errmsg()));
             session.closeAfterGrace();
         }
     }

@@ -16,6 +16,7 @@ import muchat.protocol.MsgType;
 import muchat.store.InboxEntry;
 import muchat.store.MessageStore;
 import muchat.store.StoreException;
+import muchat.text.Printable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -180,7 +181,7 @@ final class Delivery implements Cluster.Listener {
         try {
             push(session, Json.MAPPER.readValue(json, ChatMessage.class));
         } catch (IOException e) {
-            log.warn("dropping an unreadable push for user={} seq={}: {}", uid, seq, e.toString());
+            log.warn("dropping an unreadable push for user={} seq={}: {}", uid, seq, Printable.escape(e.toString()));
         }
     }
 

@@ -152,11 +152,12 @@ public final class Database implements AutoCloseable {
 
     /**
      * The embedded SQLite database in {@code dataDir/muchat.db} (with its -wal and -shm
-     * files while open); creates both as needed. An H2 database of the previous version
+     * files while open); creates both as needed, for the server's user only
+     * ({@link PrivateFiles}). An H2 database of the previous version
      * in the directory is moved into it first (see {@link H2Migration}).
      */
     public static Database embedded(Path dataDir) throws StoreException {
-        createDirectories(dataDir);
+        PrivateFiles.prepare(dataDir, SQLITE_FILE);
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl("jdbc:sqlite:" + dataDir.toAbsolutePath().resolve(SQLITE_FILE));
         SQLITE_SETTINGS.forEach(config::addDataSourceProperty);

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One muchat server in a JVM of its own, started from the test's class path
@@ -52,6 +53,23 @@ public final class MuchatProcess implements AutoCloseable {
         args.addAll(serverArgs);
         MuchatProcess p = new MuchatProcess(SERVER_MAIN, name, args);
         p.start();
+        return p;
+    }
+
+    /**
+     * Runs {@code muchat.server.Main server ARGS} that is expected to give up at start, and
+     * waits until it has exited; {@link #exitValue} and {@link #logFile} tell how.
+     */
+    public static MuchatProcess runToExit(String name, List<String> serverArgs) throws InterruptedException {
+        List<String> args = new ArrayList<>(List.of("server"));
+        args.addAll(serverArgs);
+        MuchatProcess p = new MuchatProcess(SERVER_MAIN, name, args);
+        p.appendBanner();
+        p.process = LocalProcess.start(p.command, p.log);
+        if (!p.process.waitFor(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.kill9();
+            throw new IllegalStateException(name + " still runs after " + START_TIMEOUT.toSeconds() + " s");
+        }
         return p;
     }
 
