@@ -11,6 +11,9 @@
 # (127.0.0.1:3306, root, empty password) and Redis (127.0.0.1:6379) are used if they
 # are running; if `up` had to start them, `down` stops them again.
 # Extra JVM options for the instances: MUCHAT_JAVA_OPTS, e.g. MUCHAT_JAVA_OPTS=-Xmx512m.
+# A Redis with a password (requirepass): MUCHAT_REDIS_PASSWORD (percent-encode any
+# character that is not allowed in a URI); the instances get it in their environment,
+# not on their command line, where any local user could read it with `ps`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -22,6 +25,10 @@ DB_URL=jdbc:mysql://127.0.0.1:3306/muchat
 REDIS_HOST=127.0.0.1
 REDIS_PORT=6379
 READY_SECONDS=60
+REDIS_PASSWORD=${MUCHAT_REDIS_PASSWORD:-}
+if [ -n "$REDIS_PASSWORD" ]; then
+  export REDISCLI_AUTH=$REDIS_PASSWORD
+fi
 
 # Instance number i (0-based) is called a, b, c, ...
 instance_id() { printf "\\$(printf '%03o' $((97 + $1)))"; }
@@ -41,6 +48,15 @@ anything_alive() {
 
 mariadb_answers() { mariadb -h127.0.0.1 -P3306 -uroot -e 'select 1' >/dev/null 2>&1; }
 redis_answers() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1; }
+
+# What the instances get as MUCHAT_REDIS: host:port, or a redis:// URI with the password.
+redis_address() {
+  if [ -n "$REDIS_PASSWORD" ]; then
+    echo "redis://:$REDIS_PASSWORD@$REDIS_HOST:$REDIS_PORT"
+  else
+    echo "$REDIS_HOST:$REDIS_PORT"
+  fi
+}
 
 # Writes $DIR/nginx.conf: the top-level nginx.conf with exactly the given ports as
 # upstreams, and its pid and error log in $DIR.
@@ -110,8 +126,8 @@ up() {
     # reaches an instance from nginx's address: nginx caps connections per client address
     # (nginx.conf), and the instances count neither connections, failed logins nor
     # registrations per address (they would count nginx); failed logins per account still count.
-    nohup java ${MUCHAT_JAVA_OPTS:-} -jar target/muchat.jar server --host 127.0.0.1 --port "$port" \
-      --instance "$id" --db-url "$DB_URL" --db-user root --db-password '' --redis "$REDIS_HOST:$REDIS_PORT" \
+    MUCHAT_REDIS=$(redis_address) nohup java ${MUCHAT_JAVA_OPTS:-} -jar target/muchat.jar server \
+      --host 127.0.0.1 --port "$port" --instance "$id" --db-url "$DB_URL" --db-user root --db-password '' \
       --max-connections-per-address 0 --throttle-addresses no --max-registrations-per-address 0 \
       >"$DIR/$id.log" 2>&1 </dev/null &
     echo $! >"$DIR/$id.pid"
