@@ -12,7 +12,7 @@ class CommandTest {
     void theClassicCommandsParse() {
         assertEquals(new Command.Chat(5, "hello"), Command.parse("chat:5:hello"));
         assertEquals(new Command.AddFriend(7), Command.parse("addfriend:7"));
-        assertEquals(new Command.CreateGroup("cpp", "c++ fans"), Command.parse("creategroup:cpp:c++ fans"));
+        assertEquals(new Command.CreateGroup("cpp", "c++ fans", true), Command.parse("creategroup:cpp:c++ fans"));
         assertEquals(new Command.AddGroup(3), Command.parse("addgroup:3"));
         assertEquals(new Command.GroupChat(3, "hi all"), Command.parse("groupchat:3:hi all"));
         assertEquals(new Command.LoginOut(), Command.parse("loginout"));
@@ -24,7 +24,7 @@ class CommandTest {
     @Test
     void aMessageKeepsItsOwnColons() {
         assertEquals(new Command.Chat(5, "time: 10:30, ok?"), Command.parse("chat:5:time: 10:30, ok?"));
-        assertEquals(new Command.CreateGroup("g", ""), Command.parse("creategroup:g:"));
+        assertEquals(new Command.CreateGroup("g", "", true), Command.parse("creategroup:g:"));
     }
 
     @Test

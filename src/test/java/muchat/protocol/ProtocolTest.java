@@ -123,7 +123,7 @@ class ProtocolTest {
 
     @Test
     void groupsAndHistoryHaveTheirDefaults() throws Exception {
-        assertEquals(new CreateGroup("g", ""), parse(MsgType.CREATE_GROUP, "{\"groupname\":\"g\"}"));
+        assertEquals(new CreateGroup("g", "", true), parse(MsgType.CREATE_GROUP, "{\"groupname\":\"g\"}"));
         assertEquals(Errno.INVALID_FIELD, refusal(MsgType.CREATE_GROUP, "{\"groupname\":\"g\",\"groupdesc\":\"" + "d".repeat(201) + "\"}"));
         assertEquals(new History(2L, null, null, 50), parse(MsgType.HISTORY, "{\"peer\":2}"));
         assertEquals(Errno.INVALID_FIELD, refusal(MsgType.HISTORY, "{\"peer\":2,\"groupid\":3}"));
