@@ -22,6 +22,21 @@ class CommandTest {
     }
 
     @Test
+    void privateGroupCommandsParse() {
+        assertEquals(new Command.CreateGroup("club", "ours: only", false), Command.parse("createprivate:club:ours: only"));
+        assertEquals(new Command.Requests(7), Command.parse("requests:7"));
+        assertEquals(new Command.Decide(7, 5, true), Command.parse("approve:7:5"));
+        assertEquals(new Command.Decide(7, 5, false), Command.parse("reject:7:5"));
+        assertInvalid("createprivate:club", "createprivate:groupname:groupdesc");
+        assertInvalid("requests", "requests:groupid");
+        assertInvalid("approve:7", "approve:groupid:userid");
+        assertInvalid("reject:7:bob", "not an id");
+        for (String command : new String[] {"createprivate:", "requests:", "approve:", "reject:"}) {
+            assertTrue(Command.HELP.contains(command), "help lists " + command);
+        }
+    }
+
+    @Test
     void aMessageKeepsItsOwnColons() {
         assertEquals(new Command.Chat(5, "time: 10:30, ok?"), Command.parse("chat:5:time: 10:30, ok?"));
         assertEquals(new Command.CreateGroup("g", "", true), Command.parse("creategroup:g:"));

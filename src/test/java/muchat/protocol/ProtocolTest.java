@@ -135,6 +135,18 @@ class ProtocolTest {
     }
 
     @Test
+    void closedGroupFlagsAreJsonBooleansAndADecisionNeedsOne() throws Exception {
+        assertEquals(new CreateGroup("g", "", false), parse(MsgType.CREATE_GROUP, "{\"groupname\":\"g\",\"open\":false}"));
+        assertEquals(Errno.MALFORMED, refusal(MsgType.CREATE_GROUP, "{\"groupname\":\"g\",\"open\":0}"));
+        assertEquals(new GroupRequests(7L), parse(MsgType.GROUP_REQUESTS, "{\"groupid\":7}"));
+        assertEquals(Errno.INVALID_FIELD, refusal(MsgType.GROUP_REQUESTS, "{}"));
+        assertEquals(new GroupDecide(7L, 5L, true),
+                parse(MsgType.GROUP_DECIDE, "{\"groupid\":7,\"userid\":5,\"accept\":true}"));
+        assertEquals(Errno.INVALID_FIELD, refusal(MsgType.GROUP_DECIDE, "{\"groupid\":7,\"userid\":5}"));
+        assertEquals(Errno.MALFORMED, refusal(MsgType.GROUP_DECIDE, "{\"groupid\":7,\"userid\":5,\"accept\":\"yes\"}"));
+    }
+
+    @Test
     void messagesWithoutFieldsReadFromAnEmptyBody() throws Exception {
         assertEquals(new Heartbeat(), parse(MsgType.HEARTBEAT, "{}"));
         assertEquals(new LoginOut(), parse(MsgType.LOGINOUT, "{\"msgid\":3}"));
