@@ -4,6 +4,8 @@
 -- SQLite: keep it to the plain subset they accept, with indexes declared inside CREATE
 -- TABLE (MySQL has no CREATE INDEX IF NOT EXISTS) and one column or key per line.
 -- Statements end with a semicolon at the end of a line; comments are whole lines.
+-- A column added to a table that databases already hold needs a default: Schema.java
+-- adds it to them with ALTER TABLE.
 --
 -- There are no foreign keys: the service checks that users and groups exist before it
 -- writes, and the message hot path should not pay for a parent lookup per row.
@@ -27,8 +29,6 @@ CREATE TABLE IF NOT EXISTS friends (
 );
 
 -- is_open: anyone may join; a closed group's creator approves each join (group_requests).
--- Columns added after a table was first made get a default, so that Schema.java can add
--- them to an existing database.
 CREATE TABLE IF NOT EXISTS chat_groups (
   id          BIGINT       NOT NULL AUTO_INCREMENT,
   name        VARCHAR(50)  NOT NULL,
