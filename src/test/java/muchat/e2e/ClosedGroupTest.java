@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Closed groups over real sockets: joining asks the creator, who lists and decides the
  * requests (118, 119); a member's history of a closed group starts at joining; no group
- * takes more members than {@code --max-group-members}; classic clients make open groups.
+ * takes more members than {@code --max-group-members}; classic clients make open groups;
+ * the terminal client drives it all with its commands.
  */
 class ClosedGroupTest {
     private static final int MAX_MEMBERS = 5;
@@ -236,6 +238,34 @@ class ClosedGroupTest {
                 JsonNode unknown = classic.next(100);
                 assertEquals(12, unknown.get("errno").asInt(), "118 does not exist for a classic client");
             }
+        }
+    }
+
+    @Test
+    void aPrivateGroupThroughTheTerminalClientsCommands() throws Exception {
+        String owner = uniqueName();
+        String guest = uniqueName();
+        try (Terminal alice = new Terminal("alice", server.address());
+             Terminal bob = new Terminal("bob", server.address())) {
+            alice.register(owner, ChatUser.PASSWORD);
+            long bobId = alice.register(guest, ChatUser.PASSWORD);
+            alice.login(owner, ChatUser.PASSWORD);
+            bob.login(guest, ChatUser.PASSWORD);
+
+            alice.type("createprivate:club:members only");
+            long group = Long.parseLong(alice.await(Pattern.compile("group created: its id is (\\d+)")).group(1));
+            bob.type("addgroup:" + group);
+            bob.await("asked to join: the group is private, its creator decides");
+            alice.type("requests:" + group);
+            alice.await("join requests:");
+            alice.await("  " + bobId + "  " + guest);
+            alice.type("approve:" + group + ":" + bobId);
+            alice.await("done: the request is settled");
+            bob.type("groupchat:" + group + ":thanks");
+            bob.await("(sent ");
+            alice.await("-> group " + group + ": thanks");
+            bob.type("reject:" + group + ":" + bobId);
+            bob.await("error 16: only the creator of group " + group + " decides who joins it");
         }
     }
 
