@@ -4,6 +4,8 @@
 -- SQLite: keep it to the plain subset they accept, with indexes declared inside CREATE
 -- TABLE (MySQL has no CREATE INDEX IF NOT EXISTS) and one column or key per line.
 -- Statements end with a semicolon at the end of a line; comments are whole lines.
+-- A column added to a table that databases already hold needs a default: Schema.java
+-- adds it to them with ALTER TABLE.
 --
 -- There are no foreign keys: the service checks that users and groups exist before it
 -- writes, and the message hot path should not pay for a parent lookup per row.
@@ -26,21 +28,33 @@ CREATE TABLE IF NOT EXISTS friends (
   PRIMARY KEY (uid, friend_id)
 );
 
+-- is_open: anyone may join; a closed group's creator approves each join (group_requests).
 CREATE TABLE IF NOT EXISTS chat_groups (
   id          BIGINT       NOT NULL AUTO_INCREMENT,
   name        VARCHAR(50)  NOT NULL,
   description VARCHAR(200) NOT NULL,
   creator     BIGINT       NOT NULL,
+  is_open     BOOLEAN      NOT NULL DEFAULT TRUE,
   PRIMARY KEY (id)
 ) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
--- role is the wire name: 'creator' or 'normal'.
+-- role is the wire name: 'creator' or 'normal'. history_after is the mid of the group's
+-- last message when the member joined a closed group: their HISTORY of it shows only
+-- later messages. 0 (an open group, the creator) shows everything.
 CREATE TABLE IF NOT EXISTS group_members (
-  group_id BIGINT      NOT NULL,
-  uid      BIGINT      NOT NULL,
-  role     VARCHAR(10) NOT NULL,
+  group_id      BIGINT      NOT NULL,
+  uid           BIGINT      NOT NULL,
+  role          VARCHAR(10) NOT NULL,
+  history_after BIGINT      NOT NULL DEFAULT 0,
   PRIMARY KEY (group_id, uid),
   KEY idx_group_members_uid (uid)
+);
+
+-- Requests to join a closed group that its creator has not decided yet.
+CREATE TABLE IF NOT EXISTS group_requests (
+  group_id BIGINT NOT NULL,
+  uid      BIGINT NOT NULL,
+  PRIMARY KEY (group_id, uid)
 );
 
 -- One row per chat message. Exactly one of to_user and to_group is set. cmid is the

@@ -18,6 +18,10 @@ import muchat.protocol.ErrorReply;
 import muchat.protocol.Friend;
 import muchat.protocol.Group;
 import muchat.protocol.GroupChat;
+import muchat.protocol.GroupDecide;
+import muchat.protocol.GroupDecideAck;
+import muchat.protocol.GroupRequests;
+import muchat.protocol.GroupRequestsAck;
 import muchat.protocol.History;
 import muchat.protocol.HistoryAck;
 import muchat.protocol.Json;
@@ -159,9 +163,13 @@ public final class ClientSession implements FrameSink {
         } else if (command instanceof Command.AddFriend a) {
             sendRequest(new AddFriend(a.friendid()));
         } else if (command instanceof Command.CreateGroup c) {
-            sendRequest(new CreateGroup(c.groupname(), c.groupdesc()));
+            sendRequest(new CreateGroup(c.groupname(), c.groupdesc(), c.open()));
         } else if (command instanceof Command.AddGroup a) {
             sendRequest(new AddGroup(a.groupid()));
+        } else if (command instanceof Command.Requests r) {
+            sendRequest(new GroupRequests(r.groupid()));
+        } else if (command instanceof Command.Decide d) {
+            sendRequest(new GroupDecide(d.groupid(), d.userid(), d.accept()));
         } else if (command instanceof Command.History h) {
             sendRequest(new History(h.peer(), h.groupid(), null, null));
         } else if (command instanceof Command.LoginOut) {
@@ -180,7 +188,7 @@ public final class ClientSession implements FrameSink {
         }
     }
 
-    /** Sends a request that gets exactly one reply (ADD_FRIEND, CREATE_GROUP, ADD_GROUP, HISTORY). */
+    /** Sends a request that gets exactly one reply (ADD_FRIEND, CREATE_GROUP, ADD_GROUP, HISTORY, 118, 119). */
     private void sendRequest(Request request) {
         if (!valid(request)) {
             return;
@@ -262,6 +270,8 @@ public final class ClientSession implements FrameSink {
                 case CREATE_GROUP -> onCreateGroupAck(Json.read(body, CreateGroupAck.class));
                 case ADD_GROUP -> onAddGroupAck(Json.read(body, AddGroupAck.class));
                 case HISTORY_ACK -> onHistory(Json.read(body, HistoryAck.class));
+                case GROUP_REQUESTS -> onRequests(Json.read(body, GroupRequestsAck.class));
+                case GROUP_DECIDE -> onDecideAck(Json.read(body, GroupDecideAck.class));
                 case ERROR -> onError(Json.read(body, ErrorReply.class));
                 case KICKED -> onKicked(Json.read(body, Kicked.class));
                 default -> {
@@ -384,7 +394,23 @@ public final class ClientSession implements FrameSink {
 
     private void onAddGroupAck(AddGroupAck ack) {
         replyArrived();
-        showAck(ack.errno(), ack.errmsg(), "joined the group (listed from the next login)");
+        showAck(ack.errno(), ack.errmsg(), Boolean.TRUE.equals(ack.pending())
+                ? "asked to join: the group is private, its creator decides"
+                : "joined the group (listed from the next login)");
+    }
+
+    private void onRequests(GroupRequestsAck ack) {
+        replyArrived();
+        if (ack.errno() != Errno.OK.code()) {
+            view.show(Render.error(ack.errno(), ack.errmsg()));
+            return;
+        }
+        Render.requests(ack.requests() == null ? List.of() : ack.requests()).forEach(view::show);
+    }
+
+    private void onDecideAck(GroupDecideAck ack) {
+        replyArrived();
+        showAck(ack.errno(), ack.errmsg(), "done: the request is settled");
     }
 
     private void onHistory(HistoryAck ack) {

@@ -11,8 +11,12 @@ public sealed interface Command {
               help                              this list
               chat:friendid:message             a message to one user
               addfriend:friendid                make friends (both ways)
-              creategroup:groupname:groupdesc   a new group, you are its creator
-              addgroup:groupid                  join a group
+              creategroup:groupname:groupdesc   a new group anyone may join, you are its creator
+              createprivate:groupname:groupdesc a new group whose members you approve
+              addgroup:groupid                  join a group (or ask to, if it is private)
+              requests:groupid                  who asks to join your private group
+              approve:groupid:userid            let a user into your private group
+              reject:groupid:userid             turn a user's request down
               groupchat:groupid:message         a message to a group
               history:id                        recent messages with user id
               history:g<groupid>                recent messages in a group, e.g. history:g7
@@ -30,7 +34,14 @@ public sealed interface Command {
     record AddFriend(long friendid) implements Command {
     }
 
-    record CreateGroup(String groupname, String groupdesc) implements Command {
+    /** {@code open} false: a private group, whose creator approves each member. */
+    record CreateGroup(String groupname, String groupdesc, boolean open) implements Command {
+    }
+
+    record Requests(long groupid) implements Command {
+    }
+
+    record Decide(long groupid, long userid, boolean accept) implements Command {
     }
 
     record AddGroup(long groupid) implements Command {
@@ -75,7 +86,16 @@ public sealed interface Command {
                 case "addfriend" -> new AddFriend(id(fields(args, 1, "addfriend:friendid")[0]));
                 case "creategroup" -> {
                     String[] p = fields(args, 2, "creategroup:groupname:groupdesc");
-                    yield new CreateGroup(p[0], p[1]);
+                    yield new CreateGroup(p[0], p[1], true);
+                }
+                case "createprivate" -> {
+                    String[] p = fields(args, 2, "createprivate:groupname:groupdesc");
+                    yield new CreateGroup(p[0], p[1], false);
+                }
+                case "requests" -> new Requests(id(fields(args, 1, "requests:groupid")[0]));
+                case "approve", "reject" -> {
+                    String[] p = fields(args, 2, name + ":groupid:userid");
+                    yield new Decide(id(p[0]), id(p[1]), name.equals("approve"));
                 }
                 case "addgroup" -> new AddGroup(id(fields(args, 1, "addgroup:groupid")[0]));
                 case "groupchat" -> {

@@ -6,6 +6,7 @@ import muchat.protocol.ChatMessage;
 import muchat.protocol.Errno;
 import muchat.protocol.Friend;
 import muchat.protocol.Group;
+import muchat.protocol.GroupRequestsAck.Requester;
 import muchat.protocol.GroupUser;
 import muchat.text.Printable;
 
@@ -51,6 +52,16 @@ final class Render {
                 lines.add("      " + u.id() + "  " + Printable.escape(u.name()) + "  " + u.state().wire() + "  "
                         + u.role().wire());
             }
+        }
+        return lines;
+    }
+
+    /** The users asking to join a private group; their names are theirs, so escaped. */
+    static List<String> requests(List<Requester> requests) {
+        List<String> lines = new ArrayList<>();
+        lines.add("join requests:" + (requests.isEmpty() ? " none" : ""));
+        for (Requester r : requests) {
+            lines.add("  " + r.id() + "  " + Printable.escape(r.name()));
         }
         return lines;
     }

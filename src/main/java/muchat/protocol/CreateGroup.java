@@ -1,9 +1,13 @@
 package muchat.protocol;
 
-/** CREATE_GROUP (8): a new group with the sender as creator; a missing desc is empty. */
-public record CreateGroup(String groupname, String groupdesc) implements Request {
+/**
+ * CREATE_GROUP (8): a new group with the sender as creator; a missing desc is empty, a
+ * missing {@code open} is true (anyone may join, as in every group of the classic server).
+ */
+public record CreateGroup(String groupname, String groupdesc, Boolean open) implements Request {
     public CreateGroup {
         groupdesc = groupdesc == null ? "" : groupdesc;
+        open = open == null || open;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package muchat.protocol;
 
+import static muchat.protocol.BodyFields.bool;
 import static muchat.protocol.BodyFields.integer;
 import static muchat.protocol.BodyFields.smallInteger;
 import static muchat.protocol.BodyFields.text;
@@ -18,7 +19,7 @@ public enum MsgType {
     REG_ACK(5, null),
     ONE_CHAT(6, b -> new OneChat(integer(b, "toid"), text(b, "msg"), text(b, "cmid"))),
     ADD_FRIEND(7, b -> new AddFriend(integer(b, "friendid"))),
-    CREATE_GROUP(8, b -> new CreateGroup(text(b, "groupname"), text(b, "groupdesc"))),
+    CREATE_GROUP(8, b -> new CreateGroup(text(b, "groupname"), text(b, "groupdesc"), bool(b, "open"))),
     ADD_GROUP(9, b -> new AddGroup(integer(b, "groupid"))),
     GROUP_CHAT(10, b -> new GroupChat(integer(b, "groupid"), text(b, "msg"), text(b, "cmid"))),
     ERROR(100, null),
@@ -31,14 +32,22 @@ public enum MsgType {
     KICKED(107, null),
     HISTORY(108, b -> new History(integer(b, "peer"), integer(b, "groupid"), integer(b, "before"),
             smallInteger(b, "limit"))),
-    HISTORY_ACK(109, null);
+    HISTORY_ACK(109, null),
+    GROUP_REQUESTS(118, b -> new GroupRequests(integer(b, "groupid"))),
+    GROUP_DECIDE(119, b -> new GroupDecide(integer(b, "groupid"), integer(b, "userid"), bool(b, "accept")));
 
-    private static final MsgType[] BY_CODE = new MsgType[110];
+    private static final MsgType[] BY_CODE = byCode();
 
-    static {
+    private static MsgType[] byCode() {
+        int highest = 0;
         for (MsgType t : values()) {
-            BY_CODE[t.code] = t;
+            highest = Math.max(highest, t.code);
         }
+        MsgType[] byCode = new MsgType[highest + 1];
+        for (MsgType t : values()) {
+            byCode[t.code] = t;
+        }
+        return byCode;
     }
 
     private final int code;

@@ -44,7 +44,8 @@ public final class ChatServer implements AutoCloseable {
                 : Database.mysql(config.dbUrl(), config.dbUser(), config.dbPassword());
         this.cluster = ClusterFactory.create(config);
         this.service = new ChatService(database, cluster, new Strands(config.logicThreads()),
-                new ChatService.Limits(config.rateLimit(), config.maxPending(), config.maxFrame(), config.loginTimeout()));
+                new ChatService.Limits(config.rateLimit(), config.maxPending(), config.maxFrame(), config.loginTimeout(),
+                        config.maxGroupMembers()));
         this.tcp = new TcpServer("chat", new InetSocketAddress(config.host(), config.port()), config.ioThreads(),
                 EventLoopGroup.Placement.LEAST_CONNECTIONS);
         tcp.setConnectionCallback(service::onConnection);

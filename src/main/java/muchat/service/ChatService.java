@@ -22,6 +22,8 @@ import muchat.protocol.CreateGroup;
 import muchat.protocol.ErrorReply;
 import muchat.protocol.Errno;
 import muchat.protocol.GroupChat;
+import muchat.protocol.GroupDecide;
+import muchat.protocol.GroupRequests;
 import muchat.protocol.History;
 import muchat.protocol.Json;
 import muchat.protocol.Kicked;
@@ -59,9 +61,15 @@ public final class ChatService {
     /** Requests that count against a connection's rate: those that cost the server most. */
     private static final Set<MsgType> SHAPED =
             EnumSet.of(MsgType.ONE_CHAT, MsgType.GROUP_CHAT, MsgType.SYNC, MsgType.HISTORY);
-    /** Requests whose replies the classic client never got (docs/protocol.md section 7). */
+    /**
+     * Requests whose replies the classic client never got (docs/protocol.md section 7),
+     * but for a refusal the classic server never made (errno 16: a closed or full group),
+     * without which the person could not tell why nothing happened.
+     */
     private static final Set<MsgType> SILENT_FOR_LEGACY =
             EnumSet.of(MsgType.ADD_FRIEND, MsgType.CREATE_GROUP, MsgType.ADD_GROUP);
+    /** Requests a legacy connection does not know: to it they are unknown msgids (errno 12). */
+    private static final Set<MsgType> NATIVE_ONLY = EnumSet.of(MsgType.GROUP_REQUESTS, MsgType.GROUP_DECIDE);
     /**
      * TCP keepalive for legacy connections, which are never closed for silence: a dead
      * classic client is found after about two minutes without traffic.
@@ -95,8 +103,9 @@ public final class ChatService {
      * @param maxPending   requests read but not yet handled; at this many, reading pauses
      * @param maxFrame     largest frame accepted, in bytes (errno 13 above)
      * @param loginTimeout how long a connection may go without a logged-in user
+     * @param maxGroupMembers members one group may have, and requests waiting to join it
      */
-    public record Limits(int rate, int maxPending, int maxFrame, Duration loginTimeout) {
+    public record Limits(int rate, int maxPending, int maxFrame, Duration loginTimeout, int maxGroupMembers) {
     }
 
     public ChatService(Database database, Cluster cluster, Strands strands, Limits limits) {
@@ -107,7 +116,7 @@ public final class ChatService {
         this.legacyDelivered = database.messages()::ack;
         this.delivery = new Delivery(database.messages(), sessions, cluster, strands);
         UserDirectory directory = new UserDirectory(database.users());
-        Social social = new Social(database, sessions, directory);
+        Social social = new Social(database, sessions, directory, limits.maxGroupMembers());
         Accounts accounts = new Accounts(database, sessions, cluster, delivery, directory, social);
         Chats chats = new Chats(database.messages(), database.groups(), directory, delivery);
         cluster.setListener(delivery);
@@ -122,6 +131,8 @@ public final class ChatService {
         handlers.put(MsgType.ADD_FRIEND, (s, r) -> social.addFriend(s, (AddFriend) r));
         handlers.put(MsgType.CREATE_GROUP, (s, r) -> social.createGroup(s, (CreateGroup) r));
         handlers.put(MsgType.ADD_GROUP, (s, r) -> social.joinGroup(s, (AddGroup) r));
+        handlers.put(MsgType.GROUP_REQUESTS, (s, r) -> social.listRequests(s, (GroupRequests) r));
+        handlers.put(MsgType.GROUP_DECIDE, (s, r) -> social.decide(s, (GroupDecide) r));
         handlers.put(MsgType.ONE_CHAT, (s, r) -> chats.oneChat(s, (OneChat) r));
         handlers.put(MsgType.GROUP_CHAT, (s, r) -> chats.groupChat(s, (GroupChat) r));
         handlers.put(MsgType.RECV_ACK, (s, r) -> chats.recvAck(s, (RecvAck) r));
@@ -236,6 +247,9 @@ public final class ChatService {
             return; // closed (or closing) meanwhile: nobody waits for the answer
         }
         MsgType type = MsgType.of(msgid);
+        if (session.isLegacy() && NATIVE_ONLY.contains(type)) {
+            type = null;
+        }
         String cmid = Json.cmidOf(body);
         try {
             Handler handler = type == null ? null : handlers.get(type);
@@ -263,7 +277,11 @@ public final class ChatService {
         Message reply = type == null
                 ? new ErrorReply(errno.code(), errmsg, msgid, cmid)
                 : ErrorReply.forRequest(type, errno, errmsg, cmid);
-        reply(session, type, reply);
+        if (errno == Errno.FORBIDDEN) {
+            session.send(reply); // see SILENT_FOR_LEGACY
+        } else {
+            reply(session, type, reply);
+        }
     }
 
     /** Sends a reply to a request of {@code type}, unless classic clients never got one. */

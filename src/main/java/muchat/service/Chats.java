@@ -1,6 +1,7 @@
 package muchat.service;
 
 import java.util.List;
+import java.util.OptionalLong;
 import muchat.protocol.ChatMessage;
 import muchat.protocol.ErrorReply;
 import muchat.protocol.Errno;
@@ -85,11 +86,13 @@ final class Chats {
         int limit = request.limit() == null ? Fields.LIMIT_DEFAULT : request.limit();
         List<HistoryEntry> entries;
         if (request.groupid() != null) {
-            if (!groups.isMember(request.groupid(), session.uid())) {
+            // A member of a closed group sees what was sent from their joining on.
+            OptionalLong after = groups.historyAfter(request.groupid(), session.uid());
+            if (after.isEmpty()) {
                 throw new ServiceError(groups.exists(request.groupid()) ? Errno.FORBIDDEN : Errno.NO_SUCH_TARGET,
                         "no history of group " + request.groupid() + " for you");
             }
-            entries = messages.groupHistory(request.groupid(), request.before(), limit);
+            entries = messages.groupHistory(request.groupid(), after.getAsLong(), request.before(), limit);
         } else {
             if (directory.name(request.peer()).isEmpty()) {
                 throw new ServiceError(Errno.NO_SUCH_TARGET, "no user with id " + request.peer());

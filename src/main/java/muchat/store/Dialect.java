@@ -51,6 +51,9 @@ enum Dialect {
     private static final String SAVE_ACK_SQLITE = "INSERT INTO inbox_ack (uid, acked) VALUES (?, ?)"
             + " ON CONFLICT (uid) DO UPDATE SET acked = MAX(acked, excluded.acked)";
 
+    private static final String LOCK_GROUP = "SELECT id FROM chat_groups WHERE id = ? FOR UPDATE";
+    private static final String LOCK_GROUP_SQLITE = "UPDATE chat_groups SET id = id WHERE id = ?";
+
     /** H2's SQLState (its error code) once the database has closed itself after a failure. */
     private static final String H2_DATABASE_IS_CLOSED = "90098";
 
@@ -116,6 +119,23 @@ enum Dialect {
     /** One CREATE TABLE of chat.sql as the statements that make it here. */
     List<String> schema(String createTable) {
         return this == SQLITE ? SqliteTable.of(createTable) : List.of(createTable);
+    }
+
+    /** The ALTER TABLE that adds one column of chat.sql (a line of its CREATE TABLE) to {@code table}. */
+    String addColumn(String table, String column) {
+        return "ALTER TABLE " + table + " ADD COLUMN " + (this == SQLITE ? SqliteTable.column(column) : column);
+    }
+
+    /**
+     * Takes the lock on a group's row that serializes the changes to its members and
+     * requests (see {@link GroupStore}), as the first statement of the transaction; it
+     * finds (rows, or an update count of 1) whether there is such a group. SQLite has no
+     * row locks: an UPDATE that changes nothing takes the database's write lock, at once
+     * rather than on a later write, which could find that another writer has committed
+     * since this transaction's first read.
+     */
+    String lockGroup() {
+        return this == SQLITE ? LOCK_GROUP_SQLITE : LOCK_GROUP;
     }
 
     /**
@@ -207,8 +227,7 @@ enum Dialect {
                     if (!item.contains("NOT NULL")) {
                         nullable.add(item.split("\\s+")[0]);
                     }
-                    columns.add((m = VARCHAR.matcher(item)).matches()
-                            ? item + " CHECK (length(" + m.group(1) + ") <= " + m.group(2) + ")" : item);
+                    columns.add(column(item));
                 }
             }
             List<String> out = new ArrayList<>();
@@ -216,6 +235,12 @@ enum Dialect {
                     + (withoutRowid ? " WITHOUT ROWID" : ""));
             out.addAll(indexes);
             return out;
+        }
+
+        /** One column (no key) as SQLite declares it. */
+        static String column(String item) {
+            Matcher m = VARCHAR.matcher(item);
+            return m.matches() ? item + " CHECK (length(" + m.group(1) + ") <= " + m.group(2) + ")" : item;
         }
 
         /** One CREATE INDEX; a unique one leaves out rows with NULL in any of its {@code nullable} columns. */

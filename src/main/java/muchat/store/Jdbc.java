@@ -63,13 +63,28 @@ final class Jdbc {
     }
 
     <T> List<T> list(String sql, Row<T> row, Object... params) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection()) {
+            return list(c, sql, row, params);
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    /** Runs one query on {@code c}, for work inside {@link #inTransaction}. */
+    static <T> List<T> list(Connection c, String sql, Row<T> row, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
             List<T> out = new ArrayList<>();
             readAll(ps.executeQuery(), row, out);
             return out;
-        } catch (SQLException e) {
-            throw failed(e);
+        }
+    }
+
+    /** Runs one INSERT, UPDATE or DELETE on {@code c}, for work inside {@link #inTransaction}; returns the row count. */
+    static int update(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            return ps.executeUpdate();
         }
     }
 

@@ -52,7 +52,7 @@ public final class MessageStore implements AutoCloseable {
             + DIRECT_HISTORY_ONE_WAY + " AS other_way ORDER BY mid DESC LIMIT ?";
     private static final String GROUP_HISTORY = "SELECT " + ENTRY_COLUMNS
             + " FROM messages m LEFT JOIN users u ON u.id = m.sender"
-            + " WHERE m.to_group = ? AND m.mid < ? ORDER BY m.mid DESC LIMIT ?";
+            + " WHERE m.to_group = ? AND m.mid > ? AND m.mid < ? ORDER BY m.mid DESC LIMIT ?";
     private static final String LAST_SEQS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
 
     private final Jdbc jdbc;
@@ -164,10 +164,14 @@ public final class MessageStore implements AutoCloseable {
                 uid, peer, before, limit, peer, uid, before, limit, limit);
     }
 
-    /** A group's messages, newest first, with mid < {@code beforeMid} (null: from the newest). */
-    public List<HistoryEntry> groupHistory(long groupId, Long beforeMid, int limit) throws StoreException {
+    /**
+     * A group's messages, newest first, with {@code afterMid} < mid < {@code beforeMid}
+     * (null: from the newest).
+     */
+    public List<HistoryEntry> groupHistory(long groupId, long afterMid, Long beforeMid, int limit)
+            throws StoreException {
         long before = beforeMid == null ? Long.MAX_VALUE : beforeMid;
-        return jdbc.list(GROUP_HISTORY, MessageStore::historyEntry, groupId, before, limit);
+        return jdbc.list(GROUP_HISTORY, MessageStore::historyEntry, groupId, afterMid, before, limit);
     }
 
     /**

@@ -9,7 +9,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -20,12 +25,16 @@ import org.slf4j.LoggerFactory;
  * Creates the tables from {@code chat.sql} (packaged at the root of the class path), in
  * the database's words (see {@link Dialect#schema}). Every statement there is
  * idempotent, so this runs on every start. CREATE TABLE IF NOT EXISTS leaves an existing
- * table as it is, so a column that has grown since is widened here, once.
+ * table as it is, so what chat.sql has gained since a database was made is added here,
+ * once, with one log line each: a table, a column (chat.sql gives every later column a
+ * default), and the width of a column that has grown.
  */
 final class Schema {
     private static final Logger log = LoggerFactory.getLogger(Schema.class);
     private static final String RESOURCE = "/chat.sql";
     private static final Pattern TABLE = Pattern.compile("CREATE TABLE IF NOT EXISTS (\\w+)");
+    /** A line of a CREATE TABLE that declares a key rather than a column. */
+    private static final Pattern KEY = Pattern.compile("(PRIMARY |UNIQUE )?KEY .*");
     /** messages.body as chat.sql declares it; databases made before hold VARCHAR(4000). */
     static final int BODY_LENGTH = 8000;
     private static final String WIDEN_BODY =
@@ -36,11 +45,16 @@ final class Schema {
 
     static void create(DataSource ds, Dialect dialect) {
         try (Connection c = ds.getConnection()) {
+            Map<String, Set<String>> existing = columns(c);
             for (String statement : statements(read())) {
+                String table = tableOf(statement);
+                if (existing.containsKey(table)) {
+                    addMissingColumns(c, dialect, table, statement, existing.get(table));
+                } else if (!existing.isEmpty()) {
+                    log.info("adding table {}", table);
+                }
                 for (String sql : dialect.schema(statement)) {
-                    try (PreparedStatement ps = c.prepareStatement(sql)) {
-                        ps.execute();
-                    }
+                    execute(c, sql);
                 }
             }
             if (dialect.bodyLengthQuery() != null) {
@@ -48,6 +62,60 @@ final class Schema {
             }
         } catch (SQLException e) {
             throw new StoreException("cannot create the schema: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Adds the columns of {@code createTable} that the existing {@code table} lacks. Two
+     * instances of a cluster may start at once: a column the other one added meanwhile
+     * is not an error.
+     */
+    private static void addMissingColumns(Connection c, Dialect dialect, String table, String createTable,
+            Set<String> present) throws SQLException {
+        for (String column : columnsOf(createTable)) {
+            String name = column.split("\\s+")[0];
+            if (present.contains(name)) {
+                continue;
+            }
+            try {
+                execute(c, dialect.addColumn(table, column));
+                log.info("adding column {}.{}", table, name);
+            } catch (SQLException e) {
+                if (!columns(c).getOrDefault(table, Set.of()).contains(name)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The column definitions of one CREATE TABLE of chat.sql (one per line), without keys. */
+    private static List<String> columnsOf(String createTable) {
+        String[] lines = createTable.strip().split("\n");
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i < lines.length - 1; i++) {
+            String item = lines[i].strip().replaceAll(",$", "");
+            if (!KEY.matcher(item).matches()) {
+                out.add(item);
+            }
+        }
+        return out;
+    }
+
+    /** The columns of each table of this database, by table; names in lower case. */
+    private static Map<String, Set<String>> columns(Connection c) throws SQLException {
+        Map<String, Set<String>> out = new HashMap<>();
+        try (ResultSet rs = c.getMetaData().getColumns(c.getCatalog(), c.getSchema(), "%", "%")) {
+            while (rs.next()) {
+                out.computeIfAbsent(rs.getString("TABLE_NAME").toLowerCase(Locale.ROOT), t -> new HashSet<>())
+                        .add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+            }
+        }
+        return out;
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.execute();
         }
     }
 
@@ -63,9 +131,7 @@ final class Schema {
         }
         if (length < BODY_LENGTH) {
             log.info("widening messages.body from VARCHAR({}) to VARCHAR({})", length, BODY_LENGTH);
-            try (PreparedStatement ps = c.prepareStatement(WIDEN_BODY)) {
-                ps.execute();
-            }
+            execute(c, WIDEN_BODY);
         }
     }
 
@@ -73,12 +139,17 @@ final class Schema {
     static List<String> tables() {
         List<String> tables = new ArrayList<>();
         for (String statement : statements(read())) {
-            Matcher m = TABLE.matcher(statement);
-            if (m.find()) {
-                tables.add(m.group(1));
-            }
+            tables.add(tableOf(statement));
         }
         return tables;
+    }
+
+    private static String tableOf(String createTable) {
+        Matcher m = TABLE.matcher(createTable);
+        if (!m.find()) {
+            throw new IllegalStateException(RESOURCE + " holds a statement that is no CREATE TABLE");
+        }
+        return m.group(1);
     }
 
     /** Splits the script at semicolons that end a line, dropping whole-line comments. */

@@ -8,11 +8,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import muchat.protocol.AddGroup;
+import muchat.protocol.AddGroupAck;
 import muchat.protocol.ChatMessage;
+import muchat.protocol.CreateGroup;
 import muchat.protocol.Errno;
 import muchat.protocol.ErrorReply;
 import muchat.protocol.Friend;
 import muchat.protocol.GroupChat;
+import muchat.protocol.GroupDecide;
+import muchat.protocol.GroupDecideAck;
+import muchat.protocol.GroupRequests;
+import muchat.protocol.GroupRequestsAck;
 import muchat.protocol.Json;
 import muchat.protocol.Kicked;
 import muchat.protocol.Login;
@@ -229,6 +236,27 @@ class ClientSessionTest {
         receive(muchat.protocol.AddFriendAck.error(Errno.NO_SUCH_TARGET, "no such user"));
         assertTrue(session.awaitAnswers(1));
         assertEquals(1, shownCount("error 15: no such user"));
+    }
+
+    @Test
+    void privateGroupCommandsSendTheirRequestsAndShowEachReplyOnOneLineOrAList() {
+        loggedIn(0);
+        session.execute(Command.parse("createprivate:club:ours"));
+        session.execute(Command.parse("addgroup:7"));
+        session.execute(Command.parse("requests:7"));
+        session.execute(Command.parse("approve:7:5"));
+        assertEquals(List.of(new CreateGroup("club", "ours", false), new AddGroup(7L), new GroupRequests(7L),
+                new GroupDecide(7L, 5L, true)), sent.subList(sent.size() - 4, sent.size()));
+
+        int before = shown.size();
+        receive(AddGroupAck.pendingApproval());
+        assertEquals(List.of("asked to join: the group is private, its creator decides"),
+                shown.subList(before, shown.size()));
+        receive(GroupRequestsAck.ok(List.of(new GroupRequestsAck.Requester(5, "bob\u001b[2J"))));
+        assertEquals(List.of("join requests:", "  5  bob\\u001b[2J"), shown.subList(before + 1, shown.size()),
+                "a name's control characters are escaped");
+        receive(GroupDecideAck.error(Errno.FORBIDDEN, "only the creator of group 7 decides who joins it"));
+        assertEquals("error 16: only the creator of group 7 decides who joins it", shown.get(shown.size() - 1));
     }
 
     @Test

@@ -12,7 +12,7 @@ class CommandTest {
     void theClassicCommandsParse() {
         assertEquals(new Command.Chat(5, "hello"), Command.parse("chat:5:hello"));
         assertEquals(new Command.AddFriend(7), Command.parse("addfriend:7"));
-        assertEquals(new Command.CreateGroup("cpp", "c++ fans"), Command.parse("creategroup:cpp:c++ fans"));
+        assertEquals(new Command.CreateGroup("cpp", "c++ fans", true), Command.parse("creategroup:cpp:c++ fans"));
         assertEquals(new Command.AddGroup(3), Command.parse("addgroup:3"));
         assertEquals(new Command.GroupChat(3, "hi all"), Command.parse("groupchat:3:hi all"));
         assertEquals(new Command.LoginOut(), Command.parse("loginout"));
@@ -22,9 +22,24 @@ class CommandTest {
     }
 
     @Test
+    void privateGroupCommandsParse() {
+        assertEquals(new Command.CreateGroup("club", "ours: only", false), Command.parse("createprivate:club:ours: only"));
+        assertEquals(new Command.Requests(7), Command.parse("requests:7"));
+        assertEquals(new Command.Decide(7, 5, true), Command.parse("approve:7:5"));
+        assertEquals(new Command.Decide(7, 5, false), Command.parse("reject:7:5"));
+        assertInvalid("createprivate:club", "createprivate:groupname:groupdesc");
+        assertInvalid("requests", "requests:groupid");
+        assertInvalid("approve:7", "approve:groupid:userid");
+        assertInvalid("reject:7:bob", "not an id");
+        for (String command : new String[] {"createprivate:", "requests:", "approve:", "reject:"}) {
+            assertTrue(Command.HELP.contains(command), "help lists " + command);
+        }
+    }
+
+    @Test
     void aMessageKeepsItsOwnColons() {
         assertEquals(new Command.Chat(5, "time: 10:30, ok?"), Command.parse("chat:5:time: 10:30, ok?"));
-        assertEquals(new Command.CreateGroup("g", ""), Command.parse("creategroup:g:"));
+        assertEquals(new Command.CreateGroup("g", "", true), Command.parse("creategroup:g:"));
     }
 
     @Test

@@ -86,8 +86,8 @@ class GroupBurstTest {
         List<Long> ids = IntStream.range(0, MEMBERS).parallel()
                 .mapToObj(i -> db.users().register("m" + i, PASSWORD).orElseThrow()).sorted().toList();
         members.addAll(ids);
-        groupId = db.groups().create(members.get(0), "crowd", "a large group");
-        members.subList(1, MEMBERS).forEach(uid -> db.groups().join(groupId, uid));
+        groupId = db.groups().create(members.get(0), "crowd", "a large group", true);
+        members.subList(1, MEMBERS).forEach(uid -> db.groups().join(groupId, uid, MEMBERS, true));
         probeId = db.users().register("probe", PASSWORD).orElseThrow();
         peerId = db.users().register("peer", PASSWORD).orElseThrow();
     }

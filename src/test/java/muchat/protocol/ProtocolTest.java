@@ -123,7 +123,7 @@ class ProtocolTest {
 
     @Test
     void groupsAndHistoryHaveTheirDefaults() throws Exception {
-        assertEquals(new CreateGroup("g", ""), parse(MsgType.CREATE_GROUP, "{\"groupname\":\"g\"}"));
+        assertEquals(new CreateGroup("g", "", true), parse(MsgType.CREATE_GROUP, "{\"groupname\":\"g\"}"));
         assertEquals(Errno.INVALID_FIELD, refusal(MsgType.CREATE_GROUP, "{\"groupname\":\"g\",\"groupdesc\":\"" + "d".repeat(201) + "\"}"));
         assertEquals(new History(2L, null, null, 50), parse(MsgType.HISTORY, "{\"peer\":2}"));
         assertEquals(Errno.INVALID_FIELD, refusal(MsgType.HISTORY, "{\"peer\":2,\"groupid\":3}"));
@@ -132,6 +132,18 @@ class ProtocolTest {
         assertEquals(Errno.INVALID_FIELD, refusal(MsgType.HISTORY, "{\"groupid\":3,\"limit\":101}"));
         assertEquals(Errno.INVALID_FIELD, refusal(MsgType.SYNC, "{}"));
         assertEquals(new Sync(0L), parse(MsgType.SYNC, "{\"after\":0}"));
+    }
+
+    @Test
+    void closedGroupFlagsAreJsonBooleansAndADecisionNeedsOne() throws Exception {
+        assertEquals(new CreateGroup("g", "", false), parse(MsgType.CREATE_GROUP, "{\"groupname\":\"g\",\"open\":false}"));
+        assertEquals(Errno.MALFORMED, refusal(MsgType.CREATE_GROUP, "{\"groupname\":\"g\",\"open\":0}"));
+        assertEquals(new GroupRequests(7L), parse(MsgType.GROUP_REQUESTS, "{\"groupid\":7}"));
+        assertEquals(Errno.INVALID_FIELD, refusal(MsgType.GROUP_REQUESTS, "{}"));
+        assertEquals(new GroupDecide(7L, 5L, true),
+                parse(MsgType.GROUP_DECIDE, "{\"groupid\":7,\"userid\":5,\"accept\":true}"));
+        assertEquals(Errno.INVALID_FIELD, refusal(MsgType.GROUP_DECIDE, "{\"groupid\":7,\"userid\":5}"));
+        assertEquals(Errno.MALFORMED, refusal(MsgType.GROUP_DECIDE, "{\"groupid\":7,\"userid\":5,\"accept\":\"yes\"}"));
     }
 
     @Test

@@ -30,8 +30,8 @@ class H2MigrationTest {
             b = old.users().register("bob", "secret-b").orElseThrow();
             c = old.users().register("carol", "secret-c").orElseThrow();
             old.friends().add(a, b);
-            group = old.groups().create(a, "team", "the team");
-            old.groups().join(group, c);
+            group = old.groups().create(a, "team", "the team", true);
+            old.groups().join(group, c, 2000, true);
             store(old, NewMessage.direct(a, b, "hello bob", 1, "m1"));
             store(old, NewMessage.direct(b, a, "hi alice", 2, null));
             lastMid = store(old, NewMessage.group(a, group, "hello team", 3, "m2", List.of(c))).mid();

@@ -26,6 +26,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
+import muchat.store.GroupStore.Decision;
+import muchat.store.GroupStore.Joining;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,7 @@ abstract class StoreContract {
     /** Starts a text that no database stores: longer than messages.body in any database's units. */
     static final String REFUSED_MARK = "REFUSED-TEXT-";
     static final String REFUSED_TEXT = REFUSED_MARK + "x".repeat(8000);
+    private static final int MAX_MEMBERS = 2000;
 
     Database db;
 
@@ -134,11 +137,11 @@ abstract class StoreContract {
         long creator = newUser();
         long joiner = newUser();
         long outsider = newUser();
-        long group = db.groups().create(creator, "team", "the team");
+        long group = db.groups().create(creator, "team", "the team", true);
 
         assertTrue(db.groups().exists(group));
-        assertTrue(db.groups().join(group, joiner));
-        assertTrue(db.groups().join(group, joiner), "joining again is fine");
+        assertEquals(Joining.MEMBER, join(group, joiner));
+        assertEquals(Joining.MEMBER, join(group, joiner), "joining again is fine");
         assertTrue(db.groups().isMember(group, creator));
         assertTrue(db.groups().isMember(group, joiner));
         assertFalse(db.groups().isMember(group, outsider));
@@ -156,7 +159,7 @@ abstract class StoreContract {
     void joiningAGroupThatDoesNotExistFails() {
         long user = newUser();
         assertFalse(db.groups().exists(999_999_999L));
-        assertFalse(db.groups().join(999_999_999L, user));
+        assertEquals(Joining.NO_SUCH_GROUP, join(999_999_999L, user));
         assertEquals(List.of(), db.groups().groupsOf(user));
     }
 
@@ -164,14 +167,134 @@ abstract class StoreContract {
     void aUserSeesAllTheirGroupsInOrder() {
         long a = newUser();
         long b = newUser();
-        long first = db.groups().create(a, "one", "");
-        long second = db.groups().create(b, "two", "second");
-        db.groups().join(second, a);
+        long first = db.groups().create(a, "one", "", true);
+        long second = db.groups().create(b, "two", "second", true);
+        join(second, a);
 
         List<Group> groups = db.groups().groupsOf(a);
         assertEquals(List.of(first, second), groups.stream().map(Group::id).toList());
         assertEquals(Role.NORMAL, groups.get(1).members().stream()
                 .filter(m -> m.id() == a).findFirst().orElseThrow().role());
+    }
+
+    @Test
+    void aClosedGroupTakesRequestsThatOnlyItsCreatorsDecisionSettles() {
+        long creator = newUser();
+        long asker = newUser();
+        long other = newUser();
+        long group = db.groups().create(creator, "private", "", false);
+
+        assertEquals(new GroupStore.Settings(creator, false), db.groups().settings(group).orElseThrow());
+        assertEquals(Joining.ASKED, join(group, asker));
+        assertEquals(Joining.ASKED, join(group, asker), "asking again is fine");
+        assertFalse(db.groups().isMember(group, asker));
+        assertEquals(Joining.CLOSED, db.groups().join(group, other, MAX_MEMBERS, false), "a classic client");
+        assertEquals(List.of(new User(asker, name(asker))), db.groups().requests(group));
+        assertEquals(Decision.NO_SUCH_REQUEST, db.groups().decide(group, other, true, MAX_MEMBERS));
+
+        assertEquals(Decision.DONE, db.groups().decide(group, asker, true, MAX_MEMBERS));
+        assertTrue(db.groups().isMember(group, asker));
+        assertEquals(Joining.MEMBER, join(group, asker));
+        assertEquals(Decision.NO_SUCH_REQUEST, db.groups().decide(group, asker, true, MAX_MEMBERS));
+
+        assertEquals(Joining.ASKED, join(group, other));
+        assertEquals(Decision.DONE, db.groups().decide(group, other, false, MAX_MEMBERS));
+        assertFalse(db.groups().isMember(group, other));
+        assertEquals(List.of(), db.groups().requests(group));
+        assertEquals(Decision.NO_SUCH_REQUEST, db.groups().decide(999_999_999L, other, true, MAX_MEMBERS));
+    }
+
+    @Test
+    void aMemberOfAClosedGroupReadsItsHistoryFromJoiningOnAndOfAnOpenOneAll() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        long open = db.groups().create(a, "open", "", true);
+        long closed = db.groups().create(a, "closed", "", false);
+        long openMid = await(db.messages().submit(NewMessage.group(a, open, "before", 1, null, List.of()))).mid();
+        await(db.messages().submit(NewMessage.group(a, closed, "before", 2, null, List.of())));
+        long lastBefore = await(db.messages().submit(NewMessage.group(a, closed, "just before", 3, null,
+                List.of()))).mid();
+        join(open, b);
+        join(closed, b);
+        db.groups().decide(closed, b, true, MAX_MEMBERS);
+        long after = await(db.messages().submit(NewMessage.group(a, closed, "after", 4, null, List.of(b)))).mid();
+
+        assertEquals(0, db.groups().historyAfter(open, b).orElseThrow());
+        assertEquals(List.of(openMid), historyMids(db.messages().groupHistory(open, 0, null, 10)));
+        assertEquals(0, db.groups().historyAfter(closed, a).orElseThrow(), "the creator sees everything");
+        assertEquals(lastBefore, db.groups().historyAfter(closed, b).orElseThrow());
+        assertEquals(List.of(after), historyMids(db.messages().groupHistory(closed, lastBefore, null, 10)));
+        assertTrue(db.groups().historyAfter(closed, newUser()).isEmpty(), "not a member");
+    }
+
+    @Test
+    void aGroupTakesNoMoreMembersNorRequestsThanItsLimit() {
+        long creator = newUser();
+        long open = db.groups().create(creator, "small", "", true);
+        long closed = db.groups().create(creator, "small and closed", "", false);
+        long first = newUser();
+        long second = newUser();
+        long third = newUser();
+
+        assertEquals(Joining.MEMBER, db.groups().join(open, first, 2, true));
+        assertEquals(Joining.FULL, db.groups().join(open, second, 2, true));
+        assertEquals(Joining.MEMBER, db.groups().join(open, first, 2, true), "a member stays one");
+
+        assertEquals(Joining.ASKED, db.groups().join(closed, first, 2, true));
+        assertEquals(Joining.ASKED, db.groups().join(closed, second, 2, true));
+        assertEquals(Joining.TOO_MANY_REQUESTS, db.groups().join(closed, third, 2, true));
+        assertEquals(Decision.DONE, db.groups().decide(closed, first, true, 2));
+        assertEquals(Decision.FULL, db.groups().decide(closed, second, true, 2));
+        assertEquals(List.of(new User(second, name(second))), db.groups().requests(closed), "kept");
+        assertEquals(Joining.FULL, db.groups().join(closed, third, 2, true));
+    }
+
+    @Test
+    void concurrentJoinsStopExactlyAtTheLimit() throws Exception {
+        int limit = 10;
+        long group = db.groups().create(newUser(), "popular", "", true);
+        List<Long> joiners = LongStream.range(0, 40).mapToObj(i -> newUser()).toList();
+
+        List<CompletableFuture<Joining>> joins = new ArrayList<>();
+        for (long uid : joiners) {
+            joins.add(CompletableFuture.supplyAsync(() -> db.groups().join(group, uid, limit, true)));
+        }
+        List<Joining> outcomes = new ArrayList<>();
+        for (CompletableFuture<Joining> join : joins) {
+            outcomes.add(await(join));
+        }
+
+        assertEquals(limit - 1, Collections.frequency(outcomes, Joining.MEMBER), outcomes.toString());
+        assertEquals(joiners.size() - (limit - 1), Collections.frequency(outcomes, Joining.FULL));
+        assertEquals(limit, db.groups().memberIds(group).size());
+    }
+
+    @Test
+    void anOlderDatabaseGetsTheGroupColumnsAndTablesItLacksAtStart() throws Exception {
+        long creator = newUser();
+        long member = newUser();
+        long group = db.groups().create(creator, "old", "", true);
+        join(group, member);
+        execute("ALTER TABLE chat_groups DROP COLUMN is_open");
+        execute("ALTER TABLE group_members DROP COLUMN history_after");
+        execute("DROP TABLE group_requests");
+        db.close();
+
+        ListAppender<ILoggingEvent> logs = captureLogs();
+        try {
+            db = open();
+        } finally {
+            releaseLogs(logs);
+        }
+
+        List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertTrue(lines.contains("adding column chat_groups.is_open"), lines.toString());
+        assertTrue(lines.contains("adding column group_members.history_after"), lines.toString());
+        assertTrue(lines.contains("adding table group_requests"), lines.toString());
+        assertEquals(new GroupStore.Settings(creator, true), db.groups().settings(group).orElseThrow());
+        assertEquals(0, db.groups().historyAfter(group, member).orElseThrow());
+        long closed = db.groups().create(creator, "new", "", false);
+        assertEquals(Joining.ASKED, join(closed, member));
     }
 
     // ---- messages
@@ -229,9 +352,9 @@ abstract class StoreContract {
         long a = newUser();
         long b = newUser();
         long c = newUser();
-        long group = db.groups().create(a, "g", "");
-        db.groups().join(group, b);
-        db.groups().join(group, c);
+        long group = db.groups().create(a, "g", "", true);
+        join(group, b);
+        join(group, c);
         await(db.messages().submit(NewMessage.direct(a, c, "before", 1, null)));
 
         Stored stored = await(db.messages().submit(NewMessage.group(a, group, "to all", 2, "g1", List.of(b, c))));
@@ -504,18 +627,18 @@ abstract class StoreContract {
     void groupHistoryIsNewestFirstAndPagesByMid() throws Exception {
         long a = newUser();
         long b = newUser();
-        long group = db.groups().create(a, "g", "");
-        db.groups().join(group, b);
+        long group = db.groups().create(a, "g", "", true);
+        join(group, b);
         List<Long> mids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             mids.add(await(db.messages().submit(NewMessage.group(a, group, "g" + i, i, null, List.of(b)))).mid());
         }
 
-        List<HistoryEntry> newest = db.messages().groupHistory(group, null, 2);
+        List<HistoryEntry> newest = db.messages().groupHistory(group, 0, null, 2);
         assertEquals(List.of(mids.get(4), mids.get(3)), historyMids(newest));
         assertEquals(new HistoryEntry(mids.get(4), a, name(a), null, group, "g4", 4), newest.get(0));
         assertEquals(List.of(mids.get(2), mids.get(1), mids.get(0)),
-                historyMids(db.messages().groupHistory(group, mids.get(3), 10)));
+                historyMids(db.messages().groupHistory(group, 0, mids.get(3), 10)));
     }
 
     @Test
@@ -603,6 +726,11 @@ abstract class StoreContract {
     }
 
     // ---- helpers
+
+    /** Joins or asks to join, as a native client would, under the default limit. */
+    private Joining join(long group, long uid) {
+        return db.groups().join(group, uid, MAX_MEMBERS, true);
+    }
 
     long newUser() {
         return db.users().register(uniqueName(), PASSWORD).orElseThrow();
