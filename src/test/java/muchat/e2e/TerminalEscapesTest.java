@@ -26,8 +26,8 @@ class TerminalEscapesTest {
             alice.set(db.users().register("alice", "secret1").orElseThrow());
             mallory.set(db.users().register("mal\u001b[31mory", "secret2").orElseThrow());
             db.friends().add(alice.get(), mallory.get());
-            group.set(db.groups().create(mallory.get(), "g\u202eroup", "line one\nline two"));
-            db.groups().join(group.get(), alice.get());
+            group.set(db.groups().create(mallory.get(), "g\u202eroup", "line one\nline two", true));
+            db.groups().join(group.get(), alice.get(), 2000, true);
         });
              Terminal screen = new Terminal("alice", server.address());
              WireClient peer = WireClient.nativeClient(server.address())) {
