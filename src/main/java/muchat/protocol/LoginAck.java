@@ -22,7 +22,8 @@ public record LoginAck(int errno, String errmsg, Long id, String name,
 
     /** Errno 17: too many failed logins; try again in {@code retryAfterMillis}. */
     public static LoginAck throttled(long retryAfterMillis) {
-        return new LoginAck(Errno.RATE_LIMITED.code(), "too many failed logins, try again later",
+        return new LoginAck(Errno.RATE_LIMITED.code(),
+                "too many failed logins, try again in " + Errno.seconds(retryAfterMillis) + " s",
                 null, null, null, null, null, retryAfterMillis);
     }
 

@@ -19,8 +19,8 @@ public record RegAck(int errno, String errmsg, Long id,
 
     /** Errno 17: this address registered too many accounts lately; try again in {@code retryAfterMillis}. */
     public static RegAck throttled(long retryAfterMillis) {
-        return new RegAck(Errno.RATE_LIMITED.code(), "too many registrations from your address, try again later",
-                null, retryAfterMillis);
+        return new RegAck(Errno.RATE_LIMITED.code(), "too many registrations from your address, try again in "
+                + Errno.seconds(retryAfterMillis) + " s", null, retryAfterMillis);
     }
 
     @Override
