@@ -50,7 +50,7 @@ final class RegistrationLimit {
         }
         if (!bucket.refused) {
             bucket.refused = true;
-            log.warn("registrations refused address={}: {} in the last hour", address, perHour);
+            log.warn("registrations refused address={}: over {} an hour", address, perHour);
         }
         return (HOUR_MILLIS - bucket.fill + perHour - 1) / perHour;
     }
