@@ -105,9 +105,9 @@ final class LoginThrottle {
 
     /** The wait after {@code count} failures, {@code count >= FREE_FAILURES}. */
     private long backoff(int count) {
-        int doublings = count - FREE_FAILURES;
-        long max = MAX_BACKOFF.toMillis();
-        return doublings >= Long.numberOfLeadingZeros(backoffMillis) - 1 ? max : Math.min(max, backoffMillis << doublings);
+        // The first backoff is at most MAX_BACKOFF (under 2^19 ms): 30 doublings pass any cap, and cannot overflow.
+        int doublings = Math.min(count - FREE_FAILURES, 30);
+        return Math.min(MAX_BACKOFF.toMillis(), backoffMillis << doublings);
     }
 
     /** Failures in a row of one account or address, and when the last one was. */
