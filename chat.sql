@@ -10,8 +10,9 @@
 -- There are no foreign keys: the service checks that users and groups exist before it
 -- writes, and the message hot path should not pay for a parent lookup per row.
 
--- Accounts. password holds "pbkdf2-sha256$iterations$salt$hash" (Base64), never the
--- password itself. utf8mb4_bin makes names case-sensitive on MariaDB, as in SQLite.
+-- Accounts. password holds a salted hash, never the password itself: Argon2id as
+-- "$argon2id$v=19$m=KIB,t=2,p=1$salt$hash", or an older "pbkdf2-sha256$iterations$salt$hash".
+-- utf8mb4_bin makes names case-sensitive on MariaDB, as in SQLite.
 CREATE TABLE IF NOT EXISTS users (
   id       BIGINT       NOT NULL AUTO_INCREMENT,
   name     VARCHAR(50)  NOT NULL,

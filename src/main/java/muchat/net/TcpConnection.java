@@ -1,6 +1,7 @@
 package muchat.net;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
@@ -154,6 +155,11 @@ public final class TcpConnection implements Channel {
     /** The peer as {@code ip:port}, for logs. */
     public String peerAddress() {
         return peer == null ? "?" : peer.getAddress().getHostAddress() + ":" + peer.getPort();
+    }
+
+    /** The peer's IP address, for limits per client address; null if unknown. */
+    public InetAddress peerIp() {
+        return peer == null ? null : peer.getAddress();
     }
 
     /** Whatever the layer above keeps with this connection (muduo's context). */

@@ -1,17 +1,30 @@
 package muchat.protocol;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
-/** LOGIN_ACK (2) on a native connection; {@code acked} is the user's last RECV_ACK seq. */
+/**
+ * LOGIN_ACK (2) on a native connection; {@code acked} is the user's last RECV_ACK seq.
+ * An error LOGIN_ACK is the same on legacy connections; {@code retryAfter} (ms) comes
+ * with errno 17.
+ */
 public record LoginAck(int errno, String errmsg, Long id, String name,
-                       List<Friend> friends, List<Group> groups, Long acked) implements Message {
+                       List<Friend> friends, List<Group> groups, Long acked,
+                       @JsonProperty("retry_after") Long retryAfter) implements Message {
 
     public static LoginAck ok(long id, String name, List<Friend> friends, List<Group> groups, long acked) {
-        return new LoginAck(Errno.OK.code(), null, id, name, friends, groups, acked);
+        return new LoginAck(Errno.OK.code(), null, id, name, friends, groups, acked, null);
     }
 
     public static LoginAck error(Errno errno, String errmsg) {
-        return new LoginAck(errno.code(), errmsg, null, null, null, null, null);
+        return new LoginAck(errno.code(), errmsg, null, null, null, null, null, null);
+    }
+
+    /** Errno 17: too many failed logins; try again in {@code retryAfterMillis}. */
+    public static LoginAck throttled(long retryAfterMillis) {
+        return new LoginAck(Errno.RATE_LIMITED.code(),
+                "too many failed logins, try again in " + Errno.seconds(retryAfterMillis) + " s",
+                null, null, null, null, null, retryAfterMillis);
     }
 
     @Override

@@ -40,12 +40,14 @@ public final class ChatServer implements AutoCloseable {
     public ChatServer(Config config) {
         this.config = config;
         this.database = config.embeddedDatabase()
-                ? Database.embedded(config.dataDir())
-                : Database.mysql(config.dbUrl(), config.dbUser(), config.dbPassword());
+                ? Database.embedded(config.dataDir(), config.hashMemoryKib())
+                : Database.mysql(config.dbUrl(), config.dbUser(), config.dbPassword(), config.hashMemoryKib());
         this.cluster = ClusterFactory.create(config);
         this.service = new ChatService(database, cluster, new Strands(config.logicThreads()),
                 new ChatService.Limits(config.rateLimit(), config.maxPending(), config.maxFrame(), config.loginTimeout(),
-                        config.maxGroupMembers()));
+                        config.maxGroupMembers()),
+                new ChatService.AccountLimits(config.loginBackoff(), config.throttleAddresses(),
+                        config.maxRegistrationsPerAddress()));
         this.tcp = new TcpServer("chat", new InetSocketAddress(config.host(), config.port()), config.ioThreads(),
                 EventLoopGroup.Placement.LEAST_CONNECTIONS);
         tcp.setConnectionCallback(service::onConnection);

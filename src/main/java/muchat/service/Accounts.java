@@ -26,7 +26,12 @@ import org.slf4j.LoggerFactory;
  * session anywhere in the cluster, replaying the inbox), LOGINOUT, HEARTBEAT, and leaving
  * when a connection closes.
  *
- * <p>Threads: handlers run on the requesting session's strand.
+ * <p>Logins and registrations are limited per account and client address (see
+ * {@link LoginThrottle} and {@link RegistrationLimit}); a refused one is answered with
+ * errno 17 and {@code retry_after} before any password is hashed.
+ *
+ * <p>Threads: handlers run on the requesting session's strand, never on an IO loop:
+ * password hashing takes tens of milliseconds.
  */
 final class Accounts {
     private static final Logger log = LoggerFactory.getLogger(Accounts.class);
@@ -40,9 +45,11 @@ final class Accounts {
     private final Delivery delivery;
     private final UserDirectory directory;
     private final Social social;
+    private final LoginThrottle throttle;
+    private final RegistrationLimit registrations;
 
     Accounts(Database database, SessionRegistry sessions, Cluster cluster, Delivery delivery,
-             UserDirectory directory, Social social) {
+             UserDirectory directory, Social social, LoginThrottle throttle, RegistrationLimit registrations) {
         this.users = database.users();
         this.messages = database.messages();
         this.sessions = sessions;
@@ -50,9 +57,16 @@ final class Accounts {
         this.delivery = delivery;
         this.directory = directory;
         this.social = social;
+        this.throttle = throttle;
+        this.registrations = registrations;
     }
 
     void register(Session session, Reg request) {
+        long retryAfter = registrations.take(ClientAddress.of(session.connection().peerIp()));
+        if (retryAfter > 0) {
+            session.send(RegAck.throttled(retryAfter));
+            return;
+        }
         OptionalLong id = users.register(request.name(), request.password());
         if (id.isEmpty()) {
             throw new ServiceError(Errno.WRONG_CREDENTIALS, "the name " + request.name() + " is taken");
@@ -70,10 +84,24 @@ final class Accounts {
      * binds the connection to the user, and replays the inbox.
      */
     void login(Session session, Login request) {
+        ClientAddress address = ClientAddress.of(session.connection().peerIp());
+        long account = request.id() != null ? request.id() : users.idOf(request.name()).orElse(0);
+        long retryAfter = throttle.retryAfter(account, address);
+        if (retryAfter > 0) {
+            log.debug("login refused user={} {} retry-after={}", account, session.connection(), retryAfter);
+            session.send(LoginAck.throttled(retryAfter));
+            return;
+        }
         Optional<User> found = request.id() != null
                 ? users.authenticate(request.id(), request.password())
                 : users.authenticateByName(request.name(), request.password());
-        User user = found.orElseThrow(() -> new ServiceError(Errno.WRONG_CREDENTIALS, "wrong id or password"));
+        if (found.isEmpty()) {
+            log.info("login failed {} {}", who(request, account), session.connection());
+            throttle.failed(account, address);
+            throw new ServiceError(Errno.WRONG_CREDENTIALS, "wrong id or password");
+        }
+        User user = found.get();
+        throttle.succeeded(user.id());
         long acked = messages.acked(user.id());
         List<Friend> friends = social.friendsOf(user.id());
         List<Group> groups = social.groupsOf(user.id());
@@ -99,6 +127,14 @@ final class Accounts {
         session.bind(user.id(), user.name(), acked);
         log.info("login user={} {} instance={}", user.id(), session.connection(), cluster.instanceId());
         delivery.replayAfterLogin(session, acked);
+    }
+
+    /** The account a login names, for a log line: never its password. */
+    private static String who(Login request, long account) {
+        if (request.id() != null) {
+            return "user=" + account;
+        }
+        return "user=" + (account == 0 ? "none" : account) + " name=" + Printable.escape(request.name());
     }
 
     /**

@@ -108,7 +108,18 @@ public final class ChatService {
     public record Limits(int rate, int maxPending, int maxFrame, Duration loginTimeout, int maxGroupMembers) {
     }
 
-    public ChatService(Database database, Cluster cluster, Strands strands, Limits limits) {
+    /**
+     * What logins and registrations may cost (docs/protocol.md section 6.7).
+     *
+     * @param loginBackoff          the wait after 5 failed logins of an account or address (zero: none)
+     * @param throttleAddresses     whether failed logins count per client address too
+     * @param registrationsPerHour  accounts one client address may register an hour (0: any number)
+     */
+    public record AccountLimits(Duration loginBackoff, boolean throttleAddresses, int registrationsPerHour) {
+    }
+
+    public ChatService(Database database, Cluster cluster, Strands strands, Limits limits,
+                       AccountLimits accountLimits) {
         this.strands = strands;
         this.cluster = cluster;
         this.limits = limits;
@@ -117,7 +128,11 @@ public final class ChatService {
         this.delivery = new Delivery(database.messages(), sessions, cluster, strands);
         UserDirectory directory = new UserDirectory(database.users());
         Social social = new Social(database, sessions, directory, limits.maxGroupMembers());
-        Accounts accounts = new Accounts(database, sessions, cluster, delivery, directory, social);
+        Accounts accounts = new Accounts(database, sessions, cluster, delivery, directory, social,
+                new LoginThrottle(accountLimits.loginBackoff(), accountLimits.throttleAddresses(),
+                        ChatService::monotonicMillis, LruMap.DEFAULT_CAPACITY),
+                new RegistrationLimit(accountLimits.registrationsPerHour(), ChatService::monotonicMillis,
+                        LruMap.DEFAULT_CAPACITY));
         Chats chats = new Chats(database.messages(), database.groups(), directory, delivery);
         cluster.setListener(delivery);
 
@@ -138,6 +153,11 @@ public final class ChatService {
         handlers.put(MsgType.RECV_ACK, (s, r) -> chats.recvAck(s, (RecvAck) r));
         handlers.put(MsgType.SYNC, (s, r) -> chats.sync(s, (Sync) r));
         handlers.put(MsgType.HISTORY, (s, r) -> chats.history(s, (History) r));
+    }
+
+    /** Milliseconds on a clock that setting the system time does not move, for the limits' waits. */
+    private static long monotonicMillis() {
+        return System.nanoTime() / 1_000_000;
     }
 
     // ---- from the IO threads ---------------------------------------------------------------

@@ -103,7 +103,7 @@ abstract class StoreContract {
         String hashB = storedPassword(b);
 
         assertFalse(hashA.contains(PASSWORD));
-        assertTrue(hashA.startsWith("pbkdf2-sha256$"));
+        assertTrue(hashA.startsWith("$argon2id$v=19$m=" + Passwords.DEFAULT_MEMORY_KIB + ",t=2,p=1$"), hashA);
         assertNotEquals(hashA, hashB, "the same password must hash differently for each user");
     }
 
