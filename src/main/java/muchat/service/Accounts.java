@@ -22,9 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accounts and sessions: REG, LOGIN (binding the connection to the user, kicking an older
- * session anywhere in the cluster, replaying the inbox), LOGINOUT, HEARTBEAT, and leaving
- * when a connection closes.
+ * Accounts and sessions: REG, LOGIN (binding the connection to one device of the user,
+ * kicking an older session of that device anywhere in the cluster, replaying the inbox
+ * from that device's RECV_ACK), LOGINOUT, HEARTBEAT, and leaving when a connection closes.
  *
  * <p>Logins and registrations are limited per account and client address (see
  * {@link LoginThrottle} and {@link RegistrationLimit}); a refused one is answered with
@@ -102,7 +102,8 @@ final class Accounts {
         }
         User user = found.get();
         throttle.succeeded(user.id());
-        long acked = messages.acked(user.id());
+        String device = session.isLegacy() ? Login.LEGACY_DEVICE : request.deviceOrDefault();
+        long acked = messages.acked(user.id(), device);
         List<Friend> friends = social.friendsOf(user.id());
         List<Group> groups = social.groupsOf(user.id());
         List<InboxEntry> waiting = session.isLegacy()
@@ -114,19 +115,32 @@ final class Accounts {
         directory.remember(user);
         // The claim is atomic: of two logins racing anywhere, the later claim survives and
         // the other is kicked on its own strand, after its own login task has finished.
-        SessionRegistry.Superseded older = sessions.claim(user.id(), session);
+        SessionRegistry.Superseded older = claim(session, user, device);
         if (older != null) {
             delivery.kick(older.session(), older.claim(),
                     "logged in again from " + session.connection().peerAddress());
         }
+        messages.ack(user.id(), device, acked); // a device new to the user starts here from now on
         if (session.isLegacy()) {
             acked = sendLegacyLoginAck(session, user, friends, groups, waiting, acked);
         } else {
             session.send(LoginAck.ok(user.id(), user.name(), friends, groups, acked));
         }
-        session.bind(user.id(), user.name(), acked);
-        log.info("login user={} {} instance={}", user.id(), session.connection(), cluster.instanceId());
+        session.bind(user.id(), device, user.name(), acked);
+        log.info("login user={} device={} {} instance={}", user.id(), Printable.escape(device), session.connection(),
+                cluster.instanceId());
         delivery.replayAfterLogin(session, acked);
+    }
+
+    /** Claims the device, or refuses the login (errno 16) if the user is on too many others. */
+    private SessionRegistry.Superseded claim(Session session, User user, String device) {
+        try {
+            return sessions.claim(user.id(), device, session);
+        } catch (ServiceError e) {
+            log.info("login refused user={} device={} {} reason=too-many-devices", user.id(),
+                    Printable.escape(device), session.connection());
+            throw e;
+        }
     }
 
     /** The account a login names, for a log line: never its password. */
@@ -144,6 +158,8 @@ final class Accounts {
      */
     private static long sendLegacyLoginAck(Session session, User user, List<Friend> friends, List<Group> groups,
                                            List<InboxEntry> waiting, long acked) {
+        // A classic client is never shown what the user sent (see Session#deliver).
+        waiting = waiting.stream().filter(e -> e.sender() != user.id()).toList();
         LegacyLoginAck.Fitted fitted = LegacyLoginAck.fit(user.id(), user.name(), friends, groups,
                 waiting.stream().map(Delivery::toPush).toList());
         long upTo = fitted.offline() == 0 ? acked : waiting.get(fitted.offline() - 1).seq();

@@ -37,6 +37,7 @@ import muchat.protocol.Reg;
 import muchat.protocol.Request;
 import muchat.protocol.Sync;
 import muchat.store.Database;
+import muchat.store.MessageStore;
 import muchat.store.StoreException;
 import muchat.text.Printable;
 import org.slf4j.Logger;
@@ -104,8 +105,10 @@ public final class ChatService {
      * @param maxFrame     largest frame accepted, in bytes (errno 13 above)
      * @param loginTimeout how long a connection may go without a logged-in user
      * @param maxGroupMembers members one group may have, and requests waiting to join it
+     * @param maxDevices   devices one user may be logged in on at once
      */
-    public record Limits(int rate, int maxPending, int maxFrame, Duration loginTimeout, int maxGroupMembers) {
+    public record Limits(int rate, int maxPending, int maxFrame, Duration loginTimeout, int maxGroupMembers,
+                         int maxDevices) {
     }
 
     /**
@@ -123,8 +126,9 @@ public final class ChatService {
         this.strands = strands;
         this.cluster = cluster;
         this.limits = limits;
-        this.sessions = new SessionRegistry(cluster);
-        this.legacyDelivered = database.messages()::ack;
+        this.sessions = new SessionRegistry(cluster, limits.maxDevices());
+        MessageStore messages = database.messages();
+        this.legacyDelivered = (uid, seq) -> messages.ack(uid, Login.LEGACY_DEVICE, seq);
         this.delivery = new Delivery(database.messages(), sessions, cluster, strands);
         UserDirectory directory = new UserDirectory(database.users());
         Social social = new Social(database, sessions, directory, limits.maxGroupMembers());
@@ -323,7 +327,8 @@ public final class ChatService {
             return;
         }
         session.unbind();
-        log.info("kicked user={} {} reason={}", lost.uid(), session.connection(), why);
+        log.info("kicked user={} device={} {} reason={}", lost.uid(), Printable.escape(lost.device()),
+                session.connection(), why);
         if (!session.isLegacy()) {
             session.send(new Kicked("you logged in somewhere else"));
         }

@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * store's thread once it is committed, in the order the sender's messages were
  * submitted, so they keep their order end to end.
  *
+ * <p>A message is stored in the sender's inbox as well as in its recipients', so that
+ * the sender's other devices show the whole conversation (docs/protocol.md section 2).
+ * The sending connection is not pushed that copy: its SEND_ACK carries the copy's seq,
+ * and goes out before the session's cursor passes it ({@link Session#deliver}).
+ *
  * <p>Threads: handlers run on the requesting session's strand; what follows a commit
  * runs on the thread that completes the store's future.
  */
@@ -55,7 +60,7 @@ final class Chats {
         }
         long ts = System.currentTimeMillis();
         store(session, MsgType.ONE_CHAT, NewMessage.direct(session.uid(), request.toid(), request.msg(), ts,
-                request.cmid()));
+                request.cmid()).alsoTo(session.uid()));
     }
 
     void groupChat(Session session, GroupChat request) {
@@ -66,16 +71,15 @@ final class Chats {
         if (!members.contains(session.uid())) {
             throw new ServiceError(Errno.FORBIDDEN, "you are not a member of group " + request.groupid());
         }
-        List<Long> recipients = members.stream().filter(m -> m != session.uid()).toList();
         long ts = System.currentTimeMillis();
         store(session, MsgType.GROUP_CHAT, NewMessage.group(session.uid(), request.groupid(), request.msg(), ts,
-                request.cmid(), recipients));
+                request.cmid(), members)); // the sender among them: its other devices show it
     }
 
     void recvAck(Session session, RecvAck request) {
         // Never further than what this session was given: acking the future would lose it.
         long seq = Math.min(request.seq(), session.pushedUpTo());
-        messages.ack(session.uid(), seq);
+        messages.ack(session.uid(), session.device(), seq);
     }
 
     void sync(Session session, Sync request) {
@@ -127,17 +131,17 @@ final class Chats {
                 return;
             }
             if (!session.isLegacy()) {
-                session.send(SendAck.of(cmid, stored.mid(), stored.ts()));
+                session.send(SendAck.of(cmid, stored.mid(), stored.ts(), stored.deliveries().get(session.uid())));
             }
             if (!stored.duplicate()) {
-                fanOut(message, senderName, stored);
+                fanOut(message, senderName, stored, session);
             }
         });
     }
 
-    private void fanOut(NewMessage message, String senderName, Stored stored) {
+    private void fanOut(NewMessage message, String senderName, Stored stored, Session origin) {
         ChatMessage base = Delivery.chatMessage(message.sender(), senderName, message.toUser(), message.toGroup(),
                 message.text(), stored.ts(), stored.mid());
-        delivery.route(base, stored.deliveries());
+        delivery.route(base, stored.deliveries(), origin);
     }
 }

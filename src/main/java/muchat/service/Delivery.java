@@ -2,6 +2,7 @@ package muchat.service;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -23,8 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Gets stored messages to their recipients (PROTOCOL.md section 5).
  *
- * <p>The fast path hands a freshly stored message to the recipient's session on this
- * instance, or through the {@link Cluster} to the instance that holds it. The database
+ * <p>The fast path hands a freshly stored message to the sessions of the recipient's
+ * devices on this instance, and through the {@link Cluster} to the other instances
+ * holding one of its devices. The database
  * is the safety net: at login and SYNC a session is replayed from its inbox, a session
  * that sees a gap in seqs fetches the missing ones, and after the cluster's fast path was
  * down (and every few seconds anyway) sessions that fell behind catch up.
@@ -81,18 +83,19 @@ final class Delivery implements Cluster.Listener {
     }
 
     /**
-     * Hands a stored message to each recipient (uid to its seq), wherever the recipient
-     * is. Local sessions get it at once; the others go to the {@link ClusterPublisher},
-     * in the caller's order (the caller is usually a group-commit lane, in commit order).
-     * A delivery to more than {@value #SLICE} recipients is handed on in slices instead,
-     * see {@link #routeInSlices}.
+     * Hands a stored message to each recipient (uid to its seq), wherever the recipient's
+     * devices are. Local sessions get it at once; the other instances through the
+     * {@link ClusterPublisher}, in the caller's order (the caller is usually a group-commit
+     * lane, in commit order). A delivery to more than {@value #SLICE} recipients is handed
+     * on in slices instead, see {@link #routeInSlices}. {@code origin}, the session that
+     * sent the message (null if none), is not shown its own copy ({@link Session#deliver}).
      */
-    void route(ChatMessage base, Map<Long, Long> deliveries) {
+    void route(ChatMessage base, Map<Long, Long> deliveries, Session origin) {
         if (deliveries.size() > SLICE) {
-            routeInSlices(base, deliveries);
+            routeInSlices(base, deliveries, origin);
             return;
         }
-        deliveries.forEach((uid, seq) -> routeOne(base, uid, seq));
+        deliveries.forEach((uid, seq) -> routeOne(base, uid, seq, origin));
     }
 
     /**
@@ -104,7 +107,7 @@ final class Delivery implements Cluster.Listener {
      * they were routed; one that overtakes a one-to-one push, which is routed at once,
      * waits in its session for the gap to close ({@link Session#deliver}).
      */
-    private void routeInSlices(ChatMessage base, Map<Long, Long> deliveries) {
+    private void routeInSlices(ChatMessage base, Map<Long, Long> deliveries, Session origin) {
         List<List<Map.Entry<Long, Long>>> byStrand = new ArrayList<>();
         for (int i = 0; i < strands.count(); i++) {
             byStrand.add(new ArrayList<>(SLICE));
@@ -114,26 +117,31 @@ final class Delivery implements Cluster.Listener {
             List<Map.Entry<Long, Long>> slice = byStrand.get(strand);
             slice.add(delivery);
             if (slice.size() == SLICE) {
-                routeOn(strand, base, slice);
+                routeOn(strand, base, slice, origin);
                 byStrand.set(strand, new ArrayList<>(SLICE));
             }
         }
         for (int strand = 0; strand < byStrand.size(); strand++) {
             if (!byStrand.get(strand).isEmpty()) {
-                routeOn(strand, base, byStrand.get(strand));
+                routeOn(strand, base, byStrand.get(strand), origin);
             }
         }
     }
 
-    private void routeOn(int strand, ChatMessage base, List<Map.Entry<Long, Long>> slice) {
-        strands.executeOn(strand, () -> slice.forEach(d -> routeOne(base, d.getKey(), d.getValue())));
+    private void routeOn(int strand, ChatMessage base, List<Map.Entry<Long, Long>> slice, Session origin) {
+        strands.executeOn(strand, () -> slice.forEach(d -> routeOne(base, d.getKey(), d.getValue(), origin)));
     }
 
-    private void routeOne(ChatMessage base, long uid, long seq) {
-        Session session = sessions.get(uid);
-        if (session != null) {
-            push(session, base.withSeq(seq));
-        } else if (publisher != null) {
+    /** Other instances may hold other devices of the user, whether or not this one holds some. */
+    private void routeOne(ChatMessage base, long uid, long seq, Session origin) {
+        Collection<Session> here = sessions.sessionsOf(uid);
+        if (!here.isEmpty()) {
+            ChatMessage numbered = base.withSeq(seq);
+            for (Session session : here) {
+                push(session, numbered, session == origin);
+            }
+        }
+        if (publisher != null) {
             publisher.add(uid, seq, base);
         }
     }
@@ -174,27 +182,31 @@ final class Delivery implements Cluster.Listener {
 
     @Override
     public void onPush(long uid, long seq, byte[] json) {
-        Session session = sessions.get(uid);
-        if (session == null) {
+        Collection<Session> here = sessions.sessionsOf(uid);
+        if (here.isEmpty()) {
             return; // logged out meanwhile: the message waits in the database
         }
         try {
-            push(session, Json.MAPPER.readValue(json, ChatMessage.class));
+            ChatMessage message = Json.MAPPER.readValue(json, ChatMessage.class);
+            for (Session session : here) {
+                push(session, message, false);
+            }
         } catch (IOException e) {
             log.warn("dropping an unreadable push for user={} seq={}: {}", uid, seq, Printable.escape(e.toString()));
         }
     }
 
     /**
-     * Another instance's login took the claim {@code claimId} of {@code uid}. The session
-     * holding it is still the user's entry here: only a newer login here replaces it, and
-     * that one kicked it already.
+     * Another instance's login took the claim {@code claimId} of one device of {@code uid}.
+     * The session holding it, if it is still that device's entry here, is kicked: only a
+     * newer login of that device here replaces it, and that one kicked it already.
      */
     @Override
     public void onKick(long uid, long claimId) {
-        Session session = sessions.get(uid);
-        if (session != null) {
-            kick(session, new Claim(uid, claimId), "logged in elsewhere");
+        Session session = sessions.holder(uid, claimId);
+        Claim claim = session == null ? null : session.claim();
+        if (claim != null && claim.id() == claimId) {
+            kick(session, claim, "logged in elsewhere");
         }
     }
 
@@ -220,8 +232,8 @@ final class Delivery implements Cluster.Listener {
 
     // ---- internals ---------------------------------------------------------------------------
 
-    private void push(Session session, ChatMessage message) {
-        switch (session.deliver(message)) {
+    private void push(Session session, ChatMessage message, boolean sentHere) {
+        switch (session.deliver(message, sentHere)) {
             case HELD -> timer.schedule(() -> fillIfStillBehind(session), GAP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
             case FULL -> catchUpWhenDrained(session);
             case DONE -> { }
@@ -269,7 +281,7 @@ final class Delivery implements Cluster.Listener {
                 catchUpWhenDrained(session);
                 return true;
             }
-            push(session, toPush(entry));
+            push(session, toPush(entry), false);
         }
         return entries.size() > PAGE
                 || (!entries.isEmpty() && session.pushedUpTo() < entries.get(entries.size() - 1).seq());

@@ -34,6 +34,8 @@ import muchat.protocol.SyncDone;
  * {@link #handOff} and {@link #rateShaper} only from the connection's IO thread.
  */
 public final class Session {
+    /** Stands in {@link #early} for a push that moves the cursor without being written (see {@link #deliver}). */
+    private static final ChatMessage UNSHOWN = ChatMessage.toUser(0, "", 0, "", 0, 0);
     /** Pushes held back behind a gap, at most; beyond that the catch-up from the database brings them. */
     private static final int MAX_EARLY = 1024;
     /** How long a connection we are closing may take to read our last words. */
@@ -45,6 +47,7 @@ public final class Session {
     private volatile LegacyPacer pacer;
     private volatile long uid;
     private volatile String name;
+    private volatile String device;
     private final RateShaper rateShaper;
     /** Its IO loop's, so that this connection's frames reach its strand in the order read. */
     private final Handoff handoff;
@@ -166,6 +169,11 @@ public final class Session {
         return name;
     }
 
+    /** The device of the bound user this session is (docs/protocol.md section 2). */
+    String device() {
+        return device;
+    }
+
     /** IO thread only. */
     RateShaper rateShaper() {
         return rateShaper;
@@ -241,8 +249,9 @@ public final class Session {
      * Binds the user once LOGIN_ACK is on its way: pushes are accepted from now on,
      * starting after {@code acked}.
      */
-    synchronized void bind(long uid, String name, long acked) {
+    synchronized void bind(long uid, String device, String name, long acked) {
         this.name = name;
+        this.device = device;
         this.nextSeq = acked + 1;
         this.early.clear();
         this.clientPaging = false;
@@ -321,29 +330,43 @@ public final class Session {
      * Pushes {@code message} (which carries its seq) if it is the next one, then any
      * early ones it unblocks; drops it, leaving it to a catch-up from the database, if
      * the connection cannot take more now ({@link #canTakeMore}).
+     *
+     * <p>Some pushes only move the cursor, unwritten, and need no room: the copy of a
+     * message the user sent from this very session ({@code sentHere}: its SEND_ACK carried
+     * the seq), and on a legacy connection every message the user sent, which a classic
+     * client has no way to show as its own (docs/protocol.md section 2).
      */
-    synchronized Outcome deliver(ChatMessage message) {
+    synchronized Outcome deliver(ChatMessage message, boolean sentHere) {
         long seq = message.seq();
         if (uid == 0 || seq < nextSeq) {
             return Outcome.DONE;
         }
-        if (!canTakeMore()) {
+        boolean shown = shown(message, sentHere);
+        if (shown && !canTakeMore()) {
             return Outcome.FULL;
         }
         if (seq > nextSeq) {
             if (early.size() >= MAX_EARLY) {
                 return Outcome.FULL; // a gap this long is filled from the database anyway
             }
-            early.put(seq, message);
+            early.put(seq, shown ? message : UNSHOWN);
             return Outcome.HELD;
         }
-        write(message, uid, seq);
+        if (shown) {
+            write(message, uid, seq);
+        }
         nextSeq++;
         for (ChatMessage next; canTakeMore() && (next = early.remove(nextSeq)) != null; nextSeq++) {
-            write(next, uid, next.seq());
+            if (next != UNSHOWN) {
+                write(next, uid, next.seq());
+            }
         }
         early.headMap(nextSeq).clear();
         return Outcome.DONE;
+    }
+
+    private boolean shown(ChatMessage message, boolean sentHere) {
+        return !sentHere && !(isLegacy() && message.id() == uid);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -116,19 +117,28 @@ public final class MessageStore implements AutoCloseable {
         return backlog.waiting();
     }
 
-    /** Records that {@code uid} has everything up to {@code seq}; acked only ever grows. */
-    public void ack(long uid, long seq) {
-        acks.ack(uid, seq);
+    /** Records that {@code device} of {@code uid} has everything up to {@code seq}; acked only ever grows. */
+    public void ack(long uid, String device, long seq) {
+        acks.ack(uid, device, seq);
     }
 
-    /** The highest seq {@code uid} acknowledged, counting acks not yet written. */
-    public long acked(long uid) throws StoreException {
+    /**
+     * The highest seq {@code device} of {@code uid} acknowledged, counting acks not yet
+     * written; for a device new to the user (never acknowledged, not even the position it
+     * started from), the user's most advanced device's (docs/protocol.md section 2).
+     */
+    public long acked(long uid, String device) throws StoreException {
         // Pending first: a flush commits the row before it forgets the pending ack, so one
         // that falls between the two reads is seen in the row. The other order could miss it.
-        long pending = acks.pending(uid);
-        long stored = jdbc.first("SELECT acked FROM inbox_ack WHERE uid = ?",
-                rs -> rs.getLong("acked"), uid).orElse(0L);
-        return Math.max(stored, pending);
+        long pending = acks.pending(uid, device);
+        Optional<Long> stored = jdbc.first("SELECT acked FROM device_ack WHERE uid = ? AND device = ?",
+                rs -> rs.getLong("acked"), uid, device);
+        if (stored.isEmpty() && !acks.isPending(uid, device)) {
+            long anyDevice = acks.pending(uid);
+            return Math.max(anyDevice, jdbc.first("SELECT acked FROM inbox_ack WHERE uid = ?",
+                    rs -> rs.getLong("acked"), uid).orElse(0L));
+        }
+        return Math.max(stored.orElse(0L), pending);
     }
 
     /** Up to {@code limit} inbox entries of {@code uid} with seq > {@code afterSeq}, by ascending seq. */

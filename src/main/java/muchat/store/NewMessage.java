@@ -1,5 +1,6 @@
 package muchat.store;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -9,7 +10,8 @@ import java.util.Objects;
  * {@code cmid} (the sender's own id for it) may be null.
  *
  * <p>{@code recipients} are the users whose inboxes get it, computed by the caller: the
- * receiver of a one-to-one message, or every member of the group except the sender.
+ * receiver of a one-to-one message, or the members of the group; the chat service adds
+ * the sender ({@link #alsoTo}), whose copy the sender's other devices are shown.
  * Repeated ids count once: they are dropped here.
  */
 public record NewMessage(long sender, Long toUser, Long toGroup, String text, long ts, String cmid,
@@ -27,7 +29,14 @@ public record NewMessage(long sender, Long toUser, Long toGroup, String text, lo
         return new NewMessage(sender, to, null, text, ts, cmid, List.of(to));
     }
 
-    /** A group message for {@code recipients} (the members other than the sender). */
+    /** The same message, with {@code uid} among its recipients too. */
+    public NewMessage alsoTo(long uid) {
+        List<Long> more = new ArrayList<>(recipients);
+        more.add(uid);
+        return new NewMessage(sender, toUser, toGroup, text, ts, cmid, more);
+    }
+
+    /** A group message for {@code recipients} (members of the group). */
     public static NewMessage group(long sender, long groupId, String text, long ts, String cmid,
                                    List<Long> recipients) {
         return new NewMessage(sender, null, groupId, text, ts, cmid, recipients);

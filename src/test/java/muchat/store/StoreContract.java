@@ -559,22 +559,37 @@ abstract class StoreContract {
     @Test
     void ackedOnlyGrowsAndIsKeptAcrossARestart() {
         long b = newUser();
-        assertEquals(0, db.messages().acked(b));
-        db.messages().ack(b, 5);
-        db.messages().ack(b, 3);
-        assertEquals(5, db.messages().acked(b));
+        assertEquals(0, db.messages().acked(b, "default"));
+        db.messages().ack(b, "default", 5);
+        db.messages().ack(b, "default", 3);
+        assertEquals(5, db.messages().acked(b, "default"));
 
         db.close();
         db = open();
-        assertEquals(5, db.messages().acked(b));
-        db.messages().ack(b, 4);
-        assertEquals(5, db.messages().acked(b));
+        assertEquals(5, db.messages().acked(b, "default"));
+        db.messages().ack(b, "default", 4);
+        assertEquals(5, db.messages().acked(b, "default"));
+    }
+
+    @Test
+    void eachDeviceKeepsItsOwnAckAndANewDeviceStartsFromTheMostAdvanced() {
+        long b = newUser();
+        db.messages().ack(b, "phone", 9);
+        db.messages().ack(b, "laptop", 4);
+        assertEquals(9, db.messages().acked(b, "phone"));
+        assertEquals(4, db.messages().acked(b, "laptop"));
+
+        db.close();
+        db = open();
+        assertEquals(9, db.messages().acked(b, "phone"));
+        assertEquals(4, db.messages().acked(b, "laptop"));
+        assertEquals(9, db.messages().acked(b, "tablet"), "a device new to the user starts where its most advanced one is");
     }
 
     @Test
     void acksReachTheTableWithinAFlushIntervalWithoutAClose() throws Exception {
         long b = newUser();
-        db.messages().ack(b, 7);
+        db.messages().ack(b, "default", 7);
 
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5 * AckWriter.FLUSH_MS);
         long stored = 0;
