@@ -30,7 +30,8 @@ import muchat.protocol.Message;
 import muchat.protocol.Reg;
 
 /**
- * The terminal client: {@code java -jar muchat.jar client HOST PORT}. Speaks native
+ * The terminal client: {@code java -jar muchat.jar client [--device NAME] HOST PORT}, logged in
+ * as one device of the user (docs/protocol.md section 2; {@code default} unless named). Speaks native
  * frames over a blocking socket; reads commands line by line from stdin, so a script
  * can drive it through a pipe (end of input quits).
  *
@@ -54,6 +55,7 @@ public final class ChatClient {
     private final BufferedReader in;
     private final PrintStream out;
     private final Timing timing;
+    private final String device;
     private final TlvCodec encoder = new TlvCodec(MAX_FRAME);
     private final ClientSession session;
     private final CountDownLatch quitting = new CountDownLatch(1);
@@ -69,22 +71,33 @@ public final class ChatClient {
     private volatile long lastSendNanos = System.nanoTime();
 
     public ChatClient(InetSocketAddress server, BufferedReader in, PrintStream out, Timing timing) {
+        this(server, in, out, timing, Login.DEFAULT_DEVICE);
+    }
+
+    /** A client that logs in as {@code device} of the user. */
+    public ChatClient(InetSocketAddress server, BufferedReader in, PrintStream out, Timing timing, String device) {
         this.server = server;
         this.in = in;
         this.out = out;
         this.timing = timing;
+        this.device = device;
         this.session = new ClientSession(this::send, out::println);
     }
 
     public static void main(String[] args) throws Exception {
+        String device = Login.DEFAULT_DEVICE;
+        if (args.length == 4 && args[0].equals("--device")) {
+            device = args[1];
+            args = new String[] {args[2], args[3]};
+        }
         if (args.length != 2) {
-            System.err.println("usage: client HOST PORT");
+            System.err.println("usage: client [--device NAME] HOST PORT");
             System.exit(2);
         }
         InetSocketAddress server = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         PrintStream stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        System.exit(new ChatClient(server, stdin, stdout, Timing.DEFAULT).run());
+        System.exit(new ChatClient(server, stdin, stdout, Timing.DEFAULT, device).run());
     }
 
     /** Runs until the person quits or input ends; returns the process exit code. */
@@ -160,8 +173,8 @@ public final class ChatClient {
         }
         String name = who.strip();
         Login request = name.chars().allMatch(Character::isDigit) && !name.isEmpty()
-                ? new Login(Long.parseLong(name), null, password)
-                : new Login(null, name, password);
+                ? new Login(Long.parseLong(name), null, password, device)
+                : new Login(null, name, password, device);
         LoginAck ack = await(session.login(request));
         if (ack != null && ack.errno() == Errno.OK.code()) {
             out.println("type help for the commands");

@@ -376,6 +376,9 @@ public final class ClientSession implements FrameSink {
     }
 
     private void onSendAck(SendAck ack) {
+        if (ack.seq() != null) {
+            inbox.accept(ack.seq()); // our own copy: shown as typed, never pushed to this device
+        }
         if (outbox.settle(ack.cmid()) != null) {
             view.show("(sent " + ack.time() + ", mid " + ack.mid() + ")");
             notifyAll();

@@ -65,18 +65,34 @@ final class SessionRegistry {
         synchronized (lockOf(uid)) {
             Map<String, Session> devices = byUser.getOrDefault(uid, Map.of());
             Session older = devices.get(device);
-            if ((older == null && devices.size() >= maxDevices) || !cluster.claim(uid, device, claim.id(), maxDevices)) {
+            if (older == null && devices.size() >= maxDevices) {
                 throw tooManyDevices();
             }
+            // The entry before the cluster claim: a kick of this claim from another instance
+            // may arrive as soon as Redis has it, and must find the session.
             session.setClaim(claim);
             Map<String, Session> now = new HashMap<>(devices);
             now.put(device, session);
             byUser.put(uid, Map.copyOf(now));
+            if (!cluster.claim(uid, device, claim.id(), maxDevices)) {
+                session.dropClaim(claim);
+                setDevices(uid, devices);
+                throw tooManyDevices();
+            }
             // Under the lock the older session cannot claim this device again; a claim of
             // another user or device (it is switching) or none (it is leaving) is not ours to kick.
             Claim olderClaim = older == null || older == session ? null : older.claim();
             return olderClaim == null || olderClaim.uid() != uid || !olderClaim.device().equals(device)
                     ? null : new Superseded(older, olderClaim);
+        }
+    }
+
+    /** Under the user's lock. */
+    private void setDevices(long uid, Map<String, Session> devices) {
+        if (devices.isEmpty()) {
+            byUser.remove(uid);
+        } else {
+            byUser.put(uid, Map.copyOf(devices));
         }
     }
 
@@ -102,11 +118,7 @@ final class SessionRegistry {
             if (removed) {
                 Map<String, Session> now = new HashMap<>(devices);
                 now.remove(claim.device());
-                if (now.isEmpty()) {
-                    byUser.remove(claim.uid());
-                } else {
-                    byUser.put(claim.uid(), Map.copyOf(now));
-                }
+                setDevices(claim.uid(), now);
             }
         }
         if (removed) {

@@ -40,8 +40,9 @@ class ClusterChatTest {
             x.loginAt(cluster.address("a"));
             y.loginAt(cluster.address("b"));
             for (int round = 1; round <= 3; round++) {
-                assertDelivered(x, y, round, x.chat(y.id(), "x to y " + round));
-                assertDelivered(y, x, round, y.chat(x.id(), "y to x " + round));
+                // Each inbox holds the user's own messages too: odd seqs of y are x's, even ones of x are y's.
+                assertDelivered(x, y, 2 * round - 1, x.chat(y.id(), "x to y " + round));
+                assertDelivered(y, x, 2 * round, y.chat(x.id(), "y to x " + round));
             }
         }
     }
@@ -59,7 +60,9 @@ class ClusterChatTest {
             assertEquals(0, z.call(9, obj("groupid", gid), 9).get("errno").asInt());
 
             List<ChatUser> members = List.of(x, y, z);
+            long sent = 0;
             for (ChatUser from : members) {
+                sent++;
                 String cmid = from.groupChat(gid, "from " + from.name());
                 long mid = from.awaitOutcome(cmid).get("mid").asLong();
                 for (ChatUser to : members) {
@@ -69,12 +72,13 @@ class ClusterChatTest {
                         assertEquals(10, push.msgid());
                         assertEquals(mid, push.mid());
                         assertEquals(from.id(), push.from());
-                        assertEquals(to.pushes().size(), push.seq(), "each member's own seq, without gaps");
+                        // Every inbox holds every message of the group, the member's own among them.
+                        assertEquals(sent, push.seq(), "each member's own seq, without gaps");
                     }
                 }
             }
             for (ChatUser member : members) {
-                assertEquals(2, member.sync(), "user " + member.name() + " got exactly the two others' messages");
+                assertEquals(3, member.sync(), "user " + member.name() + " got the two others' messages and its own");
                 assertEquals(2, member.pushes().size());
             }
         }
@@ -119,6 +123,36 @@ class ClusterChatTest {
     }
 
     @Test
+    void devicesOfOneUserOnTwoInstancesBothGetPushesAndALoginOfTheSameDeviceElsewhereKicksIt() throws IOException {
+        try (WireClient phone = WireClient.nativeClient(cluster.address("a"));
+             WireClient laptop = WireClient.nativeClient(cluster.address("b"));
+             WireClient bob = WireClient.nativeClient(cluster.address("c"));
+             WireClient newPhone = WireClient.nativeClient(cluster.address("b"))) {
+            long alice = ChatServerTest.register(bob, "cc" + NAMES.incrementAndGet(), ChatUser.PASSWORD);
+            long bobId = ChatServerTest.register(bob, "cc" + NAMES.incrementAndGet(), ChatUser.PASSWORD);
+            ChatServerTest.login(phone, alice, ChatUser.PASSWORD, "phone");
+            ChatServerTest.login(laptop, alice, ChatUser.PASSWORD, "laptop");
+            ChatServerTest.login(bob, bobId, ChatUser.PASSWORD);
+
+            bob.send(6, obj("toid", alice, "msg", "to both", "cmid", "b1"));
+            assertEquals("to both", phone.await(6).get("msg").asText(), "the device on instance a");
+            assertEquals("to both", laptop.await(6).get("msg").asText(), "the device on instance b");
+
+            phone.send(6, obj("toid", bobId, "msg", "from the phone", "cmid", "p1"));
+            JsonNode copy = laptop.await(6);
+            assertEquals("from the phone", copy.get("msg").asText(), "the laptop shows what the phone sent");
+            assertEquals(alice, copy.get("id").asLong());
+
+            ChatServerTest.login(newPhone, alice, ChatUser.PASSWORD, "phone");
+            assertTrue(phone.closedByServer(), "the phone on instance a is closed");
+            assertTrue(phone.hasUnclaimed(107), "after KICKED: " + phone.unclaimedText());
+            bob.send(6, obj("toid", alice, "msg", "still here?", "cmid", "b2"));
+            assertEquals("still here?", laptop.await(6).get("msg").asText(), "the laptop was not kicked");
+            newPhone.await(f -> "still here?".equals(f.path("msg").asText()), "the push to the new phone");
+        }
+    }
+
+    @Test
     void friendStateInLoginAckFollowsAUserOnAnotherInstance() throws IOException {
         try (ChatUser x = user(); ChatUser y = user()) {
             x.loginAt(cluster.address("a"));
@@ -143,7 +177,7 @@ class ClusterChatTest {
             x.loginAt(cluster.nginxAddress());
             y.loginAt(cluster.nginxAddress());
             assertDelivered(x, y, 1, x.chat(y.id(), "via nginx"));
-            assertDelivered(y, x, 1, y.chat(x.id(), "and back"));
+            assertDelivered(y, x, 2, y.chat(x.id(), "and back")); // x's seq 1 is its own message
         }
     }
 

@@ -40,10 +40,16 @@ final class Terminal implements AutoCloseable {
     private int cursor;
 
     Terminal(String label, InetSocketAddress server) throws IOException {
+        this(label, server, "default");
+    }
+
+    /** A terminal client started with {@code --device device}. */
+    Terminal(String label, InetSocketAddress server, String device) throws IOException {
         this.label = label;
         BufferedReader stdin = new BufferedReader(
                 new InputStreamReader(new PipedInputStream(keyboard), StandardCharsets.UTF_8));
-        ChatClient client = new ChatClient(server, stdin, new PrintStream(screen, true, StandardCharsets.UTF_8), FAST);
+        ChatClient client = new ChatClient(server, stdin, new PrintStream(screen, true, StandardCharsets.UTF_8), FAST,
+                device);
         exit = CompletableFuture.supplyAsync(() -> {
             try {
                 return client.run();
