@@ -185,7 +185,8 @@ final class Accounts {
         long uid = session.unbind();
         Claim claim = session.claim();
         if (claim != null && sessions.release(session, claim) && uid != 0) {
-            log.info("logout user={} {} reason={}", uid, session.connection(), why);
+            log.info("logout user={} device={} {} reason={}", uid, Printable.escape(claim.device()),
+                    session.connection(), why);
         }
     }
 }

@@ -303,7 +303,7 @@ final class Delivery implements Cluster.Listener {
             return;
         }
         try {
-            Map<Long, Long> last = messages.lastSeqs(local.stream().map(Session::uid).filter(u -> u != 0).toList());
+            Map<Long, Long> last = messages.lastSeqs(local.stream().map(Session::uid).filter(u -> u != 0).distinct().toList());
             for (Session session : local) {
                 Long lastSeq = last.get(session.uid());
                 if (lastSeq != null && behind.test(session, lastSeq) && !session.pagedByClient(CLIENT_PAGING_NANOS)) {
