@@ -106,8 +106,10 @@ CREATE TABLE IF NOT EXISTS inbox_ack (
   PRIMARY KEY (uid)
 );
 
--- The highest seq each device of a user has confirmed (RECV_ACK): a device that acked
--- less than another gets the rest replayed at its next login. A device name has at most
+-- The highest seq each device of a user has confirmed (RECV_ACK), a row made at the
+-- device's first login: a device that acked less than another gets the rest replayed
+-- at its next login, and a user with more than one row gets its own messages in its
+-- inbox too, for its other devices to show. A device name has at most
 -- 32 characters, which may take 64 UTF-16 units.
 CREATE TABLE IF NOT EXISTS device_ack (
   uid    BIGINT      NOT NULL,

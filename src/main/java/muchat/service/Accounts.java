@@ -103,7 +103,7 @@ final class Accounts {
         User user = found.get();
         throttle.succeeded(user.id());
         String device = session.isLegacy() ? Login.LEGACY_DEVICE : request.deviceOrDefault();
-        long acked = messages.acked(user.id(), device);
+        long acked = messages.loginPosition(user.id(), device);
         List<Friend> friends = social.friendsOf(user.id());
         List<Group> groups = social.groupsOf(user.id());
         List<InboxEntry> waiting = session.isLegacy()
@@ -120,7 +120,6 @@ final class Accounts {
             delivery.kick(older.session(), older.claim(),
                     "logged in again from " + session.connection().peerAddress());
         }
-        messages.ack(user.id(), device, acked); // a device new to the user starts here from now on
         if (session.isLegacy()) {
             acked = sendLegacyLoginAck(session, user, friends, groups, waiting, acked);
         } else {

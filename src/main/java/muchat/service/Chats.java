@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * store's thread once it is committed, in the order the sender's messages were
  * submitted, so they keep their order end to end.
  *
- * <p>A message is stored in the sender's inbox as well as in its recipients', so that
- * the sender's other devices show the whole conversation (docs/protocol.md section 2).
+ * <p>A message is stored in the sender's inbox as well as in its recipients' when the
+ * sender has several devices, so that the other devices show the whole conversation
+ * (docs/protocol.md section 2).
  * The sending connection is not pushed that copy: its SEND_ACK carries the copy's seq,
  * and goes out before the session's cursor passes it ({@link Session#deliver}).
  *
@@ -60,7 +61,7 @@ final class Chats {
         }
         long ts = System.currentTimeMillis();
         store(session, MsgType.ONE_CHAT, NewMessage.direct(session.uid(), request.toid(), request.msg(), ts,
-                request.cmid()).alsoTo(session.uid()));
+                request.cmid()).withSenderCopy());
     }
 
     void groupChat(Session session, GroupChat request) {
@@ -71,9 +72,10 @@ final class Chats {
         if (!members.contains(session.uid())) {
             throw new ServiceError(Errno.FORBIDDEN, "you are not a member of group " + request.groupid());
         }
+        List<Long> recipients = members.stream().filter(m -> m != session.uid()).toList();
         long ts = System.currentTimeMillis();
         store(session, MsgType.GROUP_CHAT, NewMessage.group(session.uid(), request.groupid(), request.msg(), ts,
-                request.cmid(), members)); // the sender among them: its other devices show it
+                request.cmid(), recipients).withSenderCopy());
     }
 
     void recvAck(Session session, RecvAck request) {

@@ -123,22 +123,25 @@ public final class MessageStore implements AutoCloseable {
     }
 
     /**
-     * The highest seq {@code device} of {@code uid} acknowledged, counting acks not yet
-     * written; for a device new to the user (never acknowledged, not even the position it
-     * started from), the user's most advanced device's (docs/protocol.md section 2).
+     * Where a login of {@code device} of {@code uid} starts: the highest seq that device
+     * acknowledged, counting acks not yet written. A device new to the user (never logged
+     * in) starts where the user's most advanced device is (docs/protocol.md section 2), and
+     * is recorded at once: from then on the user has one device more, which decides
+     * whether its messages are copied to its own inbox (see {@link NewMessage}).
      */
-    public long acked(long uid, String device) throws StoreException {
+    public long loginPosition(long uid, String device) throws StoreException {
         // Pending first: a flush commits the row before it forgets the pending ack, so one
         // that falls between the two reads is seen in the row. The other order could miss it.
         long pending = acks.pending(uid, device);
         Optional<Long> stored = jdbc.first("SELECT acked FROM device_ack WHERE uid = ? AND device = ?",
                 rs -> rs.getLong("acked"), uid, device);
-        if (stored.isEmpty() && !acks.isPending(uid, device)) {
-            long anyDevice = acks.pending(uid);
-            return Math.max(anyDevice, jdbc.first("SELECT acked FROM inbox_ack WHERE uid = ?",
-                    rs -> rs.getLong("acked"), uid).orElse(0L));
+        if (stored.isPresent() || acks.isPending(uid, device)) {
+            return Math.max(stored.orElse(0L), pending);
         }
-        return Math.max(stored.orElse(0L), pending);
+        long start = Math.max(acks.pending(uid), jdbc.first("SELECT acked FROM inbox_ack WHERE uid = ?",
+                rs -> rs.getLong("acked"), uid).orElse(0L));
+        jdbc.update(jdbc.dialect().saveDeviceAck(), uid, device, start);
+        return start;
     }
 
     /** Up to {@code limit} inbox entries of {@code uid} with seq > {@code afterSeq}, by ascending seq. */

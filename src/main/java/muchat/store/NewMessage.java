@@ -1,6 +1,5 @@
 package muchat.store;
 
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -9,13 +8,17 @@ import java.util.Objects;
  * A chat message to store: exactly one of {@code toUser} and {@code toGroup} is set;
  * {@code cmid} (the sender's own id for it) may be null.
  *
+ * <p>With {@code senderCopy}, the sender's inbox gets it too if the sender has more than
+ * one device on record (the devices table): what the user's other devices are shown of
+ * what it sent. A user with one device has nobody to show it to, and its message costs
+ * one inbox row fewer; a device that logs in for the first time starts after it anyway.
+ *
  * <p>{@code recipients} are the users whose inboxes get it, computed by the caller: the
- * receiver of a one-to-one message, or the members of the group; the chat service adds
- * the sender ({@link #alsoTo}), whose copy the sender's other devices are shown.
+ * receiver of a one-to-one message, or every member of the group except the sender.
  * Repeated ids count once: they are dropped here.
  */
 public record NewMessage(long sender, Long toUser, Long toGroup, String text, long ts, String cmid,
-                         List<Long> recipients) {
+                         List<Long> recipients, boolean senderCopy) {
     public NewMessage {
         if ((toUser == null) == (toGroup == null)) {
             throw new IllegalArgumentException("exactly one of toUser and toGroup must be set");
@@ -26,19 +29,17 @@ public record NewMessage(long sender, Long toUser, Long toGroup, String text, lo
 
     /** A one-to-one message; its only recipient is {@code to}. */
     public static NewMessage direct(long sender, long to, String text, long ts, String cmid) {
-        return new NewMessage(sender, to, null, text, ts, cmid, List.of(to));
+        return new NewMessage(sender, to, null, text, ts, cmid, List.of(to), false);
     }
 
-    /** The same message, with {@code uid} among its recipients too. */
-    public NewMessage alsoTo(long uid) {
-        List<Long> more = new ArrayList<>(recipients);
-        more.add(uid);
-        return new NewMessage(sender, toUser, toGroup, text, ts, cmid, more);
+    /** The same message, with a copy for the sender if it has several devices. */
+    public NewMessage withSenderCopy() {
+        return new NewMessage(sender, toUser, toGroup, text, ts, cmid, recipients, true);
     }
 
-    /** A group message for {@code recipients} (members of the group). */
+    /** A group message for {@code recipients} (the members other than the sender). */
     public static NewMessage group(long sender, long groupId, String text, long ts, String cmid,
                                    List<Long> recipients) {
-        return new NewMessage(sender, null, groupId, text, ts, cmid, recipients);
+        return new NewMessage(sender, null, groupId, text, ts, cmid, recipients, false);
     }
 }

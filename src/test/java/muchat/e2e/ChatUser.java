@@ -11,11 +11,9 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -25,8 +23,7 @@ import java.util.function.Predicate;
  * duplicate carries the same {@code mid}), gives every chat a {@code cmid} (its n-th chat
  * has {@code <name>-<n>}, see {@link #cmid}), remembers the chats that got no SEND_ACK
  * yet, and resends them with the same cmid after a reconnect.
- * A push that skips a seq fails the test at once: seqs reach a client without gaps, the
- * seqs of its own messages coming in their SEND_ACKs instead of as pushes.
+ * A push that skips a seq fails the test at once: seqs reach a client without gaps.
  *
  * <p>Threads: one thread at a time drives a user; {@link #ackCount} and
  * {@link #reconnects} may be read from any thread.
@@ -53,8 +50,6 @@ final class ChatUser implements AutoCloseable {
     private long lastSeq;
     private final List<Push> pushes = new ArrayList<>();
     private final Map<Long, Long> midBySeq = new HashMap<>();
-    /** Seqs of this user's own messages, from their SEND_ACKs, not reached by the pushes yet. */
-    private final Set<Long> ownSeqs = new HashSet<>();
     private final Map<String, Pending> unacked = new LinkedHashMap<>();
     private final Map<String, Long> acked = new LinkedHashMap<>();
     private final AtomicInteger ackCount = new AtomicInteger();
@@ -303,38 +298,20 @@ final class ChatUser implements AutoCloseable {
             }
             return;
         }
-        skipOwnSeqs();
-        if (seq <= lastSeq) {
-            return;
-        }
         if (seq != lastSeq + 1) {
             throw new AssertionError("user " + id + " got seq " + seq + " right after " + lastSeq + ": " + frame);
         }
         lastSeq = seq;
         midBySeq.put(seq, mid);
-        if (frame.get("id").asLong() == id) {
-            return; // its own message, replayed from the inbox: this one-device user showed it when sending
-        }
         pushes.add(new Push(frame.get("msgid").asInt(), seq, mid, frame.get("id").asLong(), frame.get("msg").asText()));
         if (seq % RECV_ACK_EVERY == 0) {
             client.send(104, obj("seq", seq));
         }
     }
 
-    /** Counts this user's own messages next in line as received: they are never pushed here. */
-    private void skipOwnSeqs() {
-        while (ownSeqs.remove(lastSeq + 1)) {
-            lastSeq++;
-        }
-    }
-
     private void onSendAck(JsonNode frame) {
         String cmid = frame.path("cmid").asText(null);
         long mid = frame.get("mid").asLong();
-        if (frame.hasNonNull("seq") && frame.get("seq").asLong() > lastSeq) {
-            ownSeqs.add(frame.get("seq").asLong());
-            skipOwnSeqs();
-        }
         Long first = acked.get(cmid);
         if (first != null && first != mid) {
             throw new AssertionError("cmid " + cmid + " acknowledged with mid " + first + " and then " + mid);

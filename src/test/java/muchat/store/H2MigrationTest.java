@@ -47,7 +47,7 @@ class H2MigrationTest {
             assertEquals(List.of("hello bob"), texts(db.messages().inboxAfter(b, 0, 10)));
             assertEquals(List.of("hello team"), texts(db.messages().inboxAfter(c, 0, 10)));
             assertEquals(Map.of(a, 1L, b, 1L, c, 1L), db.messages().lastSeqs(List.of(a, b, c)));
-            assertEquals(1, db.messages().acked(b, "default"));
+            assertEquals(1, db.messages().loginPosition(b, "default"));
             assertEquals(2, db.messages().history(a, b, null, 10).size());
 
             Stored next = store(db, NewMessage.direct(a, b, "after the move", 4, null));

@@ -559,16 +559,16 @@ abstract class StoreContract {
     @Test
     void ackedOnlyGrowsAndIsKeptAcrossARestart() {
         long b = newUser();
-        assertEquals(0, db.messages().acked(b, "default"));
+        assertEquals(0, db.messages().loginPosition(b, "default"));
         db.messages().ack(b, "default", 5);
         db.messages().ack(b, "default", 3);
-        assertEquals(5, db.messages().acked(b, "default"));
+        assertEquals(5, db.messages().loginPosition(b, "default"));
 
         db.close();
         db = open();
-        assertEquals(5, db.messages().acked(b, "default"));
+        assertEquals(5, db.messages().loginPosition(b, "default"));
         db.messages().ack(b, "default", 4);
-        assertEquals(5, db.messages().acked(b, "default"));
+        assertEquals(5, db.messages().loginPosition(b, "default"));
     }
 
     @Test
@@ -576,14 +576,28 @@ abstract class StoreContract {
         long b = newUser();
         db.messages().ack(b, "phone", 9);
         db.messages().ack(b, "laptop", 4);
-        assertEquals(9, db.messages().acked(b, "phone"));
-        assertEquals(4, db.messages().acked(b, "laptop"));
+        assertEquals(9, db.messages().loginPosition(b, "phone"));
+        assertEquals(4, db.messages().loginPosition(b, "laptop"));
 
         db.close();
         db = open();
-        assertEquals(9, db.messages().acked(b, "phone"));
-        assertEquals(4, db.messages().acked(b, "laptop"));
-        assertEquals(9, db.messages().acked(b, "tablet"), "a device new to the user starts where its most advanced one is");
+        assertEquals(9, db.messages().loginPosition(b, "phone"));
+        assertEquals(4, db.messages().loginPosition(b, "laptop"));
+        assertEquals(9, db.messages().loginPosition(b, "tablet"), "a device new to the user starts where its most advanced one is");
+    }
+
+    @Test
+    void theSendersCopyIsStoredOnlyOnceTheSenderHasASecondDevice() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        db.messages().loginPosition(a, "phone");
+        Stored alone = await(db.messages().submit(NewMessage.direct(a, b, "one device", 1, null).withSenderCopy()));
+        assertEquals(List.of(b), List.copyOf(alone.deliveries().keySet()), "nobody else to show it to");
+
+        db.messages().loginPosition(a, "laptop");
+        Stored copied = await(db.messages().submit(NewMessage.direct(a, b, "two devices", 2, null).withSenderCopy()));
+        assertEquals(List.of(b, a), List.copyOf(copied.deliveries().keySet()));
+        assertEquals(1L, copied.deliveries().get(a), "the first message in the sender's own inbox");
     }
 
     @Test
