@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Remembers RECV_ACKs and writes them every {@value #FLUSH_MS} ms, on a thread of its
  * own. Acks are only remembered in between: losing some merely re-delivers messages,
- * which the protocol allows, and each flush writes one row per device that acked, and
- * raises its user's row (the most advanced device, see chat.sql) to it. They
+ * which the protocol allows, and each flush writes one row per device that acked: in
+ * inbox_ack for the device {@value MessageStore#DEFAULT_DEVICE}, in device_ack for the
+ * others (see chat.sql). They
  * used to be flushed by a group-commit lane between two batches, and the messages
  * queued behind a flush of a thousand rows waited for it (docs/benchmarks.md).
  *
@@ -101,24 +102,27 @@ final class AckWriter {
 
     /** Not made durable on its own: losing acks only re-delivers messages. */
     private void write(SortedMap<DeviceKey, Long> acks) throws SQLException {
-        SortedMap<Long, Long> byUser = new TreeMap<>();
-        acks.forEach((key, seq) -> byUser.merge(key.uid(), seq, Math::max));
         jdbc.inTransactionOrThrow(c -> {
-            try (PreparedStatement devices = c.prepareStatement(jdbc.dialect().saveDeviceAck());
-                 PreparedStatement users = c.prepareStatement(jdbc.dialect().saveAck())) {
+            try (PreparedStatement defaults = c.prepareStatement(jdbc.dialect().saveAck());
+                 PreparedStatement others = c.prepareStatement(jdbc.dialect().saveDeviceAck())) {
+                boolean anyOther = false;
                 for (Map.Entry<DeviceKey, Long> ack : acks.entrySet()) {
-                    devices.setLong(1, ack.getKey().uid());
-                    devices.setString(2, ack.getKey().device());
-                    devices.setLong(3, ack.getValue());
-                    devices.addBatch();
+                    if (ack.getKey().device().equals(MessageStore.DEFAULT_DEVICE)) {
+                        defaults.setLong(1, ack.getKey().uid());
+                        defaults.setLong(2, ack.getValue());
+                        defaults.addBatch();
+                    } else {
+                        others.setLong(1, ack.getKey().uid());
+                        others.setString(2, ack.getKey().device());
+                        others.setLong(3, ack.getValue());
+                        others.addBatch();
+                        anyOther = true;
+                    }
                 }
-                devices.executeBatch();
-                for (Map.Entry<Long, Long> ack : byUser.entrySet()) {
-                    users.setLong(1, ack.getKey());
-                    users.setLong(2, ack.getValue());
-                    users.addBatch();
+                if (anyOther) {
+                    others.executeBatch();
                 }
-                return users.executeBatch();
+                return defaults.executeBatch();
             }
         }, false);
     }

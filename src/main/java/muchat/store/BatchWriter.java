@@ -56,8 +56,7 @@ final class BatchWriter implements AutoCloseable {
             "INSERT INTO messages (sender, to_user, to_group, body, ts, cmid) VALUES (?, ?, ?, ?, ?, ?)";
     private static final String READ_CURSORS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
     private static final String INSERT_INBOX = "INSERT INTO inbox (uid, seq, mid) VALUES ";
-    private static final String SEVERAL_DEVICES = "SELECT uid FROM device_ack WHERE uid IN ";
-    private static final String SEVERAL_DEVICES_TAIL = " GROUP BY uid HAVING COUNT(*) > 1";
+    private static final String SEVERAL_DEVICES = "SELECT DISTINCT uid FROM device_ack WHERE uid IN ";
     /** Rows per multi-row INSERT statement. */
     private static final int ROWS_PER_STATEMENT = 1000;
 
@@ -259,9 +258,9 @@ final class BatchWriter implements AutoCloseable {
     }
 
     /**
-     * The senders of fresh messages asking for a sender's copy who have more than one
-     * device on record (see {@link NewMessage}); one indexed read per batch, none if no
-     * message asks.
+     * The senders of fresh messages asking for a sender's copy who have logged in on a
+     * device other than the default one (see {@link NewMessage}); one indexed read per
+     * batch, none if no message asks.
      */
     private Set<Long> sendersWithSeveralDevices(Connection c, List<NewMessage> batch, List<Integer> fresh)
             throws SQLException {
@@ -273,7 +272,7 @@ final class BatchWriter implements AutoCloseable {
         }
         Set<Long> several = new HashSet<>();
         for (List<Long> chunk : InList.chunks(new ArrayList<>(senders))) {
-            Jdbc.Sql query = new Jdbc.Sql(SEVERAL_DEVICES + InList.of("?", chunk.size()) + SEVERAL_DEVICES_TAIL,
+            Jdbc.Sql query = new Jdbc.Sql(SEVERAL_DEVICES + InList.of("?", chunk.size()),
                     new ArrayList<>(InList.padded(chunk)));
             several.addAll(jdbc.run(c, List.of(query), rs -> rs.getLong(1)));
         }

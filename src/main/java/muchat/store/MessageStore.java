@@ -54,7 +54,12 @@ public final class MessageStore implements AutoCloseable {
     private static final String GROUP_HISTORY = "SELECT " + ENTRY_COLUMNS
             + " FROM messages m LEFT JOIN users u ON u.id = m.sender"
             + " WHERE m.to_group = ? AND m.mid > ? AND m.mid < ? ORDER BY m.mid DESC LIMIT ?";
+    private static final String MOST_ADVANCED = "SELECT MAX(acked) FROM (SELECT acked FROM inbox_ack WHERE uid = ?"
+            + " UNION ALL SELECT acked FROM device_ack WHERE uid = ?) AS positions";
     private static final String LAST_SEQS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
+
+    /** The device a user has from registration on, whose RECV_ACK position is in inbox_ack. */
+    public static final String DEFAULT_DEVICE = "default";
 
     private final Jdbc jdbc;
     private final List<GroupCommitWriter> lanes = new ArrayList<>();
@@ -124,22 +129,25 @@ public final class MessageStore implements AutoCloseable {
 
     /**
      * Where a login of {@code device} of {@code uid} starts: the highest seq that device
-     * acknowledged, counting acks not yet written. A device new to the user (never logged
-     * in) starts where the user's most advanced device is (docs/protocol.md section 2), and
-     * is recorded at once: from then on the user has one device more, which decides
-     * whether its messages are copied to its own inbox (see {@link NewMessage}).
+     * acknowledged, counting acks not yet written. {@value #DEFAULT_DEVICE} is known from
+     * registration on (its position is inbox_ack's, the only one before devices). Another
+     * device new to the user (never logged in) starts where the user's most advanced
+     * device is (docs/protocol.md section 2), and is recorded at once: from then on the
+     * user's messages are copied to its own inbox (see {@link NewMessage}).
      */
     public long loginPosition(long uid, String device) throws StoreException {
         // Pending first: a flush commits the row before it forgets the pending ack, so one
         // that falls between the two reads is seen in the row. The other order could miss it.
         long pending = acks.pending(uid, device);
-        Optional<Long> stored = jdbc.first("SELECT acked FROM device_ack WHERE uid = ? AND device = ?",
-                rs -> rs.getLong("acked"), uid, device);
+        Optional<Long> stored = device.equals(DEFAULT_DEVICE)
+                ? jdbc.first("SELECT acked FROM inbox_ack WHERE uid = ?", rs -> rs.getLong(1), uid)
+                : jdbc.first("SELECT acked FROM device_ack WHERE uid = ? AND device = ?", rs -> rs.getLong(1),
+                        uid, device);
         if (stored.isPresent() || acks.isPending(uid, device)) {
             return Math.max(stored.orElse(0L), pending);
         }
-        long start = Math.max(acks.pending(uid), jdbc.first("SELECT acked FROM inbox_ack WHERE uid = ?",
-                rs -> rs.getLong("acked"), uid).orElse(0L));
+        long start = Math.max(acks.pending(uid), jdbc.first(MOST_ADVANCED, rs -> rs.getLong(1), uid, uid)
+                .orElse(0L));
         jdbc.update(jdbc.dialect().saveDeviceAck(), uid, device, start);
         return start;
     }

@@ -8,10 +8,11 @@ import java.util.Objects;
  * A chat message to store: exactly one of {@code toUser} and {@code toGroup} is set;
  * {@code cmid} (the sender's own id for it) may be null.
  *
- * <p>With {@code senderCopy}, the sender's inbox gets it too if the sender has more than
- * one device on record (the devices table): what the user's other devices are shown of
- * what it sent. A user with one device has nobody to show it to, and its message costs
- * one inbox row fewer; a device that logs in for the first time starts after it anyway.
+ * <p>With {@code senderCopy}, the sender's inbox gets it too if the sender has ever logged
+ * in on a device other than {@value MessageStore#DEFAULT_DEVICE} (a row in device_ack):
+ * what the user's other devices are shown of what it sent. A user who only ever used the
+ * default device has nobody to show it to, and its message costs one inbox row fewer; a
+ * device that logs in for the first time starts after it anyway.
  *
  * <p>{@code recipients} are the users whose inboxes get it, computed by the caller: the
  * receiver of a one-to-one message, or every member of the group except the sender.
