@@ -39,8 +39,12 @@ final class Presence {
      * Takes the device, unless the user has {@code max} other live devices, and,
      * atomically, tells the previous holder of the device which of its claims to kick.
      * The claim of this same instance is kicked by the instance itself: its logins of
-     * one user claim one at a time, under a lock. Lapsed devices are dropped first.
-     * KEYS[1] the user; ARGV: device, claim, TTL, channel prefix, kick header, instance, max.
+     * one user claim one at a time, under a lock. Lapsed devices are dropped first. Every
+     * other instance holding a device of the user is told it now has company
+     * ({@link ClusterMessage.Kind#SHARED}), and the answer says whether there was any.
+     * KEYS[1] the user; ARGV: device, claim, TTL, channel prefix, kick header, instance,
+     * max, shared notice. Returns -1 if refused, else {previous holder of the device or
+     * nil, 1 if another instance holds a device of the user else 0}.
      */
     private static final LuaScript CLAIM = new LuaScript("""
             local t = redis.call('TIME')
@@ -68,7 +72,16 @@ final class Presence {
                 redis.call('PUBLISH', ARGV[4] .. holder, ARGV[5] .. id)
               end
             end
-            return old
+            local told, shared = {}, 0
+            for _, v in ipairs(redis.call('HVALS', KEYS[1])) do
+              local instance = string.match(v, '^%d+ %d+@(.*)$')
+              if instance and instance ~= ARGV[6] and not told[instance] then
+                told[instance] = true
+                shared = 1
+                redis.call('PUBLISH', ARGV[4] .. instance, ARGV[8])
+              end
+            end
+            return {old or false, shared}
             """);
     /** Deletes only our own claim, so a late release never erases a newer login, here or elsewhere. */
     private static final LuaScript RELEASE = new LuaScript("""
@@ -127,8 +140,11 @@ final class Presence {
         return bytes(CHANNEL_PREFIX + instanceId);
     }
 
-    /** The outcome of {@link #claim}. */
-    record Claimed(boolean refused, String previousInstance) {
+    /**
+     * The outcome of {@link #claim}: refused, or the instance whose claim of the device
+     * it replaced (null if none) and whether another instance holds a device of the user.
+     */
+    record Claimed(boolean refused, String previousInstance, boolean shared) {
     }
 
     /**
@@ -138,17 +154,20 @@ final class Presence {
      * @return refused, or the instance whose claim of the device this replaced (null if none)
      */
     Claimed claim(Jedis jedis, Device device, long claimId, int maxDevices) {
-        Object old = CLAIM.run(jedis, List.of(userKey(device.uid())),
+        Object reply = CLAIM.run(jedis, List.of(userKey(device.uid())),
                 List.of(bytes(device.name()), value(claimId), ttlMillis, channelPrefix,
-                        ClusterMessage.kickHeader(device.uid()), instanceIdBytes, bytes(Integer.toString(maxDevices))));
-        if (old == null) {
-            return new Claimed(false, null);
+                        ClusterMessage.kickHeader(device.uid()), instanceIdBytes, bytes(Integer.toString(maxDevices)),
+                        ClusterMessage.shared(device.uid()).encode()));
+        if (Long.valueOf(REFUSED).equals(reply)) {
+            return new Claimed(true, null, false);
         }
-        if (Long.valueOf(REFUSED).equals(old)) {
-            return new Claimed(true, null);
+        List<?> parts = (List<?>) reply;
+        boolean shared = Long.valueOf(1).equals(parts.get(1));
+        if (!(parts.get(0) instanceof byte[] old)) {
+            return new Claimed(false, null, shared);
         }
-        String holder = new String((byte[]) old, StandardCharsets.UTF_8);
-        return new Claimed(false, holder.substring(holder.indexOf('@') + 1));
+        String holder = new String(old, StandardCharsets.UTF_8);
+        return new Claimed(false, holder.substring(holder.indexOf('@') + 1), shared);
     }
 
     void release(Jedis jedis, Device device, long claimId) {

@@ -53,6 +53,15 @@ public final class RedisCluster implements Cluster {
     private final Map<Device, Long> held = new ConcurrentHashMap<>();
     /** Claims (device to claim id) that could not reach Redis; sent, kicks included, as soon as it is back. */
     private final Map<Device, Long> pendingClaims = new ConcurrentHashMap<>();
+    /** uid to how many of {@link #held} are its devices; changed under the user's lock. */
+    private final Map<Long, Integer> devicesHere = new ConcurrentHashMap<>();
+    /**
+     * Users held here of whom another instance may hold a device too: a push for them goes
+     * through Redis even when it reached their sessions here. Set by a claim that found such
+     * a device, or by the claim script of the other instance; forgotten with the user's
+     * last device here.
+     */
+    private final Set<Long> shared = ConcurrentHashMap.newKeySet();
     private final Object[] locks = new Object[LOCKS];
     private volatile Listener listener = NO_LISTENER;
 
@@ -124,7 +133,12 @@ public final class RedisCluster implements Cluster {
                 return false;
             }
             // Only now: a refresh that saw the device still held elsewhere would kick this session.
-            held.put(device, claimId);
+            if (held.put(device, claimId) == null) {
+                devicesHere.merge(uid, 1, Integer::sum);
+            }
+            if (claimed == null || claimed.shared()) {
+                shared.add(uid); // without Redis nobody can tell: assume company
+            }
             if (claimed != null) {
                 pendingClaims.remove(device);
             } else {
@@ -154,7 +168,7 @@ public final class RedisCluster implements Cluster {
     public void release(long uid, String deviceName, long claimId) {
         Device device = new Device(uid, deviceName);
         synchronized (lockOf(uid)) {
-            held.remove(device, claimId);
+            forget(device, claimId);
             pendingClaims.remove(device, claimId);
         }
         // Only deletes this claim, so it may run after a newer one; if Redis is down the field lapses after the TTL.
@@ -162,6 +176,23 @@ public final class RedisCluster implements Cluster {
             presence.release(jedis, device, claimId);
             return null;
         }, null);
+    }
+
+    /** Drops {@code device} from {@link #held} if {@code claimId} still holds it; under the user's lock. */
+    private boolean forget(Device device, long claimId) {
+        if (!held.remove(device, claimId)) {
+            return false;
+        }
+        if (devicesHere.merge(device.uid(), -1, Integer::sum) <= 0) {
+            devicesHere.remove(device.uid());
+            shared.remove(device.uid());
+        }
+        return true;
+    }
+
+    @Override
+    public boolean mayHaveDevicesElsewhere(long uid) {
+        return shared.contains(uid);
     }
 
     private Object lockOf(long uid) {
@@ -193,7 +224,11 @@ public final class RedisCluster implements Cluster {
             List<Device> lost = link.call(jedis -> presence.refreshAll(jedis, claims), List.of());
             for (Device device : lost) {
                 long claimId = claims.get(device);
-                if (held.remove(device, claimId)) {
+                boolean forgotten;
+                synchronized (lockOf(device.uid())) {
+                    forgotten = forget(device, claimId);
+                }
+                if (forgotten) {
                     kickLocally(device.uid(), claimId);
                 }
             }
@@ -248,6 +283,7 @@ public final class RedisCluster implements Cluster {
             switch (m.kind()) {
                 case PUSH -> guarded("push", m.uid(), () -> listener.onPush(m.uid(), m.seq(), m.body()));
                 case KICK -> guarded("kick", m.uid(), () -> listener.onKick(m.uid(), m.claimId()));
+                case SHARED -> shared.add(m.uid());
             }
         }, () -> log.warn("dropped malformed cluster message instance={} length={}", instanceId, bytes.length));
     }
@@ -282,6 +318,8 @@ public final class RedisCluster implements Cluster {
             return null;
         }, null);
         held.clear();
+        devicesHere.clear();
+        shared.clear();
         link.close();
     }
 }

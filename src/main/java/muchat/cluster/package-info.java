@@ -10,9 +10,13 @@
  *     device wins and kicks the claim it replaced by id, so of simultaneous logins on one
  *     device exactly one survives; a claim is refused while the user has the maximum of
  *     other devices with live deadlines. An instance that dies stops refreshing, and its
- *     devices lapse by themselves; one that stops cleanly deletes its fields at once.
+ *     devices lapse by themselves; one that stops cleanly deletes its fields at once. A
+ *     claim also tells every other instance holding a device of the user (a SHARED
+ *     message): until then an instance that holds all of a user's devices pushes to
+ *     them without Redis.
  * <li>{@code muchat:inst:<id>}, one pub/sub channel per instance, carrying
- *     {@link muchat.cluster.ClusterMessage}s: pushes of stored messages and kicks.
+ *     {@link muchat.cluster.ClusterMessage}s: pushes of stored messages, kicks, and
+ *     notices that a user has devices on several instances.
  * </ul>
  *
  * <p>Why one channel per instance and not one per user: a push is then one Lua script

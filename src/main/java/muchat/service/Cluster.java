@@ -62,6 +62,15 @@ public interface Cluster extends AutoCloseable {
     /** Forgets {@code device} of {@code uid}, but only if the claim {@code claimId} still holds it. */
     void release(long uid, String device, long claimId);
 
+    /**
+     * False if no other instance holds a device of {@code uid}, a user with a device
+     * here, as far as this instance knows: a push that reached its sessions here need
+     * not go through the cluster. True when in doubt.
+     */
+    default boolean mayHaveDevicesElsewhere(long uid) {
+        return true;
+    }
+
     /** Which of {@code uids} are online, on at least one device, anywhere in the cluster. */
     Set<Long> onlineAmong(Collection<Long> uids);
 

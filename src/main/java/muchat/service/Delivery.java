@@ -141,7 +141,7 @@ final class Delivery implements Cluster.Listener {
                 push(session, numbered, session == origin);
             }
         }
-        if (publisher != null) {
+        if (publisher != null && (here.isEmpty() || cluster.mayHaveDevicesElsewhere(uid))) {
             publisher.add(uid, seq, base);
         }
     }

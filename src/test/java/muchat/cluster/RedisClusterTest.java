@@ -129,7 +129,10 @@ class RedisClusterTest {
         RedisCluster cb = join("b", b);
         RedisCluster cc = join("c", new RecordingListener());
         assertTrue(ca.claim(9, "phone", 109, 2));
+        assertFalse(ca.mayHaveDevicesElsewhere(9), "A holds the only device");
         assertTrue(cb.claim(9, "laptop", 209, 2));
+        assertTrue(cb.mayHaveDevicesElsewhere(9), "B's claim found the phone on A");
+        RecordingListener.await("A hears that B holds a device too", WAIT, () -> ca.mayHaveDevicesElsewhere(9));
         assertFalse(cc.claim(9, "tablet", 309, 2), "a third device over a cap of two is refused");
         assertTrue(cc.claim(9, "laptop", 310, 2), "a device already counted may log in again");
 
