@@ -1,12 +1,16 @@
 package muchat.store;
 
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -30,14 +34,14 @@ import java.util.concurrent.CompletableFuture;
  * hand off.
  */
 public final class MessageStore implements AutoCloseable {
-    private static final String ENTRY_COLUMNS = "m.mid, m.sender, COALESCE(u.name, '') AS sender_name,"
-            + " m.to_user, m.to_group, m.body, m.ts";
+    static final String ENTRY_COLUMNS = "m.mid, m.sender, COALESCE(u.name, '') AS sender_name,"
+            + " m.to_user, m.to_group, m.body, m.ts, m.recalled";
     /**
      * {@code i.uid} in ORDER BY, although the WHERE fixes it, is what lets H2 walk the
      * primary key (uid, seq) in order and stop at the limit; ordered by seq alone it
      * joins and sorts every later entry of the inbox for each page it returns.
      */
-    private static final String INBOX_AFTER = "SELECT i.uid, i.seq, " + ENTRY_COLUMNS
+    private static final String INBOX_AFTER = "SELECT i.uid, i.seq, i.kind, " + ENTRY_COLUMNS
             + " FROM inbox i JOIN messages m ON m.mid = i.mid LEFT JOIN users u ON u.id = m.sender"
             + " WHERE i.uid = ? AND i.seq > ? ORDER BY i.uid, i.seq LIMIT ?";
     /**
@@ -54,6 +58,12 @@ public final class MessageStore implements AutoCloseable {
             + " FROM messages m LEFT JOIN users u ON u.id = m.sender"
             + " WHERE m.to_group = ? AND m.mid > ? AND m.mid < ? ORDER BY m.mid DESC LIMIT ?";
     private static final String LAST_SEQS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
+    private static final String MESSAGE = "SELECT " + ENTRY_COLUMNS
+            + " FROM messages m LEFT JOIN users u ON u.id = m.sender WHERE m.mid = ?";
+    private static final String RECALL = "UPDATE messages SET recalled = TRUE, body = '' WHERE mid = ? AND NOT recalled";
+    private static final String NEXT_SEQ = "UPDATE inbox_cursor SET last_seq = last_seq + 1 WHERE uid = ?";
+    private static final String READ_SEQ = "SELECT last_seq FROM inbox_cursor WHERE uid = ?";
+    private static final String INSERT_ENTRY = "INSERT INTO inbox (uid, seq, mid, kind) VALUES (?, ?, ?, ?)";
 
     private final Jdbc jdbc;
     private final List<GroupCommitWriter> lanes = new ArrayList<>();
@@ -174,6 +184,48 @@ public final class MessageStore implements AutoCloseable {
         return jdbc.list(GROUP_HISTORY, MessageStore::historyEntry, groupId, afterMid, before, limit);
     }
 
+    /** The message {@code mid}, or empty if there is none. */
+    public Optional<HistoryEntry> message(long mid) throws StoreException {
+        return jdbc.first(MESSAGE, MessageStore::historyEntry, mid);
+    }
+
+    /**
+     * Puts an entry of {@code kind} about message {@code mid} into each user's inbox, in
+     * one transaction; returns each user's new seq. For the rare entries that are no
+     * chat message (receipts, recalls): they do not wait for a group commit.
+     */
+    public Map<Long, Long> addEntries(InboxEntry.Kind kind, long mid, Collection<Long> uids) throws StoreException {
+        return jdbc.inTransaction(c -> addEntries(c, kind, mid, uids));
+    }
+
+    /**
+     * Marks message {@code mid} recalled, empties its text and puts a RECALL entry into
+     * each of {@code uids}' inboxes, in one transaction; returns each user's new seq, or
+     * nothing if the message was recalled already.
+     */
+    public Map<Long, Long> recall(long mid, Collection<Long> uids) throws StoreException {
+        return jdbc.inTransaction(c -> Jdbc.update(c, RECALL, mid) == 0
+                ? Map.of() : addEntries(c, InboxEntry.Kind.RECALL, mid, uids));
+    }
+
+    /**
+     * One seq per user, the cursors locked in ascending uid order as the group commit
+     * locks them, so the two never deadlock.
+     */
+    private static Map<Long, Long> addEntries(Connection c, InboxEntry.Kind kind, long mid, Collection<Long> uids)
+            throws SQLException {
+        Map<Long, Long> seqs = new LinkedHashMap<>();
+        for (long uid : new TreeSet<>(uids)) {
+            Jdbc.update(c, NEXT_SEQ, uid);
+            List<Long> seq = Jdbc.list(c, READ_SEQ, rs -> rs.getLong(1), uid);
+            if (!seq.isEmpty()) {
+                Jdbc.update(c, INSERT_ENTRY, uid, seq.get(0), mid, kind.code());
+                seqs.put(uid, seq.get(0));
+            }
+        }
+        return seqs;
+    }
+
     /**
      * Writes everything submitted so far, flushes the acks and stops the lanes. Later
      * submissions fail with a StoreException. Idempotent.
@@ -187,15 +239,15 @@ public final class MessageStore implements AutoCloseable {
         acks.close();
     }
 
-    private static HistoryEntry historyEntry(ResultSet rs) throws SQLException {
+    static HistoryEntry historyEntry(ResultSet rs) throws SQLException {
         return new HistoryEntry(rs.getLong("mid"), rs.getLong("sender"), rs.getString("sender_name"),
                 Jdbc.nullableLong(rs, "to_user"), Jdbc.nullableLong(rs, "to_group"),
-                rs.getString("body"), rs.getLong("ts"));
+                rs.getString("body"), rs.getLong("ts"), rs.getBoolean("recalled"));
     }
 
     private static InboxEntry inboxEntry(ResultSet rs) throws SQLException {
         HistoryEntry m = historyEntry(rs);
-        return new InboxEntry(rs.getLong("uid"), rs.getLong("seq"), m.mid(), m.sender(), m.senderName(),
-                m.toUser(), m.toGroup(), m.text(), m.ts());
+        return new InboxEntry(rs.getLong("uid"), rs.getLong("seq"), InboxEntry.Kind.of(rs.getInt("kind")), m.mid(),
+                m.sender(), m.senderName(), m.toUser(), m.toGroup(), m.text(), m.ts(), m.recalled());
     }
 }
