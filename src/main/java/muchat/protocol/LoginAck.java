@@ -2,16 +2,24 @@ package muchat.protocol;
 
 import java.util.List;
 
-/** LOGIN_ACK (2) on a native connection; {@code acked} is the user's last RECV_ACK seq. */
+/**
+ * LOGIN_ACK (2) on a native connection; {@code acked} is the user's last RECV_ACK seq,
+ * {@code unread} the messages of others they have not read (absent if not counted).
+ */
 public record LoginAck(int errno, String errmsg, Long id, String name,
-                       List<Friend> friends, List<Group> groups, Long acked) implements Message {
+                       List<Friend> friends, List<Group> groups, Long acked, Long unread) implements Message {
 
     public static LoginAck ok(long id, String name, List<Friend> friends, List<Group> groups, long acked) {
-        return new LoginAck(Errno.OK.code(), null, id, name, friends, groups, acked);
+        return new LoginAck(Errno.OK.code(), null, id, name, friends, groups, acked, null);
     }
 
     public static LoginAck error(Errno errno, String errmsg) {
-        return new LoginAck(errno.code(), errmsg, null, null, null, null, null);
+        return new LoginAck(errno.code(), errmsg, null, null, null, null, null, null);
+    }
+
+    /** The same answer telling the user's unread messages over all conversations. */
+    public LoginAck withUnread(long unread) {
+        return new LoginAck(errno, errmsg, id, name, friends, groups, acked, unread);
     }
 
     @Override

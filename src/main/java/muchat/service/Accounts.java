@@ -3,6 +3,7 @@ package muchat.service;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import muchat.protocol.ChatMessage;
 import muchat.protocol.Errno;
 import muchat.protocol.Friend;
 import muchat.protocol.Group;
@@ -10,6 +11,7 @@ import muchat.protocol.HeartbeatAck;
 import muchat.protocol.LegacyLoginAck;
 import muchat.protocol.Login;
 import muchat.protocol.LoginAck;
+import muchat.protocol.Pushed;
 import muchat.protocol.Reg;
 import muchat.protocol.RegAck;
 import muchat.store.Database;
@@ -40,9 +42,10 @@ final class Accounts {
     private final Delivery delivery;
     private final UserDirectory directory;
     private final Social social;
+    private final Reading reading;
 
     Accounts(Database database, SessionRegistry sessions, Cluster cluster, Delivery delivery,
-             UserDirectory directory, Social social) {
+             UserDirectory directory, Social social, Reading reading) {
         this.users = database.users();
         this.messages = database.messages();
         this.sessions = sessions;
@@ -50,6 +53,7 @@ final class Accounts {
         this.delivery = delivery;
         this.directory = directory;
         this.social = social;
+        this.reading = reading;
     }
 
     void register(Session session, Reg request) {
@@ -79,6 +83,7 @@ final class Accounts {
         List<Group> groups = social.groupsOf(user.id());
         List<InboxEntry> waiting = session.isLegacy()
                 ? messages.inboxAfter(user.id(), acked, LEGACY_ACK_MESSAGES) : List.of();
+        long unread = session.isLegacy() ? 0 : reading.unreadTotal(user.id());
 
         if (session.claim() != null) {
             leave(session, sessions, "logged in again");
@@ -94,7 +99,7 @@ final class Accounts {
         if (session.isLegacy()) {
             acked = sendLegacyLoginAck(session, user, friends, groups, waiting, acked);
         } else {
-            session.send(LoginAck.ok(user.id(), user.name(), friends, groups, acked));
+            session.send(LoginAck.ok(user.id(), user.name(), friends, groups, acked).withUnread(unread));
         }
         session.bind(user.id(), user.name(), acked);
         log.info("login user={} {} instance={}", user.id(), session.connection(), cluster.instanceId());
@@ -108,9 +113,10 @@ final class Accounts {
      */
     private static long sendLegacyLoginAck(Session session, User user, List<Friend> friends, List<Group> groups,
                                            List<InboxEntry> waiting, long acked) {
-        LegacyLoginAck.Fitted fitted = LegacyLoginAck.fit(user.id(), user.name(), friends, groups,
-                waiting.stream().map(Delivery::toPush).toList());
-        long upTo = fitted.offline() == 0 ? acked : waiting.get(fitted.offline() - 1).seq();
+        List<ChatMessage> shown = waiting.stream().map(Delivery::toPush).filter(Pushed::shownToLegacy)
+                .map(ChatMessage.class::cast).toList();
+        LegacyLoginAck.Fitted fitted = LegacyLoginAck.fit(user.id(), user.name(), friends, groups, shown);
+        long upTo = fitted.offline() == 0 ? acked : shown.get(fitted.offline() - 1).seq();
         session.sendLegacyLoginAck(fitted.ack(), user.id(), upTo);
         if (fitted.friends() < friends.size() || fitted.groups() < groups.size()) {
             log.info("login reply trimmed to {} bytes user={} {} friends={}/{} groups={}/{}",

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import muchat.protocol.ChatMessage;
+import muchat.protocol.Pushed;
 import muchat.protocol.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +30,7 @@ final class ClusterPublisher implements AutoCloseable {
     private static final int MAX_PIPELINE = 1_000;
 
     /** A push before its JSON is encoded, which the publisher's thread does. */
-    private record Pending(long uid, long seq, ChatMessage message) {
+    private record Pending(long uid, long seq, Pushed message) {
     }
 
     private final Cluster cluster;
@@ -46,7 +46,7 @@ final class ClusterPublisher implements AutoCloseable {
     }
 
     /** Queues {@code message}, numbered {@code seq} in {@code uid}'s inbox, for the instance holding the user. */
-    void add(long uid, long seq, ChatMessage message) {
+    void add(long uid, long seq, Pushed message) {
         if (queue.offer(new Pending(uid, seq, message))) {
             return;
         }

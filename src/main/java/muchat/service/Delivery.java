@@ -9,10 +9,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import muchat.protocol.ChatMessage;
+import muchat.protocol.Pushed;
+import muchat.protocol.ReadReceipt;
+import muchat.protocol.RecallEvent;
 import muchat.protocol.Errno;
 import muchat.protocol.ErrorReply;
 import muchat.protocol.Json;
 import muchat.protocol.MsgType;
+import muchat.store.HistoryEntry;
 import muchat.store.InboxEntry;
 import muchat.store.MessageStore;
 import muchat.store.StoreException;
@@ -87,7 +91,7 @@ final class Delivery implements Cluster.Listener {
      * A delivery to more than {@value #SLICE} recipients is handed on in slices instead,
      * see {@link #routeInSlices}.
      */
-    void route(ChatMessage base, Map<Long, Long> deliveries) {
+    void route(Pushed base, Map<Long, Long> deliveries) {
         if (deliveries.size() > SLICE) {
             routeInSlices(base, deliveries);
             return;
@@ -104,7 +108,7 @@ final class Delivery implements Cluster.Listener {
      * they were routed; one that overtakes a one-to-one push, which is routed at once,
      * waits in its session for the gap to close ({@link Session#deliver}).
      */
-    private void routeInSlices(ChatMessage base, Map<Long, Long> deliveries) {
+    private void routeInSlices(Pushed base, Map<Long, Long> deliveries) {
         List<List<Map.Entry<Long, Long>>> byStrand = new ArrayList<>();
         for (int i = 0; i < strands.count(); i++) {
             byStrand.add(new ArrayList<>(SLICE));
@@ -125,11 +129,11 @@ final class Delivery implements Cluster.Listener {
         }
     }
 
-    private void routeOn(int strand, ChatMessage base, List<Map.Entry<Long, Long>> slice) {
+    private void routeOn(int strand, Pushed base, List<Map.Entry<Long, Long>> slice) {
         strands.executeOn(strand, () -> slice.forEach(d -> routeOne(base, d.getKey(), d.getValue())));
     }
 
-    private void routeOne(ChatMessage base, long uid, long seq) {
+    private void routeOne(Pushed base, long uid, long seq) {
         Session session = sessions.get(uid);
         if (session != null) {
             push(session, base.withSeq(seq));
@@ -179,7 +183,7 @@ final class Delivery implements Cluster.Listener {
             return; // logged out meanwhile: the message waits in the database
         }
         try {
-            push(session, Json.MAPPER.readValue(json, ChatMessage.class));
+            push(session, Pushed.read(json));
         } catch (IOException e) {
             log.warn("dropping an unreadable push for user={} seq={}: {}", uid, seq, Printable.escape(e.toString()));
         }
@@ -220,7 +224,7 @@ final class Delivery implements Cluster.Listener {
 
     // ---- internals ---------------------------------------------------------------------------
 
-    private void push(Session session, ChatMessage message) {
+    private void push(Session session, Pushed message) {
         switch (session.deliver(message)) {
             case HELD -> timer.schedule(() -> fillIfStillBehind(session), GAP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
             case FULL -> catchUpWhenDrained(session);
@@ -303,9 +307,22 @@ final class Delivery implements Cluster.Listener {
         }
     }
 
-    static ChatMessage toPush(InboxEntry e) {
-        return chatMessage(e.sender(), e.senderName(), e.toUser(), e.toGroup(), e.text(), e.ts(), e.mid())
-                .withSeq(e.seq());
+    /** An inbox entry as its user is pushed it. */
+    static Pushed toPush(InboxEntry e) {
+        return switch (e.kind()) {
+            case CHAT -> shown(e.message()).withSeq(e.seq());
+            case RECEIPT -> {
+                long reader = e.sender() == e.uid() ? e.toUser() : e.sender();
+                yield new ReadReceipt(reader, reader, null, e.mid(), e.seq());
+            }
+            case RECALL -> new RecallEvent(e.mid(), e.sender(), e.toUser(), e.toGroup(), e.seq());
+        };
+    }
+
+    /** A stored message as HISTORY and pushes show it: a recalled one without its text. */
+    static ChatMessage shown(HistoryEntry e) {
+        ChatMessage m = chatMessage(e.sender(), e.senderName(), e.toUser(), e.toGroup(), e.text(), e.ts(), e.mid());
+        return e.recalled() ? m.asRecalled() : m;
     }
 
     /** A stored message as clients see it, to a user or to a group, not yet numbered. */

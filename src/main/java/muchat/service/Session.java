@@ -9,7 +9,7 @@ import muchat.codec.Framing;
 import muchat.net.Buffer;
 import muchat.net.TcpConnection;
 import muchat.net.TcpConnection.ReadPause;
-import muchat.protocol.ChatMessage;
+import muchat.protocol.Pushed;
 import muchat.protocol.LegacyLoginAck;
 import muchat.protocol.Message;
 import muchat.protocol.SyncDone;
@@ -63,7 +63,7 @@ public final class Session {
     /** The next seq this user should be pushed; guarded by this. */
     private long nextSeq;
     /** Pushes that arrived before the ones in front of them; guarded by this. */
-    private final NavigableMap<Long, ChatMessage> early = new TreeMap<>();
+    private final NavigableMap<Long, Pushed> early = new TreeMap<>();
     /** The inbox's last seq seen by the previous catch-up sweep; guarded by this. */
     private long sweepMark;
     /** True while the last SYNC_DONE said {@code more}: the client is asking for pages; guarded by this. */
@@ -320,9 +320,10 @@ public final class Session {
     /**
      * Pushes {@code message} (which carries its seq) if it is the next one, then any
      * early ones it unblocks; drops it, leaving it to a catch-up from the database, if
-     * the connection cannot take more now ({@link #canTakeMore}).
+     * the connection cannot take more now ({@link #canTakeMore}). A legacy connection
+     * passes over what classic clients never get ({@link Pushed#shownToLegacy}).
      */
-    synchronized Outcome deliver(ChatMessage message) {
+    synchronized Outcome deliver(Pushed message) {
         long seq = message.seq();
         if (uid == 0 || seq < nextSeq) {
             return Outcome.DONE;
@@ -337,13 +338,23 @@ public final class Session {
             early.put(seq, message);
             return Outcome.HELD;
         }
-        write(message, uid, seq);
+        writePush(message);
         nextSeq++;
-        for (ChatMessage next; canTakeMore() && (next = early.remove(nextSeq)) != null; nextSeq++) {
-            write(next, uid, next.seq());
+        for (Pushed next; canTakeMore() && (next = early.remove(nextSeq)) != null; nextSeq++) {
+            writePush(next);
         }
         early.headMap(nextSeq).clear();
         return Outcome.DONE;
+    }
+
+    /**
+     * Writes a push in seq order. What a legacy connection passes over is acknowledged
+     * with the next frame it is written, as a classic client acks by reading.
+     */
+    private void writePush(Pushed message) {
+        if (pacer == null || message.shownToLegacy()) {
+            write(message, uid, message.seq());
+        }
     }
 
     /**
