@@ -1,7 +1,11 @@
 package muchat.client;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import muchat.codec.FrameError;
@@ -12,6 +16,8 @@ import muchat.protocol.AddGroup;
 import muchat.protocol.AddGroupAck;
 import muchat.protocol.ChatMessage;
 import muchat.protocol.CreateGroup;
+import muchat.protocol.Conversations;
+import muchat.protocol.ConversationsAck;
 import muchat.protocol.CreateGroupAck;
 import muchat.protocol.Errno;
 import muchat.protocol.ErrorReply;
@@ -33,6 +39,10 @@ import muchat.protocol.Message;
 import muchat.protocol.MsgType;
 import muchat.protocol.OneChat;
 import muchat.protocol.ProtocolException;
+import muchat.protocol.Read;
+import muchat.protocol.ReadReceipt;
+import muchat.protocol.Recall;
+import muchat.protocol.RecallEvent;
 import muchat.protocol.RecvAck;
 import muchat.protocol.Reg;
 import muchat.protocol.RegAck;
@@ -81,6 +91,10 @@ public final class ClientSession implements FrameSink {
     /** Requests sent on this connection whose one reply has not come yet. */
     private int repliesDue;
     private int replayed;
+    /** The conversation of each HISTORY sent and not answered yet, in order: marked read once shown. */
+    private final Deque<Command.Read> toMarkRead = new ArrayDeque<>();
+    /** For each CONVERSATIONS sent and not answered yet, in order: the conversation to mark read, if any. */
+    private final Deque<Optional<Command.Read>> convsFor = new ArrayDeque<>();
 
     public ClientSession(Link link, View view) {
         this(link, view, new Outbox());
@@ -171,7 +185,22 @@ public final class ClientSession implements FrameSink {
         } else if (command instanceof Command.Decide d) {
             sendRequest(new GroupDecide(d.groupid(), d.userid(), d.accept()));
         } else if (command instanceof Command.History h) {
-            sendRequest(new History(h.peer(), h.groupid(), null, null));
+            if (sendRequest(new History(h.peer(), h.groupid(), null, null))) {
+                toMarkRead.add(new Command.Read(h.peer(), h.groupid()));
+            }
+        } else if (command instanceof Command.Convs) {
+            if (sendRequest(new Conversations())) {
+                convsFor.add(Optional.empty());
+            }
+        } else if (command instanceof Command.Read r) {
+            // READ needs the conversation's last mid, which CONVERSATIONS_ACK tells.
+            if (sendRequest(new Conversations())) {
+                convsFor.add(Optional.of(r));
+            }
+        } else if (command instanceof Command.Recall r) {
+            if (valid(new Recall(r.mid()))) {
+                link.send(new Recall(r.mid()));
+            }
         } else if (command instanceof Command.LoginOut) {
             logout();
         }
@@ -188,16 +217,20 @@ public final class ClientSession implements FrameSink {
         }
     }
 
-    /** Sends a request that gets exactly one reply (ADD_FRIEND, CREATE_GROUP, ADD_GROUP, HISTORY, 118, 119). */
-    private void sendRequest(Request request) {
+    /**
+     * Sends a request that gets exactly one reply (ADD_FRIEND, CREATE_GROUP, ADD_GROUP,
+     * HISTORY, CONVERSATIONS, 118, 119); false if it was not sent.
+     */
+    private boolean sendRequest(Request request) {
         if (!valid(request)) {
-            return;
+            return false;
         }
         if (link.send(request)) {
             repliesDue++;
-        } else {
-            view.show("not connected to the server; try again in a moment");
+            return true;
         }
+        view.show("not connected to the server; try again in a moment");
+        return false;
     }
 
     private void replyArrived() {
@@ -241,6 +274,8 @@ public final class ClientSession implements FrameSink {
         loggedIn = false;
         syncInFlight = false;
         repliesDue = 0; // their replies died with the connection
+        toMarkRead.clear();
+        convsFor.clear();
         notifyAll();
         failPendingReplies("connection lost");
     }
@@ -264,6 +299,15 @@ public final class ClientSession implements FrameSink {
                 case LOGIN_ACK -> onLoginAck(Json.read(body, LoginAck.class));
                 case REG_ACK -> onRegAck(Json.read(body, RegAck.class));
                 case ONE_CHAT, GROUP_CHAT -> onChat(Json.read(body, ChatMessage.class));
+                case READ -> {
+                    ReadReceipt r = Json.read(body, ReadReceipt.class);
+                    onPushed(r.seq(), Render.receipt(r));
+                }
+                case RECALL -> {
+                    RecallEvent r = Json.read(body, RecallEvent.class);
+                    onPushed(r.seq(), Render.recall(r, userId));
+                }
+                case CONVERSATIONS_ACK -> onConversations(Json.read(body, ConversationsAck.class));
                 case SEND_ACK -> onSendAck(Json.read(body, SendAck.class));
                 case SYNC_DONE -> onSyncDone(Json.read(body, SyncDone.class));
                 case ADD_FRIEND -> onAddFriendAck(Json.read(body, AddFriendAck.class));
@@ -345,10 +389,15 @@ public final class ClientSession implements FrameSink {
     }
 
     private void onChat(ChatMessage m) {
-        if (m.seq() != null && !inbox.accept(m.seq())) {
+        onPushed(m.seq(), Render.chat(m, userId));
+    }
+
+    /** Shows a push (a chat, receipt or recall) unless shown already, and asks for what a gap hides. */
+    private void onPushed(Long seq, String line) {
+        if (seq != null && !inbox.accept(seq)) {
             return;
         }
-        view.show(Render.chat(m, userId));
+        view.show(line);
         if (syncInFlight) {
             replayed++;
         } else if (inbox.hasGap()) {
@@ -415,6 +464,7 @@ public final class ClientSession implements FrameSink {
 
     private void onHistory(HistoryAck ack) {
         replyArrived();
+        Command.Read shown = toMarkRead.poll();
         if (ack.errno() != Errno.OK.code()) {
             view.show(Render.error(ack.errno(), ack.errmsg()));
             return;
@@ -424,6 +474,34 @@ public final class ClientSession implements FrameSink {
         for (int i = messages.size() - 1; i >= 0; i--) {
             view.show(Render.chat(messages.get(i), userId));
         }
+        if (shown != null && !messages.isEmpty()) {
+            link.send(new Read(shown.peer(), shown.groupid(), messages.get(0).mid()));
+        }
+    }
+
+    private void onConversations(ConversationsAck ack) {
+        replyArrived();
+        Optional<Command.Read> toRead = convsFor.isEmpty() ? Optional.empty() : convsFor.poll();
+        if (ack.errno() != Errno.OK.code()) {
+            view.show(Render.error(ack.errno(), ack.errmsg()));
+            return;
+        }
+        List<ConversationsAck.Item> convs = ack.convs() == null ? List.of() : ack.convs();
+        if (toRead.isEmpty()) {
+            Render.conversations(convs, userId).forEach(view::show);
+            return;
+        }
+        Command.Read r = toRead.get();
+        Optional<ConversationsAck.Item> conv = convs.stream()
+                .filter(c -> Objects.equals(c.peer(), r.peer()) && Objects.equals(c.groupid(), r.groupid())
+                        && c.last() != null)
+                .findFirst();
+        if (conv.isEmpty()) {
+            view.show("nothing to read there");
+            return;
+        }
+        link.send(new Read(r.peer(), r.groupid(), conv.get().last().mid()));
+        view.show("marked read: " + conv.get().unread() + " message(s)");
     }
 
     private void onError(ErrorReply error) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -252,6 +253,48 @@ class ConversationsTest {
             assertEquals("after the recall and the read", next.get("msg").asText());
             classic.send(110, obj("id", idc));
             assertEquals(12, classic.await(100).get("errno").asInt(), "110 is an unknown msgid to a classic client");
+        }
+    }
+
+    // ---- the terminal client
+
+    @Test
+    void theTerminalClientListsConversationsMarksThemReadAndShowsReceiptsAndRecalls() throws Exception {
+        String alice = uniqueName();
+        String bob = uniqueName();
+        try (Terminal a = new Terminal("alice", server.address()); Terminal b = new Terminal("bob", server.address())) {
+            long aliceId = a.register(alice, ChatUser.PASSWORD);
+            long bobId = a.register(bob, ChatUser.PASSWORD);
+            a.login(alice, ChatUser.PASSWORD);
+            b.login(bob, ChatUser.PASSWORD);
+
+            b.type("chat:" + aliceId + ":first", "chat:" + aliceId + ":second");
+            a.await("-> you: second");
+            a.type("convs");
+            a.await("conversations:");
+            a.await("  " + bobId + "  " + bob + "  2 unread  last: ");
+
+            a.type("read:" + bobId);
+            a.await("marked read: 2 message(s)");
+            b.await("(read) user " + aliceId + " has read up to mid ");
+            a.type("convs");
+            a.await("  " + bobId + "  " + bob + "  0 unread");
+
+            a.type("chat:" + bobId + ":sorry, wrong person");
+            long mid = Long.parseLong(a.await(Pattern.compile("\\(sent .*, mid (\\d+)\\)")).group(1));
+            b.await("-> you: sorry, wrong person");
+            a.type("recall:" + mid);
+            b.await("(recalled) user " + aliceId + " took back mid " + mid + " (to you)");
+            a.await("(recalled) you took back mid " + mid);
+
+            b.type("history:" + aliceId);
+            b.await("-> you: (recalled)");
+            a.type("chat:" + bobId + ":unread until history");
+            b.await("-> you: unread until history");
+            b.type("history:" + aliceId);
+            b.await("-> you: unread until history");
+            b.type("convs");
+            b.await(Pattern.compile("  " + aliceId + "  .*  0 unread"));
         }
     }
 
