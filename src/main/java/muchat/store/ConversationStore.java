@@ -77,11 +77,7 @@ public final class ConversationStore {
 
     /** Every conversation of {@code uid}, the one with the newest message first. */
     public List<Conversation> list(long uid) throws StoreException {
-        List<Row> rows = new ArrayList<>(jdbc.list(DIRECT, rs -> new Row(rs.getLong("peer"), null,
-                rs.getString("name"), Math.max(rs.getLong("mine"), rs.getLong("theirs")), rs.getLong("unread"),
-                rs.getLong("read_mid")), uid));
-        rows.addAll(jdbc.list(GROUPS, rs -> new Row(null, rs.getLong("group_id"), rs.getString("name"),
-                rs.getLong("last_mid"), rs.getLong("unread"), rs.getLong("read_mid")), uid));
+        List<Row> rows = rows(uid);
         Map<Long, HistoryEntry> last = messages(rows.stream().map(Row::lastMid).filter(mid -> mid > 0).toList());
         return rows.stream()
                 .map(r -> new Conversation(r.peer(), r.groupId(), r.name(), last.get(r.lastMid()), r.unread(),
@@ -92,7 +88,17 @@ public final class ConversationStore {
 
     /** The messages of others {@code uid} has not read, over all conversations. */
     public long unreadTotal(long uid) throws StoreException {
-        return list(uid).stream().mapToLong(Conversation::unread).sum();
+        return rows(uid).stream().mapToLong(Row::unread).sum();
+    }
+
+    /** Each conversation's counts and the mid of its last message. */
+    private List<Row> rows(long uid) {
+        List<Row> rows = new ArrayList<>(jdbc.list(DIRECT, rs -> new Row(rs.getLong("peer"), null,
+                rs.getString("name"), Math.max(rs.getLong("mine"), rs.getLong("theirs")), rs.getLong("unread"),
+                rs.getLong("read_mid")), uid));
+        rows.addAll(jdbc.list(GROUPS, rs -> new Row(null, rs.getLong("group_id"), rs.getString("name"),
+                rs.getLong("last_mid"), rs.getLong("unread"), rs.getLong("read_mid")), uid));
+        return rows;
     }
 
     private Map<Long, HistoryEntry> messages(List<Long> mids) {

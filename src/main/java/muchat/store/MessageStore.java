@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,9 +62,8 @@ public final class MessageStore implements AutoCloseable {
     private static final String MESSAGE = "SELECT " + ENTRY_COLUMNS
             + " FROM messages m LEFT JOIN users u ON u.id = m.sender WHERE m.mid = ?";
     private static final String RECALL = "UPDATE messages SET recalled = TRUE, body = '' WHERE mid = ? AND NOT recalled";
-    private static final String NEXT_SEQ = "UPDATE inbox_cursor SET last_seq = last_seq + 1 WHERE uid = ?";
-    private static final String READ_SEQ = "SELECT last_seq FROM inbox_cursor WHERE uid = ?";
-    private static final String INSERT_ENTRY = "INSERT INTO inbox (uid, seq, mid, kind) VALUES (?, ?, ?, ?)";
+    private static final String NEXT_SEQS = "UPDATE inbox_cursor SET last_seq = last_seq + 1 WHERE uid IN ";
+    private static final String INSERT_ENTRIES = "INSERT INTO inbox (uid, seq, mid, kind) VALUES ";
 
     private final Jdbc jdbc;
     private final List<GroupCommitWriter> lanes = new ArrayList<>();
@@ -209,18 +209,26 @@ public final class MessageStore implements AutoCloseable {
     }
 
     /**
-     * One seq per user, the cursors locked in ascending uid order as the group commit
-     * locks them, so the two never deadlock.
+     * One seq per user: three statements per {@value InList#MAX} users, so a recall in a
+     * large group holds its cursors briefly. The cursors are locked in ascending uid
+     * order (the primary key's, which an IN list walks), as the group commit locks them,
+     * so the two never deadlock.
      */
     private static Map<Long, Long> addEntries(Connection c, InboxEntry.Kind kind, long mid, Collection<Long> uids)
             throws SQLException {
         Map<Long, Long> seqs = new LinkedHashMap<>();
-        for (long uid : new TreeSet<>(uids)) {
-            Jdbc.update(c, NEXT_SEQ, uid);
-            List<Long> seq = Jdbc.list(c, READ_SEQ, rs -> rs.getLong(1), uid);
-            if (!seq.isEmpty()) {
-                Jdbc.update(c, INSERT_ENTRY, uid, seq.get(0), mid, kind.code());
-                seqs.put(uid, seq.get(0));
+        for (List<Long> chunk : InList.chunks(new ArrayList<>(new TreeSet<>(uids)))) {
+            String in = InList.of("?", chunk.size());
+            Object[] params = InList.padded(chunk).toArray();
+            Jdbc.update(c, NEXT_SEQS + in, params);
+            List<Object> rows = new ArrayList<>();
+            for (long[] cursor : Jdbc.list(c, LAST_SEQS + in, rs -> new long[] {rs.getLong(1), rs.getLong(2)}, params)) {
+                seqs.put(cursor[0], cursor[1]);
+                rows.addAll(List.of(cursor[0], cursor[1], mid, kind.code()));
+            }
+            if (!rows.isEmpty()) {
+                Jdbc.update(c, INSERT_ENTRIES + String.join(", ", Collections.nCopies(rows.size() / 4, "(?, ?, ?, ?)")),
+                        rows.toArray());
             }
         }
         return seqs;
