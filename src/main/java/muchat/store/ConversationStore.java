@@ -18,37 +18,42 @@ import java.util.Map;
  *
  * <p>How {@link #list} scales: one range of the primary key for the user's one-to-one
  * conversations and one of group_members' uid index for the groups; per conversation,
- * the last message is two (one-to-one) or one (group) descents of a messages index, and
- * the unread ones are counted on an index range as long as they are many (no row is
- * read). So the cost is about (conversations x log messages + unread), whatever the
- * history's length.
+ * the last message is two (one-to-one) or one (group) descents of a messages index.
+ * Only conversations whose last message is after the position are counted, each on a
+ * range of an index that holds exactly the unread messages (no row is read), in one
+ * round trip per hundred. So the cost is about (conversations x log messages + unread),
+ * whatever the histories' length: on MariaDB, a user with 234 conversations among
+ * 300,000 messages costs about 900 index lookups and as many index steps as unread.
  *
  * <p>Threads: any thread.
  */
 public final class ConversationStore {
-    /** The later of two expressions, in words every database takes. */
-    private static String later(String a, String b) {
-        return "CASE WHEN " + a + " > " + b + " THEN " + a + " ELSE " + b + " END";
+    /**
+     * The newest mid of messages matching {@code where}, or 0: one descent of an index.
+     * (MariaDB reads a correlated MAX() over the whole index range, a group's every message.)
+     */
+    private static String newest(String where) {
+        return "COALESCE((SELECT m.mid FROM messages m WHERE " + where + " ORDER BY m.mid DESC LIMIT 1), 0)";
     }
 
-    private static final String DIRECT = "SELECT x.peer, COALESCE(u.name, '') AS name, x.mine, x.theirs,"
-            + " " + later("x.read_mid", "x.mine") + " AS read_mid,"
-            + " (SELECT COUNT(*) FROM messages m WHERE m.sender = x.peer AND m.to_user = x.uid"
-            + " AND m.mid > " + later("x.read_mid", "x.mine") + ") AS unread"
-            + " FROM (SELECT c.uid, c.peer, c.read_mid,"
-            + " COALESCE((SELECT MAX(m.mid) FROM messages m WHERE m.sender = c.uid AND m.to_user = c.peer), 0) AS mine,"
-            + " COALESCE((SELECT MAX(m.mid) FROM messages m WHERE m.sender = c.peer AND m.to_user = c.uid), 0) AS theirs"
-            + " FROM conversations c WHERE c.uid = ? AND c.group_id = 0) x"
-            + " LEFT JOIN users u ON u.id = x.peer";
-    private static final String GROUPS = "SELECT x.group_id, x.name, x.read_mid, x.last_mid,"
-            + " (SELECT COUNT(*) FROM messages m WHERE m.to_group = x.group_id AND m.mid > x.read_mid) AS unread"
-            + " FROM (SELECT gm.group_id, g.name,"
-            + " " + later("COALESCE(c.read_mid, 0)", "gm.history_after") + " AS read_mid,"
-            + " COALESCE((SELECT MAX(m.mid) FROM messages m WHERE m.to_group = gm.group_id"
-            + " AND m.mid > gm.history_after), 0) AS last_mid"
+    private static final String DIRECT = "SELECT c.peer, COALESCE(u.name, '') AS name, c.read_mid,"
+            + " " + newest("m.sender = c.uid AND m.to_user = c.peer") + " AS mine,"
+            + " " + newest("m.sender = c.peer AND m.to_user = c.uid") + " AS theirs"
+            + " FROM conversations c LEFT JOIN users u ON u.id = c.peer WHERE c.uid = ? AND c.group_id = 0";
+    private static final String GROUPS = "SELECT gm.group_id, g.name, COALESCE(c.read_mid, 0) AS read_mid,"
+            + " gm.history_after, " + newest("m.to_group = gm.group_id AND m.mid > gm.history_after") + " AS last_mid"
             + " FROM group_members gm JOIN chat_groups g ON g.id = gm.group_id"
             + " LEFT JOIN conversations c ON c.uid = gm.uid AND c.peer = 0 AND c.group_id = gm.group_id"
-            + " WHERE gm.uid = ?) x";
+            + " WHERE gm.uid = ?";
+    /**
+     * Counted with the read position as a bound value, so each count is a range of an
+     * index (a correlated bound makes MariaDB read the conversation's every message).
+     */
+    private static final String COUNT_DIRECT =
+            " AS k, COUNT(*) FROM messages m WHERE m.sender = ? AND m.to_user = ? AND m.mid > ?";
+    private static final String COUNT_GROUP = " AS k, COUNT(*) FROM messages m WHERE m.to_group = ? AND m.mid > ?";
+    /** Counts sent in one round trip: each a UNION ALL branch, numbered in {@code k}. */
+    private static final int COUNTS_PER_TRIP = 100;
     private static final String MESSAGES = "SELECT " + MessageStore.ENTRY_COLUMNS
             + " FROM messages m LEFT JOIN users u ON u.id = m.sender WHERE m.mid IN ";
     private static final String MOVE = "UPDATE conversations SET read_mid = ?"
@@ -91,14 +96,47 @@ public final class ConversationStore {
         return rows(uid).stream().mapToLong(Row::unread).sum();
     }
 
-    /** Each conversation's counts and the mid of its last message. */
+    /** Each conversation's position, the mid of its last message, and its unread count. */
     private List<Row> rows(long uid) {
-        List<Row> rows = new ArrayList<>(jdbc.list(DIRECT, rs -> new Row(rs.getLong("peer"), null,
-                rs.getString("name"), Math.max(rs.getLong("mine"), rs.getLong("theirs")), rs.getLong("unread"),
-                rs.getLong("read_mid")), uid));
+        List<Row> rows = new ArrayList<>(jdbc.list(DIRECT, rs -> {
+            long mine = rs.getLong("mine");
+            return new Row(rs.getLong("peer"), null, rs.getString("name"), Math.max(mine, rs.getLong("theirs")), 0,
+                    Math.max(rs.getLong("read_mid"), mine));
+        }, uid));
         rows.addAll(jdbc.list(GROUPS, rs -> new Row(null, rs.getLong("group_id"), rs.getString("name"),
-                rs.getLong("last_mid"), rs.getLong("unread"), rs.getLong("read_mid")), uid));
-        return rows;
+                rs.getLong("last_mid"), 0, Math.max(rs.getLong("read_mid"), rs.getLong("history_after"))), uid));
+        return count(uid, rows);
+    }
+
+    /**
+     * The rows with their unread counts. Only a conversation whose last message is after
+     * the position has any, so only those are counted: the user's own messages are at or
+     * before it (see the class comment).
+     */
+    private List<Row> count(long uid, List<Row> rows) {
+        List<Integer> behind = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            if (rows.get(i).lastMid() > rows.get(i).readMid()) {
+                behind.add(i);
+            }
+        }
+        List<Row> out = new ArrayList<>(rows);
+        for (int from = 0; from < behind.size(); from += COUNTS_PER_TRIP) {
+            List<Integer> trip = behind.subList(from, Math.min(behind.size(), from + COUNTS_PER_TRIP));
+            List<String> branches = new ArrayList<>();
+            List<Object> params = new ArrayList<>();
+            for (int i : trip) {
+                Row r = rows.get(i);
+                branches.add("SELECT " + i + (r.peer() != null ? COUNT_DIRECT : COUNT_GROUP));
+                params.addAll(r.peer() != null ? List.of(r.peer(), uid, r.readMid()) : List.of(r.groupId(), r.readMid()));
+            }
+            for (long[] count : jdbc.list(String.join(" UNION ALL ", branches),
+                    rs -> new long[] {rs.getLong(1), rs.getLong(2)}, params.toArray())) {
+                int i = (int) count[0];
+                out.set(i, out.get(i).withUnread(count[1]));
+            }
+        }
+        return out;
     }
 
     private Map<Long, HistoryEntry> messages(List<Long> mids) {
@@ -113,5 +151,8 @@ public final class ConversationStore {
     }
 
     private record Row(Long peer, Long groupId, String name, long lastMid, long unread, long readMid) {
+        Row withUnread(long n) {
+            return new Row(peer, groupId, name, lastMid, n, readMid);
+        }
     }
 }
