@@ -22,8 +22,7 @@ import java.util.Map;
  * Only conversations whose last message is after the position are counted, each on a
  * range of an index that holds exactly the unread messages (no row is read), in one
  * round trip per hundred. So the cost is about (conversations x log messages + unread),
- * whatever the histories' length: on MariaDB, a user with 234 conversations among
- * 300,000 messages costs about 900 index lookups and as many index steps as unread.
+ * whatever the histories' length.
  *
  * <p>Threads: any thread.
  */
