@@ -9,9 +9,9 @@ import muchat.codec.Framing;
 import muchat.net.Buffer;
 import muchat.net.TcpConnection;
 import muchat.net.TcpConnection.ReadPause;
-import muchat.protocol.Pushed;
 import muchat.protocol.LegacyLoginAck;
 import muchat.protocol.Message;
+import muchat.protocol.Pushed;
 import muchat.protocol.SyncDone;
 
 /**
