@@ -820,6 +820,37 @@ abstract class StoreContract {
     }
 
     @Test
+    void anOlderDatabaseGetsWhatConversationsAndRecallsNeedAtStart() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        long mid = await(db.messages().submit(NewMessage.direct(a, b, "from before", 1, null))).mid();
+        execute("ALTER TABLE inbox DROP COLUMN kind");
+        execute("ALTER TABLE messages DROP COLUMN recalled");
+        execute("DROP TABLE conversations");
+        db.close();
+
+        ListAppender<ILoggingEvent> logs = captureLogs();
+        try {
+            db = open();
+        } finally {
+            releaseLogs(logs);
+        }
+
+        List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertTrue(lines.contains("adding column inbox.kind"), lines.toString());
+        assertTrue(lines.contains("adding column messages.recalled"), lines.toString());
+        assertTrue(lines.contains("adding table conversations"), lines.toString());
+        assertEquals(List.of(new InboxEntry(b, 1, mid, a, name(a), b, null, "from before", 1)),
+                db.messages().inboxAfter(b, 0, 10));
+        assertEquals(mid, db.conversations().list(b).get(0).lastMid(), "conversations of before are listed");
+        assertEquals(0, db.conversations().unreadTotal(b), "and read up to their last message");
+        long next = await(db.messages().submit(NewMessage.direct(a, b, "after", 2, null))).mid();
+        assertEquals(next, db.conversations().list(b).get(0).lastMid());
+        assertEquals(1, db.conversations().unreadTotal(b));
+        assertEquals(Map.of(a, 1L, b, 3L), db.messages().recall(next, List.of(a, b)));
+    }
+
+    @Test
     void receiptsAndRecallsTakeTheNextSeqsOfTheirInboxes() throws Exception {
         long a = newUser();
         long b = newUser();
