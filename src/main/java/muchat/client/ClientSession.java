@@ -370,6 +370,9 @@ public final class ClientSession implements FrameSink {
             view.show("welcome " + ack.name() + ", your id is " + ack.id());
             Render.friends(friends).forEach(view::show);
             Render.groups(groups).forEach(view::show);
+            if (ack.unread() != null && ack.unread() > 0) {
+                view.show(ack.unread() + " unread message(s): type convs to see where");
+            }
         }
         for (Request chat : outbox.pending()) {
             link.send(chat);

@@ -295,6 +295,12 @@ class ConversationsTest {
             b.await("-> you: unread until history");
             b.type("convs");
             b.await(Pattern.compile("  " + aliceId + "  .*  0 unread"));
+
+            a.type("chat:" + bobId + ":while you are away");
+            a.await("(sent ");
+            b.type("loginout");
+            b.login(bob, ChatUser.PASSWORD);
+            b.await("1 unread message(s): type convs to see where");
         }
     }
 
