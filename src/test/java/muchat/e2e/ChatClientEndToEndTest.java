@@ -54,7 +54,7 @@ class ChatClientEndToEndTest {
 
     @Test
     void friendsAndGroupsThroughTheClientCommands() throws Exception {
-        try (ServerFixture server = new ServerFixture();
+        try (ServerFixture server = new ServerFixture("--open-friends", "yes");
              Terminal alice = new Terminal("alice", server.address());
              Terminal bob = new Terminal("bob", server.address())) {
             alice.register("alice", "secret1");
