@@ -102,7 +102,9 @@ final class Accounts {
         }
         session.bind(user.id(), user.name(), acked);
         log.info("login user={} {} instance={}", user.id(), session.connection(), cluster.instanceId());
-        presence.arrived(user.id(), friends);
+        if (older == null) { // else the user was online here all along
+            presence.arrived(user.id(), friends);
+        }
         delivery.replayAfterLogin(session, acked);
     }
 
