@@ -158,6 +158,33 @@ class FriendRequestTest {
     }
 
     @Test
+    void aClassicFriendGetsNeitherPresenceNorTypingButCountsAsOnline() throws Exception {
+        try (WireClient a = connect()) {
+            long ida = loggedIn(a);
+            long idc = register(a, uniqueName(), "secret1");
+            ClassicClient c = new ClassicClient(server.address());
+            c.send(1, obj("id", idc, "password", "secret1"));
+            assertEquals(0, c.next(2).get("errno").asInt());
+            a.send(7, obj("friendid", idc));
+            a.await(7);
+            c.send(7, obj("id", idc, "friendid", ida)); // asking back accepts
+            assertTrue(a.await(117).get("accept").asBoolean());
+
+            a.send(114, obj("toid", idc));
+            a.send(3, obj()); // a leaves and comes back after the grace: offline, then online
+            a.expectSilence((long) (3000 * 1.2));
+            login(a, ida, "secret1");
+            a.send(6, obj("toid", idc, "msg", "only chats reach you"));
+            assertEquals("only chats reach you", c.next(6).get("msg").asText(), "nothing shown before the chat");
+
+            c.close();
+            JsonNode offline = a.await(115);
+            assertEquals(idc, offline.get("id").asLong(), "a classic user's friends hear that it left");
+            assertEquals("offline", offline.get("state").asText());
+        }
+    }
+
+    @Test
     void openFriendsKeepsTheImmediateFriendship() throws IOException {
         try (ServerFixture open = new ServerFixture("--open-friends", "yes");
              WireClient a = WireClient.nativeClient(open.address());
