@@ -124,8 +124,8 @@ public final class ChatService {
         UserDirectory directory = new UserDirectory(database.users());
         this.presence = new PresenceNotices(database.friends(), sessions, delivery, strands);
         sessions.onDeparture(presence::left);
-        Social social = new Social(database, sessions, delivery, directory, limits.maxGroupMembers(),
-                limits.openFriends());
+        Social social = new Social(database, sessions, limits.maxGroupMembers());
+        FriendRequests friendRequests = new FriendRequests(database, delivery, directory, limits.openFriends());
         Accounts accounts = new Accounts(database, sessions, cluster, delivery, directory, social, presence);
         TypingForwarder typing = new TypingForwarder(database.friends(), delivery);
         Chats chats = new Chats(database.messages(), database.groups(), directory, delivery);
@@ -138,8 +138,8 @@ public final class ChatService {
             loginDeadline(s.connection().loop()).restart(s);
         });
         handlers.put(MsgType.HEARTBEAT, (s, r) -> accounts.heartbeat(s));
-        handlers.put(MsgType.ADD_FRIEND, (s, r) -> social.addFriend(s, (AddFriend) r));
-        handlers.put(MsgType.FRIEND_REPLY, (s, r) -> social.replyToFriend(s, (FriendReply) r));
+        handlers.put(MsgType.ADD_FRIEND, (s, r) -> friendRequests.addFriend(s, (AddFriend) r));
+        handlers.put(MsgType.FRIEND_REPLY, (s, r) -> friendRequests.replyToFriend(s, (FriendReply) r));
         handlers.put(MsgType.TYPING, (s, r) -> typing.forward(s, (Typing) r));
         handlers.put(MsgType.CREATE_GROUP, (s, r) -> social.createGroup(s, (CreateGroup) r));
         handlers.put(MsgType.ADD_GROUP, (s, r) -> social.joinGroup(s, (AddGroup) r));
