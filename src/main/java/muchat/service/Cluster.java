@@ -19,7 +19,7 @@ public interface Cluster extends AutoCloseable {
 
     /** Events that other instances send to this one. */
     interface Listener {
-        /** A chat message for {@code uid}, already stored with inbox sequence {@code seq}. */
+        /** An inbox entry for {@code uid} (a chat message, a friend request or answer), stored with sequence {@code seq}. */
         void onPush(long uid, long seq, byte[] json);
 
         /** A frame for {@code uid} that is not stored (PRESENCE, TYPING): sent if the user is here, else dropped. */
