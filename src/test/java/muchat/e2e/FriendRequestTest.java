@@ -209,8 +209,9 @@ class FriendRequestTest {
             long idb = loggedIn(b);
             befriend(a, ida, b, idb);
 
-            b.close(); // and back at once: a flap
-            b = connect();
+            b.send(3, obj()); // gone, and back at once: a flap
+            b.send(101, obj());
+            b.await(102); // the LOGINOUT is done before the LOGIN
             login(b, idb, "secret1");
             a.expectSilence(4000);
 
