@@ -65,7 +65,10 @@ CREATE TABLE IF NOT EXISTS group_requests (
 -- characters (Unicode code points, docs/protocol.md section 3) in every database's
 -- units: MariaDB and SQLite count code points, but H2 counts UTF-16 units, two for a
 -- character outside the Basic Multilingual Plane such as an emoji. Schema.java widens
--- the column of a database made when it was VARCHAR(4000).
+-- the column of a database made when it was VARCHAR(4000). kind 0 is a chat message;
+-- any other kind is the msgid of an event that travels through the inbox like one:
+-- 116 a friend request (sender asks to_user, empty body), 117 the answer to one (body
+-- 'accept' or 'reject'). HISTORY shows only kind 0.
 CREATE TABLE IF NOT EXISTS messages (
   mid      BIGINT        NOT NULL AUTO_INCREMENT,
   sender   BIGINT        NOT NULL,
@@ -74,6 +77,7 @@ CREATE TABLE IF NOT EXISTS messages (
   body     VARCHAR(8000) NOT NULL,
   ts       BIGINT        NOT NULL,
   cmid     VARCHAR(64)   NULL,
+  kind     INT           NOT NULL DEFAULT 0,
   PRIMARY KEY (mid),
   UNIQUE KEY uq_messages_sender_cmid (sender, cmid),
   KEY idx_messages_direct (sender, to_user, mid),

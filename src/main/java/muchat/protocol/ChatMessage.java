@@ -1,5 +1,7 @@
 package muchat.protocol;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * A stored chat message as the server pushes it (msgid 6 with {@code toid}, or 10 with
  * {@code groupid}) and as HISTORY_ACK lists it. {@code id} and {@code name} are the
@@ -7,7 +9,7 @@ package muchat.protocol;
  * (history, legacy connections).
  */
 public record ChatMessage(long id, String name, Long toid, Long groupid, String msg,
-                          String time, Long ts, Long mid, Long seq) implements Message {
+                          String time, Long ts, Long mid, Long seq) implements InboxPush {
 
     /** A message to one user, not yet numbered in an inbox. */
     public static ChatMessage toUser(long fromId, String fromName, long toid, String msg, long ts, long mid) {
@@ -20,8 +22,15 @@ public record ChatMessage(long id, String name, Long toid, Long groupid, String 
     }
 
     /** The same message as it reaches one recipient, numbered {@code seq} in that inbox. */
+    @Override
     public ChatMessage withSeq(Long seq) {
         return new ChatMessage(id, name, toid, groupid, msg, time, ts, mid, seq);
+    }
+
+    @Override
+    @JsonIgnore
+    public boolean classic() {
+        return true;
     }
 
     @Override

@@ -42,7 +42,9 @@ enum Option {
     MAX_REGISTRATIONS_PER_ADDRESS("--max-registrations-per-address", "MUCHAT_MAX_REGISTRATIONS_PER_ADDRESS", "20",
             "accounts one client address may register per hour (0: no limit)"),
     HASH_MEMORY("--hash-memory", "MUCHAT_HASH_MEMORY", "19456", "KiB of memory per Argon2id password hash"),
-    MAX_GROUP_MEMBERS("--max-group-members", "MUCHAT_MAX_GROUP_MEMBERS", "2000", "members one group may have");
+    MAX_GROUP_MEMBERS("--max-group-members", "MUCHAT_MAX_GROUP_MEMBERS", "2000", "members one group may have"),
+    OPEN_FRIENDS("--open-friends", "MUCHAT_OPEN_FRIENDS", "no",
+            "yes: ADD_FRIEND makes a friendship at once, as the classic server did; no: it asks the other user");
 
     final String flag;
     final String env;

@@ -3,10 +3,12 @@ package muchat.service;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import muchat.protocol.ChatMessage;
 import muchat.protocol.Errno;
 import muchat.protocol.Friend;
 import muchat.protocol.Group;
 import muchat.protocol.HeartbeatAck;
+import muchat.protocol.InboxPush;
 import muchat.protocol.LegacyLoginAck;
 import muchat.protocol.Login;
 import muchat.protocol.LoginAck;
@@ -47,9 +49,11 @@ final class Accounts {
     private final Social social;
     private final LoginThrottle throttle;
     private final RegistrationLimit registrations;
+    private final PresenceNotices presence;
 
     Accounts(Database database, SessionRegistry sessions, Cluster cluster, Delivery delivery,
-             UserDirectory directory, Social social, LoginThrottle throttle, RegistrationLimit registrations) {
+             UserDirectory directory, Social social, LoginThrottle throttle, RegistrationLimit registrations,
+             PresenceNotices presence) {
         this.users = database.users();
         this.messages = database.messages();
         this.sessions = sessions;
@@ -59,6 +63,7 @@ final class Accounts {
         this.social = social;
         this.throttle = throttle;
         this.registrations = registrations;
+        this.presence = presence;
     }
 
     void register(Session session, Reg request) {
@@ -126,6 +131,9 @@ final class Accounts {
         }
         session.bind(user.id(), user.name(), acked);
         log.info("login user={} {} instance={}", user.id(), session.connection(), cluster.instanceId());
+        if (older == null) { // else the user was online here all along
+            presence.arrived(user.id(), friends);
+        }
         delivery.replayAfterLogin(session, acked);
     }
 
@@ -144,8 +152,10 @@ final class Accounts {
      */
     private static long sendLegacyLoginAck(Session session, User user, List<Friend> friends, List<Group> groups,
                                            List<InboxEntry> waiting, long acked) {
+        // Only chat messages: a classic client knows no other msgid (docs/protocol.md section 7).
         LegacyLoginAck.Fitted fitted = LegacyLoginAck.fit(user.id(), user.name(), friends, groups,
-                waiting.stream().map(Delivery::toPush).toList());
+                waiting.stream().map(Delivery::toPush).takeWhile(InboxPush::classic).map(ChatMessage.class::cast)
+                        .toList());
         long upTo = fitted.offline() == 0 ? acked : waiting.get(fitted.offline() - 1).seq();
         session.sendLegacyLoginAck(fitted.ack(), user.id(), upTo);
         if (fitted.friends() < friends.size() || fitted.groups() < groups.size()) {

@@ -20,6 +20,7 @@ import muchat.protocol.AddFriend;
 import muchat.protocol.AddGroup;
 import muchat.protocol.CreateGroup;
 import muchat.protocol.ErrorReply;
+import muchat.protocol.FriendReply;
 import muchat.protocol.Errno;
 import muchat.protocol.GroupChat;
 import muchat.protocol.GroupDecide;
@@ -36,6 +37,7 @@ import muchat.protocol.RecvAck;
 import muchat.protocol.Reg;
 import muchat.protocol.Request;
 import muchat.protocol.Sync;
+import muchat.protocol.Typing;
 import muchat.store.Database;
 import muchat.store.StoreException;
 import muchat.text.Printable;
@@ -69,7 +71,8 @@ public final class ChatService {
     private static final Set<MsgType> SILENT_FOR_LEGACY =
             EnumSet.of(MsgType.ADD_FRIEND, MsgType.CREATE_GROUP, MsgType.ADD_GROUP);
     /** Requests a legacy connection does not know: to it they are unknown msgids (errno 12). */
-    private static final Set<MsgType> NATIVE_ONLY = EnumSet.of(MsgType.GROUP_REQUESTS, MsgType.GROUP_DECIDE);
+    private static final Set<MsgType> NATIVE_ONLY =
+            EnumSet.of(MsgType.GROUP_REQUESTS, MsgType.GROUP_DECIDE, MsgType.TYPING, MsgType.FRIEND_REPLY);
     /**
      * TCP keepalive for legacy connections, which are never closed for silence: a dead
      * classic client is found after about two minutes without traffic.
@@ -95,6 +98,7 @@ public final class ChatService {
     private final Cluster cluster;
     private final Limits limits;
     private final LegacyPacer.Delivered legacyDelivered;
+    private final PresenceNotices presence;
 
     /**
      * What one connection may ask of the server.
@@ -104,8 +108,10 @@ public final class ChatService {
      * @param maxFrame     largest frame accepted, in bytes (errno 13 above)
      * @param loginTimeout how long a connection may go without a logged-in user
      * @param maxGroupMembers members one group may have, and requests waiting to join it
+     * @param openFriends  ADD_FRIEND makes a friendship at once, without a request
      */
-    public record Limits(int rate, int maxPending, int maxFrame, Duration loginTimeout, int maxGroupMembers) {
+    public record Limits(int rate, int maxPending, int maxFrame, Duration loginTimeout, int maxGroupMembers,
+                         boolean openFriends) {
     }
 
     /**
@@ -127,12 +133,17 @@ public final class ChatService {
         this.legacyDelivered = database.messages()::ack;
         this.delivery = new Delivery(database.messages(), sessions, cluster, strands);
         UserDirectory directory = new UserDirectory(database.users());
-        Social social = new Social(database, sessions, directory, limits.maxGroupMembers());
+        this.presence = new PresenceNotices(database.friends(), sessions, delivery, strands);
+        sessions.onDeparture(presence::left);
+        Social social = new Social(database, sessions, limits.maxGroupMembers());
+        FriendRequests friendRequests = new FriendRequests(database, delivery, directory, limits.openFriends());
         Accounts accounts = new Accounts(database, sessions, cluster, delivery, directory, social,
                 new LoginThrottle(accountLimits.loginBackoff(), accountLimits.throttleAddresses(),
                         ChatService::monotonicMillis, LruMap.DEFAULT_CAPACITY),
                 new RegistrationLimit(accountLimits.registrationsPerHour(), ChatService::monotonicMillis,
-                        LruMap.DEFAULT_CAPACITY));
+                        LruMap.DEFAULT_CAPACITY),
+                presence);
+        TypingForwarder typing = new TypingForwarder(database.friends(), delivery);
         Chats chats = new Chats(database.messages(), database.groups(), directory, delivery);
         cluster.setListener(delivery);
 
@@ -143,7 +154,9 @@ public final class ChatService {
             loginDeadline(s.connection().loop()).restart(s);
         });
         handlers.put(MsgType.HEARTBEAT, (s, r) -> accounts.heartbeat(s));
-        handlers.put(MsgType.ADD_FRIEND, (s, r) -> social.addFriend(s, (AddFriend) r));
+        handlers.put(MsgType.ADD_FRIEND, (s, r) -> friendRequests.addFriend(s, (AddFriend) r));
+        handlers.put(MsgType.FRIEND_REPLY, (s, r) -> friendRequests.replyToFriend(s, (FriendReply) r));
+        handlers.put(MsgType.TYPING, (s, r) -> typing.forward(s, (Typing) r));
         handlers.put(MsgType.CREATE_GROUP, (s, r) -> social.createGroup(s, (CreateGroup) r));
         handlers.put(MsgType.ADD_GROUP, (s, r) -> social.joinGroup(s, (AddGroup) r));
         handlers.put(MsgType.GROUP_REQUESTS, (s, r) -> social.listRequests(s, (GroupRequests) r));
@@ -248,6 +261,7 @@ public final class ChatService {
             Accounts.leave(session, sessions, "server stopping");
         }
         strands.shutdown(10, TimeUnit.SECONDS);
+        presence.close();
         delivery.close();
     }
 

@@ -9,10 +9,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import muchat.protocol.ChatMessage;
+import muchat.protocol.FriendReplyNotice;
+import muchat.protocol.FriendRequestNotice;
+import muchat.protocol.InboxPush;
+import muchat.protocol.Message;
 import muchat.protocol.Errno;
 import muchat.protocol.ErrorReply;
 import muchat.protocol.Json;
 import muchat.protocol.MsgType;
+import muchat.store.FriendStore;
 import muchat.store.InboxEntry;
 import muchat.store.MessageStore;
 import muchat.store.StoreException;
@@ -87,7 +92,7 @@ final class Delivery implements Cluster.Listener {
      * A delivery to more than {@value #SLICE} recipients is handed on in slices instead,
      * see {@link #routeInSlices}.
      */
-    void route(ChatMessage base, Map<Long, Long> deliveries) {
+    void route(InboxPush base, Map<Long, Long> deliveries) {
         if (deliveries.size() > SLICE) {
             routeInSlices(base, deliveries);
             return;
@@ -104,7 +109,7 @@ final class Delivery implements Cluster.Listener {
      * they were routed; one that overtakes a one-to-one push, which is routed at once,
      * waits in its session for the gap to close ({@link Session#deliver}).
      */
-    private void routeInSlices(ChatMessage base, Map<Long, Long> deliveries) {
+    private void routeInSlices(InboxPush base, Map<Long, Long> deliveries) {
         List<List<Map.Entry<Long, Long>>> byStrand = new ArrayList<>();
         for (int i = 0; i < strands.count(); i++) {
             byStrand.add(new ArrayList<>(SLICE));
@@ -125,16 +130,30 @@ final class Delivery implements Cluster.Listener {
         }
     }
 
-    private void routeOn(int strand, ChatMessage base, List<Map.Entry<Long, Long>> slice) {
+    private void routeOn(int strand, InboxPush base, List<Map.Entry<Long, Long>> slice) {
         strands.executeOn(strand, () -> slice.forEach(d -> routeOne(base, d.getKey(), d.getValue())));
     }
 
-    private void routeOne(ChatMessage base, long uid, long seq) {
+    private void routeOne(InboxPush base, long uid, long seq) {
         Session session = sessions.get(uid);
         if (session != null) {
             push(session, base.withSeq(seq));
         } else if (publisher != null) {
             publisher.add(uid, seq, base);
+        }
+    }
+
+    /**
+     * Sends {@code signal}, a frame that is neither stored nor numbered (PRESENCE,
+     * TYPING), to {@code uid} wherever the user is logged in on a native connection;
+     * nobody gets it otherwise, not even later. Any thread.
+     */
+    void signal(long uid, Message signal) {
+        Session session = sessions.get(uid);
+        if (session != null) {
+            session.sendSignal(signal.msgid(), Json.bytes(signal));
+        } else if (publisher != null) {
+            publisher.addSignal(uid, signal);
         }
     }
 
@@ -179,9 +198,17 @@ final class Delivery implements Cluster.Listener {
             return; // logged out meanwhile: the message waits in the database
         }
         try {
-            push(session, Json.MAPPER.readValue(json, ChatMessage.class));
+            push(session, InboxPush.read(json));
         } catch (IOException e) {
             log.warn("dropping an unreadable push for user={} seq={}: {}", uid, seq, Printable.escape(e.toString()));
+        }
+    }
+
+    @Override
+    public void onSignal(long uid, byte[] json) {
+        Session session = sessions.get(uid);
+        if (session != null) {
+            session.sendSignal(Json.msgidOf(json), json);
         }
     }
 
@@ -220,7 +247,7 @@ final class Delivery implements Cluster.Listener {
 
     // ---- internals ---------------------------------------------------------------------------
 
-    private void push(Session session, ChatMessage message) {
+    private void push(Session session, InboxPush message) {
         switch (session.deliver(message)) {
             case HELD -> timer.schedule(() -> fillIfStillBehind(session), GAP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
             case FULL -> catchUpWhenDrained(session);
@@ -303,9 +330,14 @@ final class Delivery implements Cluster.Listener {
         }
     }
 
-    static ChatMessage toPush(InboxEntry e) {
-        return chatMessage(e.sender(), e.senderName(), e.toUser(), e.toGroup(), e.text(), e.ts(), e.mid())
-                .withSeq(e.seq());
+    static InboxPush toPush(InboxEntry e) {
+        InboxPush push = switch (e.kind()) {
+            case FriendStore.REQUEST -> FriendRequestNotice.of(e.sender(), e.senderName(), e.ts());
+            case FriendStore.REPLY -> FriendReplyNotice.of(e.sender(), e.senderName(),
+                    FriendStore.ACCEPT.equals(e.text()), e.ts());
+            default -> chatMessage(e.sender(), e.senderName(), e.toUser(), e.toGroup(), e.text(), e.ts(), e.mid());
+        };
+        return push.withSeq(e.seq());
     }
 
     /** A stored message as clients see it, to a user or to a group, not yet numbered. */

@@ -37,17 +37,17 @@ public final class MessageStore implements AutoCloseable {
      * primary key (uid, seq) in order and stop at the limit; ordered by seq alone it
      * joins and sorts every later entry of the inbox for each page it returns.
      */
-    private static final String INBOX_AFTER = "SELECT i.uid, i.seq, " + ENTRY_COLUMNS
+    private static final String INBOX_AFTER = "SELECT i.uid, i.seq, m.kind, " + ENTRY_COLUMNS
             + " FROM inbox i JOIN messages m ON m.mid = i.mid LEFT JOIN users u ON u.id = m.sender"
             + " WHERE i.uid = ? AND i.seq > ? ORDER BY i.uid, i.seq LIMIT ?";
     /**
      * Each direction reads at most {@code limit} rows backwards from its own index range.
      * Each is a derived table, not a parenthesized SELECT, which SQLite does not take in
-     * a UNION.
+     * a UNION. Events between the two users (friend requests) are not part of it.
      */
     private static final String DIRECT_HISTORY_ONE_WAY = "SELECT * FROM (SELECT " + ENTRY_COLUMNS
             + " FROM messages m LEFT JOIN users u ON u.id = m.sender"
-            + " WHERE m.sender = ? AND m.to_user = ? AND m.mid < ? ORDER BY m.mid DESC LIMIT ?)";
+            + " WHERE m.sender = ? AND m.to_user = ? AND m.mid < ? AND m.kind = 0 ORDER BY m.mid DESC LIMIT ?)";
     private static final String DIRECT_HISTORY = DIRECT_HISTORY_ONE_WAY + " AS one_way UNION "
             + DIRECT_HISTORY_ONE_WAY + " AS other_way ORDER BY mid DESC LIMIT ?";
     private static final String GROUP_HISTORY = "SELECT " + ENTRY_COLUMNS
@@ -196,6 +196,6 @@ public final class MessageStore implements AutoCloseable {
     private static InboxEntry inboxEntry(ResultSet rs) throws SQLException {
         HistoryEntry m = historyEntry(rs);
         return new InboxEntry(rs.getLong("uid"), rs.getLong("seq"), m.mid(), m.sender(), m.senderName(),
-                m.toUser(), m.toGroup(), m.text(), m.ts());
+                m.toUser(), m.toGroup(), m.text(), m.ts(), rs.getInt("kind"));
     }
 }

@@ -195,6 +195,16 @@ final class ChatUser implements AutoCloseable {
     }
 
     /** Sends a request and returns its reply (pushes and acks meanwhile are taken in). */
+    /** Sends a request without waiting for anything. */
+    void send(int msgid, ObjectNode body) throws IOException {
+        client.send(msgid, body);
+    }
+
+    /** Asserts that nothing at all arrives for {@code millis}. */
+    void expectSilence(long millis) throws IOException {
+        client.expectSilence(millis);
+    }
+
     JsonNode call(int msgid, ObjectNode body, int replyMsgid) throws IOException {
         client.send(msgid, body);
         return awaitFrame(replyMsgid);
