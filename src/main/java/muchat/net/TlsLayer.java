@@ -96,6 +96,7 @@ final class TlsLayer {
 
     /** True once the peer has said close_notify or closed its side: it sends nothing more. */
     boolean isInboundDone() {
+        loop.assertInLoopThread();
         return engine.isInboundDone();
     }
 
@@ -133,16 +134,19 @@ final class TlsLayer {
      * waits ({@code plaintextQueued}) and the handshake is done.
      */
     boolean wantsWrite(boolean plaintextQueued) {
+        loop.assertInLoopThread();
         return cipherOut.isReadable() || (plaintextQueued && handshakeDone);
     }
 
     /** True while records wait for the kernel to take them. */
     boolean hasPendingOutput() {
+        loop.assertInLoopThread();
         return cipherOut.isReadable();
     }
 
     /** Ciphertext this connection holds (an incomplete record, records not yet written). */
     long bufferedBytes() {
+        loop.assertInLoopThread();
         return cipherIn.readableBytes() + cipherOut.readableBytes();
     }
 
@@ -227,8 +231,11 @@ final class TlsLayer {
         }
     }
 
+    /** The handshake is over once a result says FINISHED, or no handshake is under way after {@link #start}. */
     private void noteFinished(SSLEngineResult result) {
-        if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.FINISHED) {
+        SSLEngineResult.HandshakeStatus status = result.getHandshakeStatus();
+        if (status == SSLEngineResult.HandshakeStatus.FINISHED
+                || status == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) {
             handshakeDone = true;
         }
     }

@@ -85,6 +85,18 @@ class TlsEchoTest {
     }
 
     @Test
+    void aTls12ClientIsServedToo() throws Exception {
+        server = EchoServer.start(ANY_LOOPBACK_PORT, 1, EventLoopGroup.Placement.ROUND_ROBIN, serverContext);
+        try (SSLSocket socket = connect()) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            write(socket, "twelve");
+            assertEquals("twelve", new String(socket.getInputStream().readNBytes(6), StandardCharsets.US_ASCII));
+            assertEquals("TLSv1.2", socket.getSession().getProtocol());
+        }
+        assertEquals(List.of("TLSv1.3", "TLSv1.2"), List.of(TlsContexts.protocols()));
+    }
+
+    @Test
     void shutdownSaysCloseNotifyAfterTheQueuedOutputAndStillReads() throws Exception {
         byte[] payload = randomBytes(3, 2_000_000);
         AtomicLong readAfterShutdown = new AtomicLong();
