@@ -214,6 +214,27 @@ class TlsEchoTest {
     }
 
     @Test
+    void theHighWaterMarkCountsPlaintextQueuedForATlsReaderThatFallsBehind() throws Exception {
+        CompletableFuture<Long> fired = new CompletableFuture<>();
+        long mark = 4L * 1024 * 1024;
+        server = new TcpServer("tls-hwm", ANY_LOOPBACK_PORT, 1, EventLoopGroup.Placement.ROUND_ROBIN);
+        server.setTls(serverContext);
+        server.setHighWaterMarkCallback((connection, queued) -> fired.complete(queued), mark);
+        server.setConnectionCallback(connection -> {
+            if (connection.isConnected()) {
+                for (int i = 0; i < 16; i++) {
+                    connection.send(new byte[1 << 20]);
+                }
+            }
+        });
+        server.start();
+        try (SSLSocket idleReader = connect()) {
+            idleReader.startHandshake();
+            assertTrue(fired.get(10, TimeUnit.SECONDS) >= mark);
+        }
+    }
+
+    @Test
     void aPlaintextClientIsClosedCleanlyAndLoggedOnceWithoutATrace() throws Exception {
         Logger connectionLog = (Logger) LoggerFactory.getLogger(TcpConnection.class);
         ListAppender<ILoggingEvent> events = new ListAppender<>();
