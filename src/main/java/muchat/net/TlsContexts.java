@@ -4,15 +4,15 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.security.interfaces.RSAPrivateKey;
-import java.security.interfaces.RSAPublicKey;
 import java.security.spec.InvalidKeySpecException;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
@@ -157,18 +157,34 @@ public final class TlsContexts {
         throw new IOException(file + " is not an RSA or EC private key");
     }
 
-    /** A cheap check that catches swapped files: same algorithm, and for RSA the same modulus. */
-    private static boolean matches(Certificate certificate, PrivateKey key) {
+    /**
+     * True if {@code key} belongs to {@code certificate}: what it signs, the certificate's
+     * public key verifies. Catches swapped or mixed-up files at start instead of at the
+     * first handshake.
+     */
+    private static boolean matches(Certificate certificate, PrivateKey key) throws IOException {
         if (!certificate.getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
             return false;
         }
-        return !(certificate.getPublicKey() instanceof RSAPublicKey rsa && key instanceof RSAPrivateKey rsaKey)
-                || rsa.getModulus().equals(rsaKey.getModulus());
+        try {
+            byte[] probe = "muchat".getBytes(StandardCharsets.US_ASCII);
+            Signature signer = Signature.getInstance(key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA");
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            signer.initVerify(certificate.getPublicKey());
+            signer.update(probe);
+            return signer.verify(signature);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot check the key against the certificate: " + e.getMessage(), e);
+        }
     }
 
     private static byte[] read(Path file) throws IOException {
         try {
             return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new IOException("cannot read " + file + ": no such file", e);
         } catch (IOException e) {
             throw new IOException("cannot read " + file + ": " + e.getMessage(), e);
         }

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * no buffer memory besides its engine.
  *
  * <p>Delegated tasks (the handshake's signatures, key agreement, certificate checks) run
- * inline on the loop: they are CPU work of a few milliseconds, not blocking IO, and
- * another pool would not add cores, only hand-offs and a state to wait in.
+ * inline on the loop: they are short bursts of CPU work, not blocking IO, once per
+ * connection, and another pool would not add cores, only hand-offs and a state to wait in.
  *
  * <p>Closing: {@link #shutdownOutput} sends close_notify and then half-closes the socket;
  * the peer's close_notify ends the input ({@link #isInboundDone}), and the connection
@@ -40,7 +40,10 @@ final class TlsLayer {
     private static final Logger log = LoggerFactory.getLogger(TlsLayer.class);
     private static final ByteBuffer[] NOTHING = {ByteBuffer.allocate(0)};
 
-    /** Per-loop scratch space: one socket read of ciphertext, and one batch of wrapped records. */
+    /**
+     * Per-loop scratch space: one socket read of ciphertext, and one batch of wrapped
+     * records (four records of at most 16 KiB of plaintext each, with their overhead).
+     */
     static final class Scratch {
         final Buffer in = new Buffer(64 * 1024);
         final ByteBuffer out = ByteBuffer.allocate(4 * 17 * 1024);
