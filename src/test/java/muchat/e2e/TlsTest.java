@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Logger;
+import com.fasterxml.jackson.databind.JsonNode;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
@@ -54,6 +55,20 @@ class TlsTest {
              Terminal alice = new Terminal("alice", server.address(), trustingClient);
              Terminal bob = new Terminal("bob", server.address(), trustingClient)) {
             chat(alice, bob);
+        }
+    }
+
+    @Test
+    void aClassicClientRegistersAndLogsInInsideTls() throws Exception {
+        try (ServerFixture server = tlsServer();
+             ClassicClient classic = new ClassicClient(trustingClient.getSocketFactory()
+                     .createSocket("127.0.0.1", server.address().getPort()))) {
+            classic.send(4, WireClient.JSON.createObjectNode().put("name", "classic").put("password", "secret1"));
+            JsonNode registered = classic.next(5);
+            assertEquals(0, registered.get("errno").asInt());
+            classic.send(1, WireClient.JSON.createObjectNode().put("id", registered.get("id").asLong())
+                    .put("password", "secret1"));
+            assertEquals(0, classic.next(2).get("errno").asInt());
         }
     }
 
