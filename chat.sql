@@ -10,8 +10,9 @@
 -- There are no foreign keys: the service checks that users and groups exist before it
 -- writes, and the message hot path should not pay for a parent lookup per row.
 
--- Accounts. password holds "pbkdf2-sha256$iterations$salt$hash" (Base64), never the
--- password itself. utf8mb4_bin makes names case-sensitive on MariaDB, as in SQLite.
+-- Accounts. password holds a salted hash, never the password itself: Argon2id as
+-- "$argon2id$v=19$m=KIB,t=2,p=1$salt$hash", or an older "pbkdf2-sha256$iterations$salt$hash".
+-- utf8mb4_bin makes names case-sensitive on MariaDB, as in SQLite.
 CREATE TABLE IF NOT EXISTS users (
   id       BIGINT       NOT NULL AUTO_INCREMENT,
   name     VARCHAR(50)  NOT NULL,
@@ -64,8 +65,11 @@ CREATE TABLE IF NOT EXISTS group_requests (
 -- characters (Unicode code points, docs/protocol.md section 3) in every database's
 -- units: MariaDB and SQLite count code points, but H2 counts UTF-16 units, two for a
 -- character outside the Basic Multilingual Plane such as an emoji. Schema.java widens
--- the column of a database made when it was VARCHAR(4000). A recalled message keeps its
--- row (HISTORY shows it as recalled) with an empty body.
+-- the column of a database made when it was VARCHAR(4000). kind 0 is a chat message;
+-- any other kind is the msgid of an event that travels through the inbox like one:
+-- 116 a friend request (sender asks to_user, empty body), 117 the answer to one (body
+-- 'accept' or 'reject'). HISTORY, conversations, unread counts and recall consider only
+-- kind 0. A recalled message keeps its row (HISTORY shows it as recalled) with an empty body.
 CREATE TABLE IF NOT EXISTS messages (
   mid      BIGINT        NOT NULL AUTO_INCREMENT,
   sender   BIGINT        NOT NULL,
@@ -74,6 +78,7 @@ CREATE TABLE IF NOT EXISTS messages (
   body     VARCHAR(8000) NOT NULL,
   ts       BIGINT        NOT NULL,
   cmid     VARCHAR(64)   NULL,
+  kind     INT           NOT NULL DEFAULT 0,
   recalled BOOLEAN       NOT NULL DEFAULT FALSE,
   PRIMARY KEY (mid),
   UNIQUE KEY uq_messages_sender_cmid (sender, cmid),
@@ -82,7 +87,7 @@ CREATE TABLE IF NOT EXISTS messages (
 ) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- Everything that reaches user uid, numbered 1, 2, 3, ... per user. kind (InboxEntry.Kind)
--- is 0 for the chat message mid, 1 for a read receipt up to mid (the reader is the other
+-- is 0 for the message mid (a chat message or an event, by messages.kind), 1 for a read receipt up to mid (the reader is the other
 -- user of that one-to-one message), 2 for the recall of message mid.
 CREATE TABLE IF NOT EXISTS inbox (
   uid  BIGINT NOT NULL,

@@ -3,9 +3,12 @@ package muchat.client;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import muchat.codec.FrameError;
@@ -22,6 +25,10 @@ import muchat.protocol.CreateGroupAck;
 import muchat.protocol.Errno;
 import muchat.protocol.ErrorReply;
 import muchat.protocol.Friend;
+import muchat.protocol.FriendReply;
+import muchat.protocol.FriendReplyAck;
+import muchat.protocol.FriendReplyNotice;
+import muchat.protocol.FriendRequestNotice;
 import muchat.protocol.Group;
 import muchat.protocol.GroupChat;
 import muchat.protocol.GroupDecide;
@@ -38,6 +45,7 @@ import muchat.protocol.LoginOut;
 import muchat.protocol.Message;
 import muchat.protocol.MsgType;
 import muchat.protocol.OneChat;
+import muchat.protocol.PresenceNotice;
 import muchat.protocol.ProtocolException;
 import muchat.protocol.Read;
 import muchat.protocol.ReadReceipt;
@@ -50,6 +58,8 @@ import muchat.protocol.Request;
 import muchat.protocol.SendAck;
 import muchat.protocol.Sync;
 import muchat.protocol.SyncDone;
+import muchat.protocol.Typing;
+import muchat.protocol.TypingNotice;
 
 /**
  * The client's side of the protocol, without sockets or a terminal: turns commands
@@ -87,6 +97,10 @@ public final class ClientSession implements FrameSink {
     private long userId;
     private List<Friend> friends = List.of();
     private List<Group> groups = List.of();
+    /** Friend requests shown since login and not answered here: requester id to name. */
+    private final Map<Long, String> friendRequests = new LinkedHashMap<>();
+    /** Names of the friends of the login and of users met since by friend requests, for PRESENCE and TYPING. */
+    private final Map<Long, String> names = new HashMap<>();
     private boolean syncInFlight;
     /** Requests sent on this connection whose one reply has not come yet. */
     private int repliesDue;
@@ -176,6 +190,13 @@ public final class ClientSession implements FrameSink {
             sendChat(cmid, new GroupChat(c.groupid(), c.msg(), cmid));
         } else if (command instanceof Command.AddFriend a) {
             sendRequest(new AddFriend(a.friendid()));
+        } else if (command instanceof Command.FriendRequests) {
+            Render.friendRequests(friendRequests).forEach(view::show);
+        } else if (command instanceof Command.AnswerFriend a) {
+            friendRequests.remove(a.userid());
+            sendRequest(new FriendReply(a.userid(), a.accept()));
+        } else if (command instanceof Command.TypingTo t) {
+            sendSignal(new Typing(t.toid()));
         } else if (command instanceof Command.CreateGroup c) {
             sendRequest(new CreateGroup(c.groupname(), c.groupdesc(), c.open()));
         } else if (command instanceof Command.AddGroup a) {
@@ -219,7 +240,7 @@ public final class ClientSession implements FrameSink {
 
     /**
      * Sends a request that gets exactly one reply (ADD_FRIEND, CREATE_GROUP, ADD_GROUP,
-     * HISTORY, CONVERSATIONS, 118, 119); false if it was not sent.
+     * HISTORY, CONVERSATIONS, 117, 118, 119); false if it was not sent.
      */
     private boolean sendRequest(Request request) {
         if (!valid(request)) {
@@ -231,6 +252,13 @@ public final class ClientSession implements FrameSink {
         }
         view.show("not connected to the server; try again in a moment");
         return false;
+    }
+
+    /** Sends a request that has no reply (TYPING); if there is no connection, it is of no use later. */
+    private void sendSignal(Request request) {
+        if (valid(request) && loggedIn) {
+            link.send(request);
+        }
     }
 
     private void replyArrived() {
@@ -301,16 +329,20 @@ public final class ClientSession implements FrameSink {
                 case ONE_CHAT, GROUP_CHAT -> onChat(Json.read(body, ChatMessage.class));
                 case READ -> {
                     ReadReceipt r = Json.read(body, ReadReceipt.class);
-                    onPushed(r.seq(), Render.receipt(r));
+                    onInboxed(r.seq(), Render.receipt(r));
                 }
                 case RECALL -> {
                     RecallEvent r = Json.read(body, RecallEvent.class);
-                    onPushed(r.seq(), Render.recall(r, userId));
+                    onInboxed(r.seq(), Render.recall(r, userId));
                 }
                 case CONVERSATIONS_ACK -> onConversations(Json.read(body, ConversationsAck.class));
                 case SEND_ACK -> onSendAck(Json.read(body, SendAck.class));
                 case SYNC_DONE -> onSyncDone(Json.read(body, SyncDone.class));
                 case ADD_FRIEND -> onAddFriendAck(Json.read(body, AddFriendAck.class));
+                case FRIEND_REQUEST -> onFriendRequest(Json.read(body, FriendRequestNotice.class));
+                case FRIEND_REPLY -> onFriendReply(body);
+                case PRESENCE -> onPresence(Json.read(body, PresenceNotice.class));
+                case TYPING -> onTyping(Json.read(body, TypingNotice.class));
                 case CREATE_GROUP -> onCreateGroupAck(Json.read(body, CreateGroupAck.class));
                 case ADD_GROUP -> onAddGroupAck(Json.read(body, AddGroupAck.class));
                 case HISTORY_ACK -> onHistory(Json.read(body, HistoryAck.class));
@@ -355,12 +387,14 @@ public final class ClientSession implements FrameSink {
         if (ack.id() != userId) {
             inbox.reset();
             outbox.clear();
+            friendRequests.clear();
         }
         userId = ack.id();
         credentials = attempt != null ? attempt : credentials;
         loggedIn = true;
         friends = ack.friends() == null ? List.of() : ack.friends();
         groups = ack.groups() == null ? List.of() : ack.groups();
+        friends.forEach(f -> names.put(f.id(), f.name()));
         inbox.resume(ack.acked() == null ? 0 : ack.acked());
         syncInFlight = true; // the server replays the inbox right after LOGIN_ACK, a page at a time
         replayed = 0;
@@ -392,13 +426,17 @@ public final class ClientSession implements FrameSink {
     }
 
     private void onChat(ChatMessage m) {
-        onPushed(m.seq(), Render.chat(m, userId));
+        onInboxed(m.seq(), Render.chat(m, userId));
     }
 
-    /** Shows a push (a chat, receipt or recall) unless shown already, and asks for what a gap hides. */
-    private void onPushed(Long seq, String line) {
+    /**
+     * Shows an entry of the inbox (a chat, a receipt, a recall, a friend request or reply) unless it was shown
+     * already; every one of them takes a seq, so each is acknowledged like a chat.
+     * Returns false for one shown before.
+     */
+    private boolean onInboxed(Long seq, String line) {
         if (seq != null && !inbox.accept(seq)) {
-            return;
+            return false;
         }
         view.show(line);
         if (syncInFlight) {
@@ -408,6 +446,40 @@ public final class ClientSession implements FrameSink {
             syncInFlight = true;
             link.send(new Sync(inbox.contiguous()));
         }
+        return true;
+    }
+
+    private void onFriendRequest(FriendRequestNotice request) {
+        names.put(request.id(), request.name());
+        if (onInboxed(request.seq(), Render.friendRequest(request))) {
+            friendRequests.put(request.id(), request.name());
+        }
+    }
+
+    /** FRIEND_REPLY is the answer to our own (it has errno) or the other user's answer to our request (it has seq). */
+    private void onFriendReply(ObjectNode body) throws ProtocolException {
+        if (body.has("errno")) {
+            FriendReplyAck ack = Json.read(body, FriendReplyAck.class);
+            replyArrived();
+            showAck(ack.errno(), ack.errmsg(), "done: the friend request is answered");
+        } else {
+            FriendReplyNotice reply = Json.read(body, FriendReplyNotice.class);
+            names.put(reply.id(), reply.name());
+            onInboxed(reply.seq(), Render.friendReply(reply));
+        }
+    }
+
+    private void onTyping(TypingNotice typing) {
+        view.show(Render.typing(typing.id(), friendName(typing.id())));
+    }
+
+    private void onPresence(PresenceNotice presence) {
+        view.show(Render.presence(presence, friendName(presence.id())));
+    }
+
+    /** The name of a friend listed at login or a user met by a friend request since, or null. */
+    private String friendName(long id) {
+        return names.get(id);
     }
 
     private void onSyncDone(SyncDone done) {
@@ -436,7 +508,9 @@ public final class ClientSession implements FrameSink {
 
     private void onAddFriendAck(AddFriendAck ack) {
         replyArrived();
-        showAck(ack.errno(), ack.errmsg(), "friend added (listed from the next login)");
+        showAck(ack.errno(), ack.errmsg(), Boolean.TRUE.equals(ack.pending())
+                ? "friend request sent: you are friends once they accept"
+                : "friend added (listed from the next login)");
     }
 
     private void onCreateGroupAck(CreateGroupAck ack) {

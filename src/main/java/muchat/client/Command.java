@@ -10,7 +10,11 @@ public sealed interface Command {
             commands:
               help                              this list
               chat:friendid:message             a message to one user
-              addfriend:friendid                make friends (both ways)
+              addfriend:friendid                ask a user to be friends (or accept their request)
+              requests                          the friend requests you got since login
+              accept:userid                     accept a user's friend request
+              reject:userid                     turn a user's friend request down
+              typing:userid                     tell a friend you are typing to them
               creategroup:groupname:groupdesc   a new group anyone may join, you are its creator
               createprivate:groupname:groupdesc a new group whose members you approve
               addgroup:groupid                  join a group (or ask to, if it is private)
@@ -37,6 +41,15 @@ public sealed interface Command {
     }
 
     record AddFriend(long friendid) implements Command {
+    }
+
+    record FriendRequests() implements Command {
+    }
+
+    record AnswerFriend(long userid, boolean accept) implements Command {
+    }
+
+    record TypingTo(long toid) implements Command {
     }
 
     /** {@code open} false: a private group, whose creator approves each member. */
@@ -108,11 +121,13 @@ public sealed interface Command {
                     String[] p = fields(args, 2, "createprivate:groupname:groupdesc");
                     yield new CreateGroup(p[0], p[1], false);
                 }
-                case "requests" -> new Requests(id(fields(args, 1, "requests:groupid")[0]));
-                case "approve", "reject" -> {
-                    String[] p = fields(args, 2, name + ":groupid:userid");
-                    yield new Decide(id(p[0]), id(p[1]), name.equals("approve"));
-                }
+                case "requests" -> args == null ? new FriendRequests()
+                        : new Requests(id(fields(args, 1, "requests:groupid")[0]));
+                case "accept" -> new AnswerFriend(id(fields(args, 1, "accept:userid")[0]), true);
+                case "typing" -> new TypingTo(id(fields(args, 1, "typing:userid")[0]));
+                case "reject" -> args != null && !args.contains(":")
+                        ? new AnswerFriend(id(args), false) : decide(name, args);
+                case "approve" -> decide(name, args);
                 case "addgroup" -> new AddGroup(id(fields(args, 1, "addgroup:groupid")[0]));
                 case "groupchat" -> {
                     String[] p = fields(args, 2, "groupchat:groupid:message");
@@ -127,6 +142,11 @@ public sealed interface Command {
         } catch (IllegalArgumentException e) {
             return new Invalid(e.getMessage());
         }
+    }
+
+    private static Decide decide(String name, String args) {
+        String[] p = fields(args, 2, name + ":groupid:userid");
+        return new Decide(id(p[0]), id(p[1]), name.equals("approve"));
     }
 
     private static History history(String target) {

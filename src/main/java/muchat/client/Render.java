@@ -2,13 +2,17 @@ package muchat.client;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import muchat.protocol.ChatMessage;
 import muchat.protocol.ConversationsAck;
 import muchat.protocol.Errno;
 import muchat.protocol.Friend;
+import muchat.protocol.FriendReplyNotice;
+import muchat.protocol.FriendRequestNotice;
 import muchat.protocol.Group;
 import muchat.protocol.GroupRequestsAck.Requester;
 import muchat.protocol.GroupUser;
+import muchat.protocol.PresenceNotice;
 import muchat.protocol.ReadReceipt;
 import muchat.protocol.RecallEvent;
 import muchat.text.Printable;
@@ -54,6 +58,40 @@ final class Render {
             lines.add("  " + id + "  " + Printable.escape(c.name()) + "  " + c.unread() + " unread"
                     + (c.last() == null ? "" : "  last: " + chat(c.last(), self)));
         }
+        return lines;
+    }
+
+    /** {@code [time] alice(3) asks to be your friend (accept:3 or reject:3)}. */
+    static String friendRequest(FriendRequestNotice r) {
+        return "[" + r.time() + "] " + Printable.escape(r.name()) + "(" + r.id() + ") asks to be your friend (accept:"
+                + r.id() + " or reject:" + r.id() + ")";
+    }
+
+    /** {@code [time] bob(4) accepted your friend request}, or turned it down. */
+    static String friendReply(FriendReplyNotice r) {
+        return "[" + r.time() + "] " + Printable.escape(r.name()) + "(" + r.id() + ") "
+                + (r.accept() ? "accepted your friend request" : "turned your friend request down");
+    }
+
+    /** {@code bob(4) is online}; {@code name} is null for a user not among the friends of the login. */
+    static String presence(PresenceNotice p, String name) {
+        return who(p.id(), name) + " is " + p.state().wire();
+    }
+
+    /** {@code bob(4) is typing}. */
+    static String typing(long id, String name) {
+        return who(id, name) + " is typing";
+    }
+
+    private static String who(long id, String name) {
+        return name == null ? "user " + id : Printable.escape(name) + "(" + id + ")";
+    }
+
+    /** The friend requests that came since login and are not answered yet: id to name. */
+    static List<String> friendRequests(Map<Long, String> requests) {
+        List<String> lines = new ArrayList<>();
+        lines.add("friend requests:" + (requests.isEmpty() ? " none" : ""));
+        requests.forEach((id, name) -> lines.add("  " + id + "  " + Printable.escape(name)));
         return lines;
     }
 

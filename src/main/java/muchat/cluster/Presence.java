@@ -185,7 +185,7 @@ final class Presence {
         try (Pipeline p = jedis.pipelined()) {
             for (Cluster.Push push : pushes) {
                 replies.add(PUSH.queue(p, List.of(userKey(push.uid())),
-                        List.of(channelPrefix, ClusterMessage.push(push.uid(), push.seq(), push.json()).encode())));
+                        List.of(channelPrefix, message(push).encode())));
             }
             p.sync();
         }
@@ -200,6 +200,11 @@ final class Presence {
             }
         }
         return received;
+    }
+
+    private static ClusterMessage message(Cluster.Push push) {
+        return push.isSignal() ? ClusterMessage.signal(push.uid(), push.json())
+                : ClusterMessage.push(push.uid(), push.seq(), push.json());
     }
 
     /** What the user's key holds while the login {@code claimId} of this instance serves it. */

@@ -1,5 +1,7 @@
 package muchat.protocol;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * A stored chat message as the server pushes it (msgid 6 with {@code toid}, or 10 with
  * {@code groupid}) and as HISTORY_ACK lists it. {@code id} and {@code name} are the
@@ -8,7 +10,7 @@ package muchat.protocol;
  * for a message its sender recalled, and absent otherwise.
  */
 public record ChatMessage(long id, String name, Long toid, Long groupid, String msg,
-                          String time, Long ts, Long mid, Long seq, Boolean recalled) implements Pushed {
+                          String time, Long ts, Long mid, Long seq, Boolean recalled) implements InboxPush {
 
     /** A message to one user, not yet numbered in an inbox. */
     public static ChatMessage toUser(long fromId, String fromName, long toid, String msg, long ts, long mid) {
@@ -31,8 +33,10 @@ public record ChatMessage(long id, String name, Long toid, Long groupid, String 
         return new ChatMessage(id, name, toid, groupid, "", time, ts, mid, seq, true);
     }
 
+    /** A classic client knows chat messages, but not one recalled before it reached the client. */
     @Override
-    public boolean shownToLegacy() {
+    @JsonIgnore
+    public boolean classic() {
         return recalled == null;
     }
 

@@ -32,6 +32,11 @@ public enum Errno {
         return sentence;
     }
 
+    /** A {@code retry_after} in whole seconds, rounded up, for an {@code errmsg}. */
+    static long seconds(long retryAfterMillis) {
+        return (retryAfterMillis + 999) / 1000;
+    }
+
     /** The errno with wire code {@code code}, or null if there is none. */
     public static Errno of(int code) {
         for (Errno e : values()) {

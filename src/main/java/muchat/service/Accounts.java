@@ -8,10 +8,10 @@ import muchat.protocol.Errno;
 import muchat.protocol.Friend;
 import muchat.protocol.Group;
 import muchat.protocol.HeartbeatAck;
+import muchat.protocol.InboxPush;
 import muchat.protocol.LegacyLoginAck;
 import muchat.protocol.Login;
 import muchat.protocol.LoginAck;
-import muchat.protocol.Pushed;
 import muchat.protocol.Reg;
 import muchat.protocol.RegAck;
 import muchat.store.Database;
@@ -28,7 +28,12 @@ import org.slf4j.LoggerFactory;
  * session anywhere in the cluster, replaying the inbox), LOGINOUT, HEARTBEAT, and leaving
  * when a connection closes.
  *
- * <p>Threads: handlers run on the requesting session's strand.
+ * <p>Logins and registrations are limited per account and client address (see
+ * {@link LoginThrottle} and {@link RegistrationLimit}); a refused one is answered with
+ * errno 17 and {@code retry_after} before any password is hashed.
+ *
+ * <p>Threads: handlers run on the requesting session's strand, never on an IO loop:
+ * password hashing takes tens of milliseconds.
  */
 final class Accounts {
     private static final Logger log = LoggerFactory.getLogger(Accounts.class);
@@ -43,9 +48,13 @@ final class Accounts {
     private final UserDirectory directory;
     private final Social social;
     private final Reading reading;
+    private final LoginThrottle throttle;
+    private final RegistrationLimit registrations;
+    private final PresenceNotices presence;
 
     Accounts(Database database, SessionRegistry sessions, Cluster cluster, Delivery delivery,
-             UserDirectory directory, Social social, Reading reading) {
+             UserDirectory directory, Social social, Reading reading, LoginThrottle throttle,
+             RegistrationLimit registrations, PresenceNotices presence) {
         this.users = database.users();
         this.messages = database.messages();
         this.sessions = sessions;
@@ -54,9 +63,17 @@ final class Accounts {
         this.directory = directory;
         this.social = social;
         this.reading = reading;
+        this.throttle = throttle;
+        this.registrations = registrations;
+        this.presence = presence;
     }
 
     void register(Session session, Reg request) {
+        long retryAfter = registrations.take(ClientAddress.of(session.connection().peerIp()));
+        if (retryAfter > 0) {
+            session.send(RegAck.throttled(retryAfter));
+            return;
+        }
         OptionalLong id = users.register(request.name(), request.password());
         if (id.isEmpty()) {
             throw new ServiceError(Errno.WRONG_CREDENTIALS, "the name " + request.name() + " is taken");
@@ -74,10 +91,24 @@ final class Accounts {
      * binds the connection to the user, and replays the inbox.
      */
     void login(Session session, Login request) {
+        ClientAddress address = ClientAddress.of(session.connection().peerIp());
+        long account = request.id() != null ? request.id() : users.idOf(request.name()).orElse(0);
+        long retryAfter = throttle.retryAfter(account, address);
+        if (retryAfter > 0) {
+            log.debug("login refused user={} {} retry-after={}", account, session.connection(), retryAfter);
+            session.send(LoginAck.throttled(retryAfter));
+            return;
+        }
         Optional<User> found = request.id() != null
                 ? users.authenticate(request.id(), request.password())
                 : users.authenticateByName(request.name(), request.password());
-        User user = found.orElseThrow(() -> new ServiceError(Errno.WRONG_CREDENTIALS, "wrong id or password"));
+        if (found.isEmpty()) {
+            log.info("login failed {} {}", who(request, account), session.connection());
+            throttle.failed(account, address);
+            throw new ServiceError(Errno.WRONG_CREDENTIALS, "wrong id or password");
+        }
+        User user = found.get();
+        throttle.succeeded(user.id());
         long acked = messages.acked(user.id());
         List<Friend> friends = social.friendsOf(user.id());
         List<Group> groups = social.groupsOf(user.id());
@@ -103,7 +134,18 @@ final class Accounts {
         }
         session.bind(user.id(), user.name(), acked);
         log.info("login user={} {} instance={}", user.id(), session.connection(), cluster.instanceId());
+        if (older == null) { // else the user was online here all along
+            presence.arrived(user.id(), friends);
+        }
         delivery.replayAfterLogin(session, acked);
+    }
+
+    /** The account a login names, for a log line: never its password. */
+    private static String who(Login request, long account) {
+        if (request.id() != null) {
+            return "user=" + account;
+        }
+        return "user=" + (account == 0 ? "none" : account) + " name=" + Printable.escape(request.name());
     }
 
     /**
@@ -113,7 +155,8 @@ final class Accounts {
      */
     private static long sendLegacyLoginAck(Session session, User user, List<Friend> friends, List<Group> groups,
                                            List<InboxEntry> waiting, long acked) {
-        List<ChatMessage> shown = waiting.stream().map(Delivery::toPush).filter(Pushed::shownToLegacy)
+        // Only what a classic client knows (docs/protocol.md section 7); what it skips is acked with it.
+        List<ChatMessage> shown = waiting.stream().map(Delivery::toPush).filter(InboxPush::classic)
                 .map(ChatMessage.class::cast).toList();
         LegacyLoginAck.Fitted fitted = LegacyLoginAck.fit(user.id(), user.name(), friends, groups, shown);
         long upTo = fitted.offline() == 0 ? acked : shown.get(fitted.offline() - 1).seq();

@@ -21,6 +21,7 @@ import muchat.protocol.AddGroup;
 import muchat.protocol.Conversations;
 import muchat.protocol.CreateGroup;
 import muchat.protocol.ErrorReply;
+import muchat.protocol.FriendReply;
 import muchat.protocol.Errno;
 import muchat.protocol.GroupChat;
 import muchat.protocol.GroupDecide;
@@ -39,6 +40,7 @@ import muchat.protocol.RecvAck;
 import muchat.protocol.Reg;
 import muchat.protocol.Request;
 import muchat.protocol.Sync;
+import muchat.protocol.Typing;
 import muchat.store.Database;
 import muchat.store.StoreException;
 import muchat.text.Printable;
@@ -73,7 +75,7 @@ public final class ChatService {
             EnumSet.of(MsgType.ADD_FRIEND, MsgType.CREATE_GROUP, MsgType.ADD_GROUP);
     /** Requests a legacy connection does not know: to it they are unknown msgids (errno 12). */
     private static final Set<MsgType> NATIVE_ONLY = EnumSet.of(MsgType.GROUP_REQUESTS, MsgType.GROUP_DECIDE,
-            MsgType.CONVERSATIONS, MsgType.READ, MsgType.RECALL);
+            MsgType.CONVERSATIONS, MsgType.READ, MsgType.RECALL, MsgType.TYPING, MsgType.FRIEND_REPLY);
     /**
      * TCP keepalive for legacy connections, which are never closed for silence: a dead
      * classic client is found after about two minutes without traffic.
@@ -99,6 +101,7 @@ public final class ChatService {
     private final Cluster cluster;
     private final Limits limits;
     private final LegacyPacer.Delivered legacyDelivered;
+    private final PresenceNotices presence;
 
     /**
      * What one connection may ask of the server.
@@ -109,12 +112,24 @@ public final class ChatService {
      * @param loginTimeout how long a connection may go without a logged-in user
      * @param maxGroupMembers members one group may have, and requests waiting to join it
      * @param recallWindow how long after sending a message may be recalled
+     * @param openFriends  ADD_FRIEND makes a friendship at once, without a request
      */
     public record Limits(int rate, int maxPending, int maxFrame, Duration loginTimeout, int maxGroupMembers,
-                         Duration recallWindow) {
+                         Duration recallWindow, boolean openFriends) {
     }
 
-    public ChatService(Database database, Cluster cluster, Strands strands, Limits limits) {
+    /**
+     * What logins and registrations may cost (docs/protocol.md section 6.7).
+     *
+     * @param loginBackoff          the wait after 5 failed logins of an account or address (zero: none)
+     * @param throttleAddresses     whether failed logins count per client address too
+     * @param registrationsPerHour  accounts one client address may register an hour (0: any number)
+     */
+    public record AccountLimits(Duration loginBackoff, boolean throttleAddresses, int registrationsPerHour) {
+    }
+
+    public ChatService(Database database, Cluster cluster, Strands strands, Limits limits,
+                       AccountLimits accountLimits) {
         this.strands = strands;
         this.cluster = cluster;
         this.limits = limits;
@@ -122,10 +137,19 @@ public final class ChatService {
         this.legacyDelivered = database.messages()::ack;
         this.delivery = new Delivery(database.messages(), sessions, cluster, strands);
         UserDirectory directory = new UserDirectory(database.users());
-        Social social = new Social(database, sessions, directory, limits.maxGroupMembers());
+        this.presence = new PresenceNotices(database.friends(), sessions, delivery, strands);
+        sessions.onDeparture(presence::left);
+        Social social = new Social(database, sessions, limits.maxGroupMembers());
+        FriendRequests friendRequests = new FriendRequests(database, delivery, directory, limits.openFriends());
         Reading reading = new Reading(database.conversations(), database.messages(), database.groups(), delivery);
         Recalls recalls = new Recalls(database.messages(), database.groups(), delivery, limits.recallWindow());
-        Accounts accounts = new Accounts(database, sessions, cluster, delivery, directory, social, reading);
+        Accounts accounts = new Accounts(database, sessions, cluster, delivery, directory, social, reading,
+                new LoginThrottle(accountLimits.loginBackoff(), accountLimits.throttleAddresses(),
+                        ChatService::monotonicMillis, LruMap.DEFAULT_CAPACITY),
+                new RegistrationLimit(accountLimits.registrationsPerHour(), ChatService::monotonicMillis,
+                        LruMap.DEFAULT_CAPACITY),
+                presence);
+        TypingForwarder typing = new TypingForwarder(database.friends(), delivery);
         Chats chats = new Chats(database.messages(), database.groups(), directory, delivery);
         cluster.setListener(delivery);
 
@@ -136,7 +160,9 @@ public final class ChatService {
             loginDeadline(s.connection().loop()).restart(s);
         });
         handlers.put(MsgType.HEARTBEAT, (s, r) -> accounts.heartbeat(s));
-        handlers.put(MsgType.ADD_FRIEND, (s, r) -> social.addFriend(s, (AddFriend) r));
+        handlers.put(MsgType.ADD_FRIEND, (s, r) -> friendRequests.addFriend(s, (AddFriend) r));
+        handlers.put(MsgType.FRIEND_REPLY, (s, r) -> friendRequests.replyToFriend(s, (FriendReply) r));
+        handlers.put(MsgType.TYPING, (s, r) -> typing.forward(s, (Typing) r));
         handlers.put(MsgType.CREATE_GROUP, (s, r) -> social.createGroup(s, (CreateGroup) r));
         handlers.put(MsgType.ADD_GROUP, (s, r) -> social.joinGroup(s, (AddGroup) r));
         handlers.put(MsgType.GROUP_REQUESTS, (s, r) -> social.listRequests(s, (GroupRequests) r));
@@ -149,6 +175,11 @@ public final class ChatService {
         handlers.put(MsgType.CONVERSATIONS, (s, r) -> reading.list(s, (Conversations) r));
         handlers.put(MsgType.READ, (s, r) -> reading.read(s, (Read) r));
         handlers.put(MsgType.RECALL, (s, r) -> recalls.recall(s, (Recall) r));
+    }
+
+    /** Milliseconds on a clock that setting the system time does not move, for the limits' waits. */
+    private static long monotonicMillis() {
+        return System.nanoTime() / 1_000_000;
     }
 
     // ---- from the IO threads ---------------------------------------------------------------
@@ -239,6 +270,7 @@ public final class ChatService {
             Accounts.leave(session, sessions, "server stopping");
         }
         strands.shutdown(10, TimeUnit.SECONDS);
+        presence.close();
         delivery.close();
     }
 

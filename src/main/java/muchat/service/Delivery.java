@@ -9,13 +9,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import muchat.protocol.ChatMessage;
+import muchat.protocol.FriendReplyNotice;
+import muchat.protocol.FriendRequestNotice;
+import muchat.protocol.InboxPush;
+import muchat.protocol.Message;
 import muchat.protocol.Errno;
 import muchat.protocol.ErrorReply;
 import muchat.protocol.Json;
 import muchat.protocol.MsgType;
-import muchat.protocol.Pushed;
 import muchat.protocol.ReadReceipt;
 import muchat.protocol.RecallEvent;
+import muchat.store.FriendStore;
 import muchat.store.HistoryEntry;
 import muchat.store.InboxEntry;
 import muchat.store.MessageStore;
@@ -91,7 +95,7 @@ final class Delivery implements Cluster.Listener {
      * A delivery to more than {@value #SLICE} recipients is handed on in slices instead,
      * see {@link #routeInSlices}.
      */
-    void route(Pushed base, Map<Long, Long> deliveries) {
+    void route(InboxPush base, Map<Long, Long> deliveries) {
         if (deliveries.size() > SLICE) {
             routeInSlices(base, deliveries);
             return;
@@ -108,7 +112,7 @@ final class Delivery implements Cluster.Listener {
      * they were routed; one that overtakes a one-to-one push, which is routed at once,
      * waits in its session for the gap to close ({@link Session#deliver}).
      */
-    private void routeInSlices(Pushed base, Map<Long, Long> deliveries) {
+    private void routeInSlices(InboxPush base, Map<Long, Long> deliveries) {
         List<List<Map.Entry<Long, Long>>> byStrand = new ArrayList<>();
         for (int i = 0; i < strands.count(); i++) {
             byStrand.add(new ArrayList<>(SLICE));
@@ -129,16 +133,30 @@ final class Delivery implements Cluster.Listener {
         }
     }
 
-    private void routeOn(int strand, Pushed base, List<Map.Entry<Long, Long>> slice) {
+    private void routeOn(int strand, InboxPush base, List<Map.Entry<Long, Long>> slice) {
         strands.executeOn(strand, () -> slice.forEach(d -> routeOne(base, d.getKey(), d.getValue())));
     }
 
-    private void routeOne(Pushed base, long uid, long seq) {
+    private void routeOne(InboxPush base, long uid, long seq) {
         Session session = sessions.get(uid);
         if (session != null) {
             push(session, base.withSeq(seq));
         } else if (publisher != null) {
             publisher.add(uid, seq, base);
+        }
+    }
+
+    /**
+     * Sends {@code signal}, a frame that is neither stored nor numbered (PRESENCE,
+     * TYPING), to {@code uid} wherever the user is logged in on a native connection;
+     * nobody gets it otherwise, not even later. Any thread.
+     */
+    void signal(long uid, Message signal) {
+        Session session = sessions.get(uid);
+        if (session != null) {
+            session.sendSignal(signal.msgid(), Json.bytes(signal));
+        } else if (publisher != null) {
+            publisher.addSignal(uid, signal);
         }
     }
 
@@ -183,9 +201,17 @@ final class Delivery implements Cluster.Listener {
             return; // logged out meanwhile: the message waits in the database
         }
         try {
-            push(session, Pushed.read(json));
+            push(session, InboxPush.read(json));
         } catch (IOException e) {
             log.warn("dropping an unreadable push for user={} seq={}: {}", uid, seq, Printable.escape(e.toString()));
+        }
+    }
+
+    @Override
+    public void onSignal(long uid, byte[] json) {
+        Session session = sessions.get(uid);
+        if (session != null) {
+            session.sendSignal(Json.msgidOf(json), json);
         }
     }
 
@@ -224,7 +250,7 @@ final class Delivery implements Cluster.Listener {
 
     // ---- internals ---------------------------------------------------------------------------
 
-    private void push(Session session, Pushed message) {
+    private void push(Session session, InboxPush message) {
         switch (session.deliver(message)) {
             case HELD -> timer.schedule(() -> fillIfStillBehind(session), GAP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
             case FULL -> catchUpWhenDrained(session);
@@ -308,15 +334,19 @@ final class Delivery implements Cluster.Listener {
     }
 
     /** An inbox entry as its user is pushed it. */
-    static Pushed toPush(InboxEntry e) {
-        return switch (e.kind()) {
-            case CHAT -> shown(e.message()).withSeq(e.seq());
+    static InboxPush toPush(InboxEntry e) {
+        InboxPush push = switch (e.kind()) {
+            case CHAT -> shown(e.message());
             case RECEIPT -> {
                 long reader = e.sender() == e.uid() ? e.toUser() : e.sender();
-                yield new ReadReceipt(reader, reader, null, e.mid(), e.seq());
+                yield new ReadReceipt(reader, reader, null, e.mid(), null);
             }
-            case RECALL -> new RecallEvent(e.mid(), e.sender(), e.toUser(), e.toGroup(), e.seq());
+            case RECALL -> new RecallEvent(e.mid(), e.sender(), e.toUser(), e.toGroup(), null);
+            case FRIEND_REQUEST -> FriendRequestNotice.of(e.sender(), e.senderName(), e.ts());
+            case FRIEND_REPLY -> FriendReplyNotice.of(e.sender(), e.senderName(),
+                    FriendStore.ACCEPT.equals(e.text()), e.ts());
         };
+        return push.withSeq(e.seq());
     }
 
     /** A stored message as HISTORY and pushes show it: a recalled one without its text. */

@@ -2,6 +2,7 @@ package muchat.service;
 
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import muchat.codec.FrameCodec;
@@ -9,9 +10,9 @@ import muchat.codec.Framing;
 import muchat.net.Buffer;
 import muchat.net.TcpConnection;
 import muchat.net.TcpConnection.ReadPause;
+import muchat.protocol.InboxPush;
 import muchat.protocol.LegacyLoginAck;
 import muchat.protocol.Message;
-import muchat.protocol.Pushed;
 import muchat.protocol.SyncDone;
 
 /**
@@ -36,6 +37,8 @@ import muchat.protocol.SyncDone;
 public final class Session {
     /** Pushes held back behind a gap, at most; beyond that the catch-up from the database brings them. */
     private static final int MAX_EARLY = 1024;
+    /** At most one TYPING a second is forwarded from one sender to one peer. */
+    private static final long TYPING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How long a connection we are closing may take to read our last words. */
     private static final long CLOSE_GRACE_MILLIS = 2000;
 
@@ -55,6 +58,8 @@ public final class Session {
     private volatile boolean backlogPaused;
     /** Set by {@link #keepPending} during a task; the strand's only. */
     private boolean keptPending;
+    /** TYPINGs forwarded, made at the first; the strand's only. */
+    private Throttle typing;
     /** True while a catch-up waits for the client to take its output. */
     private final AtomicBoolean catchUpWaiting = new AtomicBoolean();
 
@@ -63,7 +68,7 @@ public final class Session {
     /** The next seq this user should be pushed; guarded by this. */
     private long nextSeq;
     /** Pushes that arrived before the ones in front of them; guarded by this. */
-    private final NavigableMap<Long, Pushed> early = new TreeMap<>();
+    private final NavigableMap<Long, InboxPush> early = new TreeMap<>();
     /** The inbox's last seq seen by the previous catch-up sweep; guarded by this. */
     private long sweepMark;
     /** True while the last SYNC_DONE said {@code more}: the client is asking for pages; guarded by this. */
@@ -321,9 +326,9 @@ public final class Session {
      * Pushes {@code message} (which carries its seq) if it is the next one, then any
      * early ones it unblocks; drops it, leaving it to a catch-up from the database, if
      * the connection cannot take more now ({@link #canTakeMore}). A legacy connection
-     * passes over what classic clients never get ({@link Pushed#shownToLegacy}).
+     * passes over what classic clients never get ({@link InboxPush#classic}).
      */
-    synchronized Outcome deliver(Pushed message) {
+    synchronized Outcome deliver(InboxPush message) {
         long seq = message.seq();
         if (uid == 0 || seq < nextSeq) {
             return Outcome.DONE;
@@ -340,7 +345,7 @@ public final class Session {
         }
         writePush(message);
         nextSeq++;
-        for (Pushed next; canTakeMore() && (next = early.remove(nextSeq)) != null; nextSeq++) {
+        for (InboxPush next; canTakeMore() && (next = early.remove(nextSeq)) != null; nextSeq++) {
             writePush(next);
         }
         early.headMap(nextSeq).clear();
@@ -348,13 +353,37 @@ public final class Session {
     }
 
     /**
-     * Writes a push in seq order. What a legacy connection passes over is acknowledged
-     * with the next frame it is written, as a classic client acks by reading.
+     * Writes a push in seq order. A legacy connection is not sent what the classic client
+     * does not know or should not see (docs/protocol.md section 7): the push only takes its
+     * seq, acknowledged with the next frame it is written, as a classic client acks by reading.
      */
-    private void writePush(Pushed message) {
-        if (pacer == null || message.shownToLegacy()) {
-            write(message, uid, message.seq());
+    private void writePush(InboxPush push) {
+        if (pacer == null || push.classic()) {
+            write(push, uid, push.seq());
         }
+    }
+
+    /**
+     * Sends a frame that is neither stored nor numbered (PRESENCE, TYPING), already
+     * serialised, to a native connection with a user; dropped otherwise. Any thread.
+     */
+    void sendSignal(int msgid, byte[] json) {
+        if (pacer == null && uid != 0) {
+            Buffer frame = new Buffer(json.length + 8);
+            codec.encode(msgid, json, frame);
+            connection.send(frame);
+        }
+    }
+
+    /**
+     * Whether a TYPING to {@code peer} may be forwarded now: at most one a second per
+     * peer. The session's strand only.
+     */
+    boolean mayForwardTyping(long peer) {
+        if (typing == null) {
+            typing = new Throttle(TYPING_INTERVAL_NANOS);
+        }
+        return typing.tryAcquire(peer, System.nanoTime());
     }
 
     /**

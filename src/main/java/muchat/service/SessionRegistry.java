@@ -2,10 +2,12 @@ package muchat.service;
 
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * The users logged in on this instance and their sessions; with the {@link Cluster}, it
@@ -30,6 +32,8 @@ final class SessionRegistry {
     /** Starts at the start time in microseconds, so that a restarted instance never reuses an id. */
     private final AtomicLong lastClaimId = new AtomicLong(System.currentTimeMillis() * 1000);
     private final Cluster cluster;
+    /** Told each time a user's session here is forgotten (see {@link #onDeparture}). */
+    private volatile LongConsumer departures = uid -> { };
 
     /** A login that a newer one replaced here: its session is to be kicked if it still holds the claim. */
     record Superseded(Session session, Claim claim) {
@@ -73,8 +77,23 @@ final class SessionRegistry {
         }
         if (byUser.remove(claim.uid(), session)) {
             cluster.release(claim.uid(), claim.id());
+            departures.accept(claim.uid());
         }
         return true;
+    }
+
+    /**
+     * Calls {@code listener} with the user each time the user's session here ends
+     * (logout, disconnect, kick from another instance), on the thread that ended it; not
+     * when a newer login here replaced it. It must return at once.
+     */
+    void onDeparture(LongConsumer listener) {
+        this.departures = listener;
+    }
+
+    /** Whether {@code uid} has a session, here or on any other instance: what "online" means. */
+    boolean isOnline(long uid) {
+        return onlineAmong(List.of(uid)).contains(uid);
     }
 
     Session get(long uid) {

@@ -53,7 +53,7 @@ final class BatchWriter implements AutoCloseable {
     private static final String FIND_EARLIER = "SELECT sender, cmid, mid, ts FROM messages WHERE sender IN ";
     private static final String AND_CMID_IN = " AND cmid IN ";
     private static final String INSERT_MESSAGE =
-            "INSERT INTO messages (sender, to_user, to_group, body, ts, cmid) VALUES (?, ?, ?, ?, ?, ?)";
+            "INSERT INTO messages (sender, to_user, to_group, body, ts, cmid, kind) VALUES (?, ?, ?, ?, ?, ?, ?)";
     private static final String READ_CURSORS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
     private static final String INSERT_INBOX = "INSERT INTO inbox (uid, seq, mid) VALUES ";
     /** Rows per multi-row INSERT statement. */
@@ -223,6 +223,7 @@ final class BatchWriter implements AutoCloseable {
         ps.setString(4, m.text());
         ps.setLong(5, m.ts());
         ps.setString(6, m.cmid());
+        ps.setInt(7, m.kind());
     }
 
     /**

@@ -59,6 +59,9 @@ final class ConversationRows {
         TreeMap<Key, Boolean> rows = new TreeMap<>();
         for (int k = 0; k < fresh.size(); k++) {
             NewMessage m = batch.get(fresh.get(k));
+            if (m.kind() != NewMessage.CHAT) {
+                continue; // a friend event makes no conversation
+            }
             if (m.toUser() != null) {
                 rows.put(new Key(m.sender(), m.toUser(), 0), true);
                 rows.put(new Key(m.toUser(), m.sender(), 0), true);

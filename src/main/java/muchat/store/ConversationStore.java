@@ -24,6 +24,10 @@ import java.util.Map;
  * round trip per hundred. So the cost is about (conversations x log messages + unread),
  * whatever the histories' length.
  *
+ * <p>Only chat messages ({@code messages.kind} 0) count: a friend request or reply
+ * between two users is in their inboxes but is never a conversation's last message nor
+ * unread.
+ *
  * <p>Threads: any thread.
  */
 public final class ConversationStore {
@@ -36,8 +40,8 @@ public final class ConversationStore {
     }
 
     private static final String DIRECT = "SELECT c.peer, COALESCE(u.name, '') AS name, c.read_mid,"
-            + " " + newest("m.sender = c.uid AND m.to_user = c.peer") + " AS mine,"
-            + " " + newest("m.sender = c.peer AND m.to_user = c.uid") + " AS theirs"
+            + " " + newest("m.sender = c.uid AND m.to_user = c.peer AND m.kind = 0") + " AS mine,"
+            + " " + newest("m.sender = c.peer AND m.to_user = c.uid AND m.kind = 0") + " AS theirs"
             + " FROM conversations c LEFT JOIN users u ON u.id = c.peer WHERE c.uid = ? AND c.group_id = 0";
     private static final String GROUPS = "SELECT gm.group_id, g.name, COALESCE(c.read_mid, 0) AS read_mid,"
             + " gm.history_after, " + newest("m.to_group = gm.group_id AND m.mid > gm.history_after") + " AS last_mid"
@@ -49,7 +53,7 @@ public final class ConversationStore {
      * index (a correlated bound makes MariaDB read the conversation's every message).
      */
     private static final String COUNT_DIRECT =
-            " AS k, COUNT(*) FROM messages m WHERE m.sender = ? AND m.to_user = ? AND m.mid > ?";
+            " AS k, COUNT(*) FROM messages m WHERE m.sender = ? AND m.to_user = ? AND m.mid > ? AND m.kind = 0";
     private static final String COUNT_GROUP = " AS k, COUNT(*) FROM messages m WHERE m.to_group = ? AND m.mid > ?";
     /** Counts sent in one round trip: each a UNION ALL branch, numbered in {@code k}. */
     private static final int COUNTS_PER_TRIP = 100;

@@ -127,7 +127,7 @@ public final class Database implements AutoCloseable {
 
     private final Jdbc jdbc;
 
-    private Database(HikariConfig config, Dialect dialect, int writerLanes) {
+    private Database(HikariConfig config, Dialect dialect, int writerLanes, Passwords passwords) {
         config.setPoolName("muchat-db");
         config.setMaximumPoolSize(POOL_SIZE);
         config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
@@ -145,7 +145,7 @@ public final class Database implements AutoCloseable {
             throw e;
         }
         jdbc = new Jdbc(pool, dialect);
-        users = new UserStore(jdbc);
+        users = new UserStore(jdbc, passwords);
         friends = new FriendStore(jdbc);
         groups = new GroupStore(jdbc);
         messages = new MessageStore(jdbc, writerLanes);
@@ -159,11 +159,16 @@ public final class Database implements AutoCloseable {
      * in the directory is moved into it first (see {@link H2Migration}).
      */
     public static Database embedded(Path dataDir) throws StoreException {
+        return embedded(dataDir, Passwords.DEFAULT_MEMORY_KIB);
+    }
+
+    /** {@link #embedded(Path)} whose new password hashes take {@code hashMemoryKib} KiB each. */
+    public static Database embedded(Path dataDir, int hashMemoryKib) throws StoreException {
         PrivateFiles.prepare(dataDir, SQLITE_FILE);
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl("jdbc:sqlite:" + dataDir.toAbsolutePath().resolve(SQLITE_FILE));
         SQLITE_SETTINGS.forEach(config::addDataSourceProperty);
-        Database db = new Database(config, Dialect.SQLITE, EMBEDDED_WRITER_LANES);
+        Database db = new Database(config, Dialect.SQLITE, EMBEDDED_WRITER_LANES, new Passwords(hashMemoryKib));
         try {
             H2Migration.runIfPresent(dataDir, db.pool);
         } catch (RuntimeException e) {
@@ -183,7 +188,7 @@ public final class Database implements AutoCloseable {
         config.setJdbcUrl(h2Url(dataDir) + H2_SETTINGS);
         config.setUsername("sa");
         config.setPassword("");
-        return new Database(config, Dialect.H2, EMBEDDED_WRITER_LANES);
+        return new Database(config, Dialect.H2, EMBEDDED_WRITER_LANES, new Passwords(Passwords.DEFAULT_MEMORY_KIB));
     }
 
     /** The JDBC URL of the H2 database in {@code dataDir}, without settings. */
@@ -205,12 +210,18 @@ public final class Database implements AutoCloseable {
      * must say {@code createDatabaseIfNotExist=true}.
      */
     public static Database mysql(String jdbcUrl, String user, String password) throws StoreException {
+        return mysql(jdbcUrl, user, password, Passwords.DEFAULT_MEMORY_KIB);
+    }
+
+    /** {@link #mysql(String, String, String)} whose new password hashes take {@code hashMemoryKib} KiB each. */
+    public static Database mysql(String jdbcUrl, String user, String password, int hashMemoryKib)
+            throws StoreException {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
         config.setUsername(user);
         config.setPassword(password);
         MYSQL_SETTINGS.forEach(config::addDataSourceProperty);
-        Database db = new Database(config, Dialect.MYSQL, SERVER_WRITER_LANES);
+        Database db = new Database(config, Dialect.MYSQL, SERVER_WRITER_LANES, new Passwords(hashMemoryKib));
         ServerDurability.check(db.jdbc);
         return db;
     }

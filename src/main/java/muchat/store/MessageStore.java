@@ -42,17 +42,17 @@ public final class MessageStore implements AutoCloseable {
      * primary key (uid, seq) in order and stop at the limit; ordered by seq alone it
      * joins and sorts every later entry of the inbox for each page it returns.
      */
-    private static final String INBOX_AFTER = "SELECT i.uid, i.seq, i.kind, " + ENTRY_COLUMNS
+    private static final String INBOX_AFTER = "SELECT i.uid, i.seq, i.kind, m.kind AS message_kind, " + ENTRY_COLUMNS
             + " FROM inbox i JOIN messages m ON m.mid = i.mid LEFT JOIN users u ON u.id = m.sender"
             + " WHERE i.uid = ? AND i.seq > ? ORDER BY i.uid, i.seq LIMIT ?";
     /**
      * Each direction reads at most {@code limit} rows backwards from its own index range.
      * Each is a derived table, not a parenthesized SELECT, which SQLite does not take in
-     * a UNION.
+     * a UNION. Events between the two users (friend requests) are not part of it.
      */
     private static final String DIRECT_HISTORY_ONE_WAY = "SELECT * FROM (SELECT " + ENTRY_COLUMNS
             + " FROM messages m LEFT JOIN users u ON u.id = m.sender"
-            + " WHERE m.sender = ? AND m.to_user = ? AND m.mid < ? ORDER BY m.mid DESC LIMIT ?)";
+            + " WHERE m.sender = ? AND m.to_user = ? AND m.mid < ? AND m.kind = 0 ORDER BY m.mid DESC LIMIT ?)";
     private static final String DIRECT_HISTORY = DIRECT_HISTORY_ONE_WAY + " AS one_way UNION "
             + DIRECT_HISTORY_ONE_WAY + " AS other_way ORDER BY mid DESC LIMIT ?";
     private static final String GROUP_HISTORY = "SELECT " + ENTRY_COLUMNS
@@ -60,8 +60,9 @@ public final class MessageStore implements AutoCloseable {
             + " WHERE m.to_group = ? AND m.mid > ? AND m.mid < ? ORDER BY m.mid DESC LIMIT ?";
     private static final String LAST_SEQS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
     private static final String MESSAGE = "SELECT " + ENTRY_COLUMNS
-            + " FROM messages m LEFT JOIN users u ON u.id = m.sender WHERE m.mid = ?";
-    private static final String RECALL = "UPDATE messages SET recalled = TRUE, body = '' WHERE mid = ? AND NOT recalled";
+            + " FROM messages m LEFT JOIN users u ON u.id = m.sender WHERE m.mid = ? AND m.kind = 0";
+    private static final String RECALL =
+            "UPDATE messages SET recalled = TRUE, body = '' WHERE mid = ? AND kind = 0 AND NOT recalled";
     private static final String NEXT_SEQS = "UPDATE inbox_cursor SET last_seq = last_seq + 1 WHERE uid IN ";
     private static final String INSERT_ENTRIES = "INSERT INTO inbox (uid, seq, mid, kind) VALUES ";
 
@@ -184,7 +185,7 @@ public final class MessageStore implements AutoCloseable {
         return jdbc.list(GROUP_HISTORY, MessageStore::historyEntry, groupId, afterMid, before, limit);
     }
 
-    /** The message {@code mid}, or empty if there is none. */
+    /** The chat message {@code mid}, or empty if there is none (a friend event is none). */
     public Optional<HistoryEntry> message(long mid) throws StoreException {
         return jdbc.first(MESSAGE, MessageStore::historyEntry, mid);
     }
@@ -255,7 +256,8 @@ public final class MessageStore implements AutoCloseable {
 
     private static InboxEntry inboxEntry(ResultSet rs) throws SQLException {
         HistoryEntry m = historyEntry(rs);
-        return new InboxEntry(rs.getLong("uid"), rs.getLong("seq"), InboxEntry.Kind.of(rs.getInt("kind")), m.mid(),
+        InboxEntry.Kind kind = InboxEntry.Kind.of(rs.getInt("kind"), rs.getInt("message_kind"));
+        return new InboxEntry(rs.getLong("uid"), rs.getLong("seq"), kind, m.mid(),
                 m.sender(), m.senderName(), m.toUser(), m.toGroup(), m.text(), m.ts(), m.recalled());
     }
 }

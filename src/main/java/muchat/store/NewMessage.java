@@ -6,14 +6,18 @@ import java.util.Objects;
 
 /**
  * A chat message to store: exactly one of {@code toUser} and {@code toGroup} is set;
- * {@code cmid} (the sender's own id for it) may be null.
+ * {@code cmid} (the sender's own id for it) may be null. {@code kind} is {@link #CHAT},
+ * or the msgid of an inbox event stored like a message (see chat.sql, table messages).
  *
  * <p>{@code recipients} are the users whose inboxes get it, computed by the caller: the
  * receiver of a one-to-one message, or every member of the group except the sender.
  * Repeated ids count once: they are dropped here.
  */
 public record NewMessage(long sender, Long toUser, Long toGroup, String text, long ts, String cmid,
-                         List<Long> recipients) {
+                         List<Long> recipients, int kind) {
+    /** The kind of a chat message. */
+    public static final int CHAT = 0;
+
     public NewMessage {
         if ((toUser == null) == (toGroup == null)) {
             throw new IllegalArgumentException("exactly one of toUser and toGroup must be set");
@@ -22,9 +26,20 @@ public record NewMessage(long sender, Long toUser, Long toGroup, String text, lo
         recipients = List.copyOf(new LinkedHashSet<>(recipients));
     }
 
+    /** A chat message. */
+    public NewMessage(long sender, Long toUser, Long toGroup, String text, long ts, String cmid,
+                      List<Long> recipients) {
+        this(sender, toUser, toGroup, text, ts, cmid, recipients, CHAT);
+    }
+
     /** A one-to-one message; its only recipient is {@code to}. */
     public static NewMessage direct(long sender, long to, String text, long ts, String cmid) {
         return new NewMessage(sender, to, null, text, ts, cmid, List.of(to));
+    }
+
+    /** An event of {@code kind} (not {@link #CHAT}) from {@code sender} for {@code to}'s inbox. */
+    public static NewMessage event(int kind, long sender, long to, String text, long ts) {
+        return new NewMessage(sender, to, null, text, ts, null, List.of(to), kind);
     }
 
     /** A group message for {@code recipients} (the members other than the sender). */

@@ -104,9 +104,10 @@ final class Schema {
         }
         String insert = dialect.insertIgnore() + " INTO conversations (uid, peer, group_id, read_mid) ";
         return List.of(
-                insert + "SELECT to_user, sender, 0, MAX(mid) FROM messages WHERE to_user IS NOT NULL"
+                insert + "SELECT to_user, sender, 0, MAX(mid) FROM messages WHERE to_user IS NOT NULL AND kind = 0"
                         + " GROUP BY to_user, sender",
-                insert + "SELECT sender, to_user, 0, 0 FROM messages WHERE to_user IS NOT NULL GROUP BY sender, to_user",
+                insert + "SELECT sender, to_user, 0, 0 FROM messages WHERE to_user IS NOT NULL AND kind = 0"
+                        + " GROUP BY sender, to_user",
                 insert + "SELECT gm.uid, 0, gm.group_id, COALESCE(MAX(m.mid), 0) FROM group_members gm"
                         + " LEFT JOIN messages m ON m.to_group = gm.group_id GROUP BY gm.uid, gm.group_id");
     }

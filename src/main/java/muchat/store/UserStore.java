@@ -7,22 +7,30 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Accounts: registration, password checks, lookups. Passwords are kept only as salted
- * PBKDF2 hashes (see {@link Passwords}); hashing runs on the caller's thread.
+ * hashes (see {@link Passwords}); a hash of an earlier kind is replaced by a current one
+ * when its user next logs in, the only moment the password is known. Hashing runs on the
+ * caller's thread and takes tens of milliseconds.
  *
- * <p>Threads: any thread.
+ * <p>Threads: any thread but an IO loop.
  */
 public final class UserStore {
     private static final String INSERT_USER = "INSERT INTO users (name, password) VALUES (?, ?)";
     private static final String INSERT_CURSOR = "INSERT INTO inbox_cursor (uid, last_seq) VALUES (?, 0)";
     private static final String INSERT_ACK = "INSERT INTO inbox_ack (uid, acked) VALUES (?, 0)";
 
-    private final Jdbc jdbc;
+    private static final Logger log = LoggerFactory.getLogger(UserStore.class);
 
-    UserStore(Jdbc jdbc) {
+    private final Jdbc jdbc;
+    private final Passwords passwords;
+
+    UserStore(Jdbc jdbc, Passwords passwords) {
         this.jdbc = jdbc;
+        this.passwords = passwords;
     }
 
     /**
@@ -31,7 +39,7 @@ public final class UserStore {
      * @return the new id, or empty if the name is taken
      */
     public OptionalLong register(String name, String password) throws StoreException {
-        String hash = Passwords.hash(password);
+        String hash = passwords.hash(password);
         try {
             return OptionalLong.of(jdbc.inTransactionOrThrow(c -> insert(c, name, hash)));
         } catch (SQLException e) {
@@ -52,6 +60,12 @@ public final class UserStore {
     public Optional<User> authenticateByName(String name, String password) throws StoreException {
         return check(jdbc.first("SELECT id, name, password FROM users WHERE name = ?",
                 Credentials::read, name), password);
+    }
+
+    /** @return the id of the user called {@code name}, or empty if there is none */
+    public OptionalLong idOf(String name) throws StoreException {
+        return jdbc.first("SELECT id FROM users WHERE name = ?", rs -> rs.getLong("id"), name)
+                .map(OptionalLong::of).orElse(OptionalLong.empty());
     }
 
     public Optional<User> find(long id) throws StoreException {
@@ -78,8 +92,23 @@ public final class UserStore {
         return id;
     }
 
-    private static Optional<User> check(Optional<Credentials> row, String password) {
-        return row.filter(r -> Passwords.matches(password, r.hash())).map(Credentials::user);
+    private Optional<User> check(Optional<Credentials> row, String password) {
+        if (row.isEmpty() || !passwords.matches(password, row.get().hash())) {
+            return Optional.empty();
+        }
+        if (!passwords.isCurrent(row.get().hash())) {
+            rehash(row.get(), password);
+        }
+        return Optional.of(row.get().user());
+    }
+
+    /** Replaces an outdated hash, unless the password changed meanwhile. */
+    private void rehash(Credentials row, String password) {
+        int changed = jdbc.update("UPDATE users SET password = ? WHERE id = ? AND password = ?",
+                passwords.hash(password), row.user().id(), row.hash());
+        if (changed == 1) {
+            log.info("password hash of user={} upgraded from {}", row.user().id(), Passwords.scheme(row.hash()));
+        }
     }
 
     private record Credentials(User user, String hash) {

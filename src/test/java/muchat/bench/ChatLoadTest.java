@@ -20,7 +20,8 @@ class ChatLoadTest {
     void aShortLegacyRunDeliversEveryMessageItSent() throws Exception {
         Path data = LocalProcess.tempDir("muchat-chatload");
         try (ChatServer server = new ChatServer(Config.parse(new String[] {"--host", "127.0.0.1", "--port", "0",
-                "--data", data.toString()}, Map.of()))) {
+                "--data", data.toString(), "--hash-memory", "8", "--throttle-addresses", "no",
+                "--max-registrations-per-address", "0"}, Map.of()))) {
             server.start();
             LoadOptions options = LoadOptions.parse(new String[] {
                     "--targets", "127.0.0.1:" + server.address().getPort(), "--users", "8", "--seconds", "2",

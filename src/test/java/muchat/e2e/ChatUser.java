@@ -199,6 +199,11 @@ final class ChatUser implements AutoCloseable {
         client.send(msgid, body);
     }
 
+    /** Asserts that nothing at all arrives for {@code millis}. */
+    void expectSilence(long millis) throws IOException {
+        client.expectSilence(millis);
+    }
+
     /** Sends a request and returns its reply (pushes and acks meanwhile are taken in). */
     JsonNode call(int msgid, ObjectNode body, int replyMsgid) throws IOException {
         client.send(msgid, body);

@@ -26,7 +26,7 @@ class ClusterChatTest {
 
     @BeforeAll
     static void startCluster() throws IOException {
-        cluster = new ClusterFixture("cchat", 3);
+        cluster = new ClusterFixture("cchat", 3, "--open-friends", "yes");
     }
 
     @AfterAll

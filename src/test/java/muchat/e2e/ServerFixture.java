@@ -32,6 +32,9 @@ final class ServerFixture implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> MADE.forEach(LocalProcess::deleteTree)));
     }
 
+    /** KiB per password hash in tests: the least Argon2id takes. */
+    static final int TEST_HASH_MEMORY_KIB = 8;
+
     private final ChatServer server;
     private final Path dataDir;
 
@@ -42,9 +45,12 @@ final class ServerFixture implements AutoCloseable {
     /** A server on {@code port} (0: any free one) over the database in {@code dataDir}. */
     ServerFixture(Path dataDir, int port, String... extraArgs) throws IOException {
         this.dataDir = dataDir;
-        // Every test client connects from 127.0.0.1, some tests with hundreds of connections.
+        // Every test client connects from 127.0.0.1, some tests with hundreds of connections
+        // and users: no limits per address, and cheap password hashes, unless extraArgs say so.
         String[] base = {"--host", "127.0.0.1", "--port", String.valueOf(port), "--data", dataDir.toString(),
-                "--io-threads", "2", "--logic-threads", "4", "--max-connections-per-address", "100000"};
+                "--io-threads", "2", "--logic-threads", "4", "--max-connections-per-address", "100000",
+                "--hash-memory", String.valueOf(TEST_HASH_MEMORY_KIB), "--throttle-addresses", "no",
+                "--max-registrations-per-address", "0"};
         String[] args = new String[base.length + extraArgs.length];
         System.arraycopy(base, 0, args, 0, base.length);
         System.arraycopy(extraArgs, 0, args, base.length, extraArgs.length);
@@ -59,7 +65,7 @@ final class ServerFixture implements AutoCloseable {
      */
     static ServerFixture seeded(Consumer<Database> seed, String... extraArgs) throws IOException {
         Path dataDir = newDataDir();
-        try (Database database = Database.embedded(dataDir)) {
+        try (Database database = Database.embedded(dataDir, TEST_HASH_MEMORY_KIB)) {
             seed.accept(database);
         }
         return new ServerFixture(dataDir, 0, extraArgs);

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 import muchat.client.ChatClient;
 
 /**
@@ -40,10 +41,15 @@ final class Terminal implements AutoCloseable {
     private int cursor;
 
     Terminal(String label, InetSocketAddress server) throws IOException {
+        this(label, server, null);
+    }
+
+    /** A client that speaks TLS with {@code tls} (plaintext when null), as {@code client --tls} does. */
+    Terminal(String label, InetSocketAddress server, SSLContext tls) throws IOException {
         this.label = label;
         BufferedReader stdin = new BufferedReader(
                 new InputStreamReader(new PipedInputStream(keyboard), StandardCharsets.UTF_8));
-        ChatClient client = new ChatClient(server, stdin, new PrintStream(screen, true, StandardCharsets.UTF_8), FAST);
+        ChatClient client = new ChatClient(server, tls, stdin, new PrintStream(screen, true, StandardCharsets.UTF_8), FAST);
         exit = CompletableFuture.supplyAsync(() -> {
             try {
                 return client.run();

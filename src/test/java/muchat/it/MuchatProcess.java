@@ -43,13 +43,17 @@ public final class MuchatProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code muchat.server.Main server ARGS} and waits until it is ready.
+     * Starts {@code muchat.server.Main server ARGS} and waits until it is ready. Tests
+     * register and log in many users from 127.0.0.1: the server starts with cheap password
+     * hashes and no limits per client address, which {@code serverArgs} may turn back on
+     * (a later flag wins).
      *
      * @param name names the log file, e.g. the instance id
      * @param serverArgs e.g. {@code --port 6001 --instance a --redis 127.0.0.1:P --db-url ...}
      */
     public static MuchatProcess launch(String name, List<String> serverArgs) {
-        List<String> args = new ArrayList<>(List.of("server"));
+        List<String> args = new ArrayList<>(List.of("server", "--hash-memory", "8", "--throttle-addresses", "no",
+                "--max-registrations-per-address", "0"));
         args.addAll(serverArgs);
         MuchatProcess p = new MuchatProcess(SERVER_MAIN, name, args);
         p.start();

@@ -103,7 +103,7 @@ abstract class StoreContract {
         String hashB = storedPassword(b);
 
         assertFalse(hashA.contains(PASSWORD));
-        assertTrue(hashA.startsWith("pbkdf2-sha256$"));
+        assertTrue(hashA.startsWith("$argon2id$v=19$m=" + Passwords.DEFAULT_MEMORY_KIB + ",t=2,p=1$"), hashA);
         assertNotEquals(hashA, hashB, "the same password must hash differently for each user");
     }
 
@@ -130,6 +130,30 @@ abstract class StoreContract {
         assertEquals(List.of(a), ids(db.friends().friendsOf(b)));
         assertEquals(List.of(a), ids(db.friends().friendsOf(c)));
         assertEquals(db.users().find(b).orElseThrow(), db.friends().friendsOf(a).get(0));
+    }
+
+    @Test
+    void aFriendRequestWaitsUntilItsAnswerAndIsAnInboxEntryButNoHistory() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        assertTrue(db.friends().waitingRequester(a, b).isEmpty());
+        Stored chat = db.messages().submit(NewMessage.direct(a, b, "hi", 1, null)).get(10, TimeUnit.SECONDS);
+        Stored asked = db.messages().submit(NewMessage.event(FriendStore.REQUEST, a, b, "", 2))
+                .get(10, TimeUnit.SECONDS);
+        assertEquals(a, db.friends().waitingRequester(b, a).orElseThrow(), "either way round");
+        assertEquals(a, db.friends().waitingRequester(a, b).orElseThrow());
+        assertEquals(new InboxEntry(b, 2, asked.mid(), a, name(a), b, null, "", 2, FriendStore.REQUEST),
+                db.messages().inboxAfter(b, 1, 10).get(0));
+        assertEquals(List.of(chat.mid()), db.messages().history(b, a, null, 10).stream().map(HistoryEntry::mid).toList(),
+                "the request is not part of their chat");
+
+        db.messages().submit(NewMessage.event(FriendStore.REPLY, b, a, FriendStore.REJECT, 3)).get(10, TimeUnit.SECONDS);
+        assertTrue(db.friends().waitingRequester(a, b).isEmpty(), "answered");
+        assertFalse(db.friends().areFriends(a, b));
+        db.messages().submit(NewMessage.event(FriendStore.REQUEST, b, a, "", 4)).get(10, TimeUnit.SECONDS);
+        assertEquals(b, db.friends().waitingRequester(a, b).orElseThrow(), "a new request, the other way");
+        db.friends().add(a, b);
+        assertTrue(db.friends().areFriends(b, a));
     }
 
     @Test
@@ -278,6 +302,7 @@ abstract class StoreContract {
         execute("ALTER TABLE chat_groups DROP COLUMN is_open");
         execute("ALTER TABLE group_members DROP COLUMN history_after");
         execute("DROP TABLE group_requests");
+        execute("ALTER TABLE messages DROP COLUMN kind");
         db.close();
 
         ListAppender<ILoggingEvent> logs = captureLogs();
@@ -291,6 +316,7 @@ abstract class StoreContract {
         assertTrue(lines.contains("adding column chat_groups.is_open"), lines.toString());
         assertTrue(lines.contains("adding column group_members.history_after"), lines.toString());
         assertTrue(lines.contains("adding table group_requests"), lines.toString());
+        assertTrue(lines.contains("adding column messages.kind"), lines.toString());
         assertEquals(new GroupStore.Settings(creator, true), db.groups().settings(group).orElseThrow());
         assertEquals(0, db.groups().historyAfter(group, member).orElseThrow());
         long closed = db.groups().create(creator, "new", "", false);
@@ -752,6 +778,25 @@ abstract class StoreContract {
         assertEquals(2, convs.get(2).unread());
         assertEquals(3, db.conversations().unreadTotal(a));
         assertEquals(1, db.conversations().list(c).get(0).unread());
+    }
+
+    @Test
+    void friendEventsAreNoConversationNorUnreadNorRecallable() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        long c = newUser();
+        long chat = await(db.messages().submit(NewMessage.direct(b, a, "hi", 1, null))).mid();
+        long asked = await(db.messages().submit(NewMessage.event(FriendStore.REQUEST, b, a, "", 2))).mid();
+        await(db.messages().submit(NewMessage.event(FriendStore.REQUEST, c, a, "", 3)));
+
+        List<Conversation> convs = db.conversations().list(a);
+        assertEquals(List.of(chat), convs.stream().map(Conversation::lastMid).toList(),
+                "a request is no conversation and no conversation's last message");
+        assertEquals(1, db.conversations().unreadTotal(a));
+        assertTrue(db.conversations().list(c).isEmpty());
+        assertTrue(db.messages().message(asked).isEmpty(), "a request is no chat message to read or recall");
+        assertEquals(Map.of(), db.messages().recall(asked, List.of(a)));
+        assertEquals(InboxEntry.Kind.FRIEND_REQUEST, db.messages().inboxAfter(a, 1, 10).get(0).kind());
     }
 
     @Test
