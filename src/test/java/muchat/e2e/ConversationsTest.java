@@ -290,6 +290,7 @@ class ConversationsTest {
             b.type("history:" + aliceId);
             b.await("-> you: (recalled)");
             a.type("chat:" + bobId + ":unread until history");
+            a.await("(sent ");
             b.await("-> you: unread until history");
             b.type("history:" + aliceId);
             b.await("-> you: unread until history");
