@@ -1,9 +1,13 @@
 package muchat.client;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +18,8 @@ import muchat.protocol.AddFriendAck;
 import muchat.protocol.AddGroup;
 import muchat.protocol.AddGroupAck;
 import muchat.protocol.ChatMessage;
+import muchat.protocol.Conversations;
+import muchat.protocol.ConversationsAck;
 import muchat.protocol.CreateGroup;
 import muchat.protocol.CreateGroupAck;
 import muchat.protocol.Errno;
@@ -41,6 +47,10 @@ import muchat.protocol.MsgType;
 import muchat.protocol.OneChat;
 import muchat.protocol.PresenceNotice;
 import muchat.protocol.ProtocolException;
+import muchat.protocol.Read;
+import muchat.protocol.ReadReceipt;
+import muchat.protocol.Recall;
+import muchat.protocol.RecallEvent;
 import muchat.protocol.RecvAck;
 import muchat.protocol.Reg;
 import muchat.protocol.RegAck;
@@ -95,6 +105,10 @@ public final class ClientSession implements FrameSink {
     /** Requests sent on this connection whose one reply has not come yet. */
     private int repliesDue;
     private int replayed;
+    /** The conversation of each HISTORY sent and not answered yet, in order: marked read once shown. */
+    private final Deque<Command.Read> toMarkRead = new ArrayDeque<>();
+    /** For each CONVERSATIONS sent and not answered yet, in order: the conversation to mark read, if any. */
+    private final Deque<Optional<Command.Read>> convsFor = new ArrayDeque<>();
 
     public ClientSession(Link link, View view) {
         this(link, view, new Outbox());
@@ -192,7 +206,22 @@ public final class ClientSession implements FrameSink {
         } else if (command instanceof Command.Decide d) {
             sendRequest(new GroupDecide(d.groupid(), d.userid(), d.accept()));
         } else if (command instanceof Command.History h) {
-            sendRequest(new History(h.peer(), h.groupid(), null, null));
+            if (sendRequest(new History(h.peer(), h.groupid(), null, null))) {
+                toMarkRead.add(new Command.Read(h.peer(), h.groupid()));
+            }
+        } else if (command instanceof Command.Convs) {
+            if (sendRequest(new Conversations())) {
+                convsFor.add(Optional.empty());
+            }
+        } else if (command instanceof Command.Read r) {
+            // READ needs the conversation's last mid, which CONVERSATIONS_ACK tells.
+            if (sendRequest(new Conversations())) {
+                convsFor.add(Optional.of(r));
+            }
+        } else if (command instanceof Command.Recall r) {
+            if (valid(new Recall(r.mid()))) {
+                link.send(new Recall(r.mid()));
+            }
         } else if (command instanceof Command.LoginOut) {
             logout();
         }
@@ -209,16 +238,20 @@ public final class ClientSession implements FrameSink {
         }
     }
 
-    /** Sends a request that gets exactly one reply (ADD_FRIEND, CREATE_GROUP, ADD_GROUP, HISTORY, 117, 118, 119). */
-    private void sendRequest(Request request) {
+    /**
+     * Sends a request that gets exactly one reply (ADD_FRIEND, CREATE_GROUP, ADD_GROUP,
+     * HISTORY, CONVERSATIONS, 117, 118, 119); false if it was not sent.
+     */
+    private boolean sendRequest(Request request) {
         if (!valid(request)) {
-            return;
+            return false;
         }
         if (link.send(request)) {
             repliesDue++;
-        } else {
-            view.show("not connected to the server; try again in a moment");
+            return true;
         }
+        view.show("not connected to the server; try again in a moment");
+        return false;
     }
 
     /** Sends a request that has no reply (TYPING); if there is no connection, it is of no use later. */
@@ -269,6 +302,8 @@ public final class ClientSession implements FrameSink {
         loggedIn = false;
         syncInFlight = false;
         repliesDue = 0; // their replies died with the connection
+        toMarkRead.clear();
+        convsFor.clear();
         notifyAll();
         failPendingReplies("connection lost");
     }
@@ -292,6 +327,15 @@ public final class ClientSession implements FrameSink {
                 case LOGIN_ACK -> onLoginAck(Json.read(body, LoginAck.class));
                 case REG_ACK -> onRegAck(Json.read(body, RegAck.class));
                 case ONE_CHAT, GROUP_CHAT -> onChat(Json.read(body, ChatMessage.class));
+                case READ -> {
+                    ReadReceipt r = Json.read(body, ReadReceipt.class);
+                    onInboxed(r.seq(), Render.receipt(r));
+                }
+                case RECALL -> {
+                    RecallEvent r = Json.read(body, RecallEvent.class);
+                    onInboxed(r.seq(), Render.recall(r, userId));
+                }
+                case CONVERSATIONS_ACK -> onConversations(Json.read(body, ConversationsAck.class));
                 case SEND_ACK -> onSendAck(Json.read(body, SendAck.class));
                 case SYNC_DONE -> onSyncDone(Json.read(body, SyncDone.class));
                 case ADD_FRIEND -> onAddFriendAck(Json.read(body, AddFriendAck.class));
@@ -360,6 +404,9 @@ public final class ClientSession implements FrameSink {
             view.show("welcome " + ack.name() + ", your id is " + ack.id());
             Render.friends(friends).forEach(view::show);
             Render.groups(groups).forEach(view::show);
+            if (ack.unread() != null && ack.unread() > 0) {
+                view.show(ack.unread() + " unread message(s): type convs to see where");
+            }
         }
         for (Request chat : outbox.pending()) {
             link.send(chat);
@@ -383,7 +430,7 @@ public final class ClientSession implements FrameSink {
     }
 
     /**
-     * Shows an entry of the inbox (a chat, a friend request or reply) unless it was shown
+     * Shows an entry of the inbox (a chat, a receipt, a recall, a friend request or reply) unless it was shown
      * already; every one of them takes a seq, so each is acknowledged like a chat.
      * Returns false for one shown before.
      */
@@ -494,6 +541,7 @@ public final class ClientSession implements FrameSink {
 
     private void onHistory(HistoryAck ack) {
         replyArrived();
+        Command.Read shown = toMarkRead.poll();
         if (ack.errno() != Errno.OK.code()) {
             view.show(Render.error(ack.errno(), ack.errmsg()));
             return;
@@ -503,6 +551,34 @@ public final class ClientSession implements FrameSink {
         for (int i = messages.size() - 1; i >= 0; i--) {
             view.show(Render.chat(messages.get(i), userId));
         }
+        if (shown != null && !messages.isEmpty()) {
+            link.send(new Read(shown.peer(), shown.groupid(), messages.get(0).mid()));
+        }
+    }
+
+    private void onConversations(ConversationsAck ack) {
+        replyArrived();
+        Optional<Command.Read> toRead = convsFor.isEmpty() ? Optional.empty() : convsFor.poll();
+        if (ack.errno() != Errno.OK.code()) {
+            view.show(Render.error(ack.errno(), ack.errmsg()));
+            return;
+        }
+        List<ConversationsAck.Item> convs = ack.convs() == null ? List.of() : ack.convs();
+        if (toRead.isEmpty()) {
+            Render.conversations(convs, userId).forEach(view::show);
+            return;
+        }
+        Command.Read r = toRead.get();
+        Optional<ConversationsAck.Item> conv = convs.stream()
+                .filter(c -> Objects.equals(c.peer(), r.peer()) && Objects.equals(c.groupid(), r.groupid())
+                        && c.last() != null)
+                .findFirst();
+        if (conv.isEmpty()) {
+            view.show("nothing to read there");
+            return;
+        }
+        link.send(new Read(r.peer(), r.groupid(), conv.get().last().mid()));
+        view.show("marked read: " + conv.get().unread() + " message(s)");
     }
 
     private void onError(ErrorReply error) {

@@ -24,6 +24,11 @@ public sealed interface Command {
               groupchat:groupid:message         a message to a group
               history:id                        recent messages with user id
               history:g<groupid>                recent messages in a group, e.g. history:g7
+                                                (history marks the conversation read)
+              convs                             your conversations, newest first, with unread counts
+              read:id                           mark the conversation with user id read
+              read:g<groupid>                   mark a group's conversation read
+              recall:mid                        take back a message you sent in the last 2 minutes
               friends                           your friends (as of login)
               groups                            your groups and their members (as of login)
               loginout                          log out, back to the menu
@@ -67,6 +72,16 @@ public sealed interface Command {
     record History(Long peer, Long groupid) implements Command {
     }
 
+    /** Exactly one of {@code peer} and {@code groupid} is set. */
+    record Read(Long peer, Long groupid) implements Command {
+    }
+
+    record Recall(long mid) implements Command {
+    }
+
+    record Convs() implements Command {
+    }
+
     record Friends() implements Command {
     }
 
@@ -90,6 +105,7 @@ public sealed interface Command {
             return switch (name) {
                 case "help" -> new Help();
                 case "friends" -> new Friends();
+                case "convs" -> new Convs();
                 case "groups" -> new Groups();
                 case "loginout" -> new LoginOut();
                 case "chat" -> {
@@ -118,6 +134,8 @@ public sealed interface Command {
                     yield new GroupChat(id(p[0]), p[1]);
                 }
                 case "history" -> history(fields(args, 1, "history:id or history:g<groupid>")[0]);
+                case "read" -> read(fields(args, 1, "read:id or read:g<groupid>")[0]);
+                case "recall" -> new Recall(id(fields(args, 1, "recall:mid")[0]));
                 case "" -> new Invalid("type help for the commands");
                 default -> new Invalid("unknown command " + name + "; type help for the commands");
             };
@@ -133,6 +151,10 @@ public sealed interface Command {
 
     private static History history(String target) {
         return target.startsWith("g") ? new History(null, id(target.substring(1))) : new History(id(target), null);
+    }
+
+    private static Read read(String target) {
+        return target.startsWith("g") ? new Read(null, id(target.substring(1))) : new Read(id(target), null);
     }
 
     /** Splits {@code args} into {@code n} fields; the last one keeps any further colons. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import muchat.protocol.ChatMessage;
+import muchat.protocol.ConversationsAck;
 import muchat.protocol.Errno;
 import muchat.protocol.Friend;
 import muchat.protocol.FriendReplyNotice;
@@ -12,6 +13,8 @@ import muchat.protocol.Group;
 import muchat.protocol.GroupRequestsAck.Requester;
 import muchat.protocol.GroupUser;
 import muchat.protocol.PresenceNotice;
+import muchat.protocol.ReadReceipt;
+import muchat.protocol.RecallEvent;
 import muchat.text.Printable;
 
 /**
@@ -29,7 +32,33 @@ final class Render {
         String from = m.id() == self ? "you" : Printable.escape(m.name()) + "(" + m.id() + ")";
         String to = m.groupid() != null ? "group " + m.groupid()
                 : m.toid() != null && m.toid() == self ? "you" : "user " + m.toid();
-        return "[" + m.time() + "] " + from + " -> " + to + ": " + Printable.escape(m.msg());
+        String text = Boolean.TRUE.equals(m.recalled()) ? "(recalled)" : Printable.escape(m.msg());
+        return "[" + m.time() + "] " + from + " -> " + to + ": " + text;
+    }
+
+    /** {@code (read) user 3 has read up to mid 44}. */
+    static String receipt(ReadReceipt r) {
+        return "(read) user " + r.id() + " has read up to mid " + r.mid();
+    }
+
+    /** {@code (recalled) user 1 took back mid 44 (to you)} or {@code (in group 7)}. */
+    static String recall(RecallEvent r, long self) {
+        String who = r.id() == self ? "you" : "user " + r.id();
+        String where = r.groupid() != null ? "in group " + r.groupid()
+                : r.toid() != null && r.toid() == self ? "to you" : "to user " + r.toid();
+        return "(recalled) " + who + " took back mid " + r.mid() + " (" + where + ")";
+    }
+
+    /** One line per conversation: {@code 3 bob: 2 unread, last: [time] ...} or {@code g7 team: ...}. */
+    static List<String> conversations(List<ConversationsAck.Item> convs, long self) {
+        List<String> lines = new ArrayList<>();
+        lines.add("conversations:" + (convs.isEmpty() ? " none" : ""));
+        for (ConversationsAck.Item c : convs) {
+            String id = c.groupid() != null ? "g" + c.groupid() : String.valueOf(c.peer());
+            lines.add("  " + id + "  " + Printable.escape(c.name()) + "  " + c.unread() + " unread"
+                    + (c.last() == null ? "" : "  last: " + chat(c.last(), self)));
+        }
+        return lines;
     }
 
     /** {@code [time] alice(3) asks to be your friend (accept:3 or reject:3)}. */

@@ -47,13 +47,14 @@ final class Accounts {
     private final Delivery delivery;
     private final UserDirectory directory;
     private final Social social;
+    private final Reading reading;
     private final LoginThrottle throttle;
     private final RegistrationLimit registrations;
     private final PresenceNotices presence;
 
     Accounts(Database database, SessionRegistry sessions, Cluster cluster, Delivery delivery,
-             UserDirectory directory, Social social, LoginThrottle throttle, RegistrationLimit registrations,
-             PresenceNotices presence) {
+             UserDirectory directory, Social social, Reading reading, LoginThrottle throttle,
+             RegistrationLimit registrations, PresenceNotices presence) {
         this.users = database.users();
         this.messages = database.messages();
         this.sessions = sessions;
@@ -61,6 +62,7 @@ final class Accounts {
         this.delivery = delivery;
         this.directory = directory;
         this.social = social;
+        this.reading = reading;
         this.throttle = throttle;
         this.registrations = registrations;
         this.presence = presence;
@@ -112,6 +114,7 @@ final class Accounts {
         List<Group> groups = social.groupsOf(user.id());
         List<InboxEntry> waiting = session.isLegacy()
                 ? messages.inboxAfter(user.id(), acked, LEGACY_ACK_MESSAGES) : List.of();
+        long unread = session.isLegacy() ? 0 : reading.unreadTotal(user.id());
 
         if (session.claim() != null) {
             leave(session, sessions, "logged in again");
@@ -127,7 +130,7 @@ final class Accounts {
         if (session.isLegacy()) {
             acked = sendLegacyLoginAck(session, user, friends, groups, waiting, acked);
         } else {
-            session.send(LoginAck.ok(user.id(), user.name(), friends, groups, acked));
+            session.send(LoginAck.ok(user.id(), user.name(), friends, groups, acked).withUnread(unread));
         }
         session.bind(user.id(), user.name(), acked);
         log.info("login user={} {} instance={}", user.id(), session.connection(), cluster.instanceId());
@@ -152,11 +155,11 @@ final class Accounts {
      */
     private static long sendLegacyLoginAck(Session session, User user, List<Friend> friends, List<Group> groups,
                                            List<InboxEntry> waiting, long acked) {
-        // Only chat messages: a classic client knows no other msgid (docs/protocol.md section 7).
-        LegacyLoginAck.Fitted fitted = LegacyLoginAck.fit(user.id(), user.name(), friends, groups,
-                waiting.stream().map(Delivery::toPush).takeWhile(InboxPush::classic).map(ChatMessage.class::cast)
-                        .toList());
-        long upTo = fitted.offline() == 0 ? acked : waiting.get(fitted.offline() - 1).seq();
+        // Only what a classic client knows (docs/protocol.md section 7); what it skips is acked with it.
+        List<ChatMessage> shown = waiting.stream().map(Delivery::toPush).filter(InboxPush::classic)
+                .map(ChatMessage.class::cast).toList();
+        LegacyLoginAck.Fitted fitted = LegacyLoginAck.fit(user.id(), user.name(), friends, groups, shown);
+        long upTo = fitted.offline() == 0 ? acked : shown.get(fitted.offline() - 1).seq();
         session.sendLegacyLoginAck(fitted.ack(), user.id(), upTo);
         if (fitted.friends() < friends.size() || fitted.groups() < groups.size()) {
             log.info("login reply trimmed to {} bytes user={} {} friends={}/{} groups={}/{}",

@@ -18,6 +18,7 @@ import muchat.net.EventLoop;
 import muchat.net.TcpConnection;
 import muchat.protocol.AddFriend;
 import muchat.protocol.AddGroup;
+import muchat.protocol.Conversations;
 import muchat.protocol.CreateGroup;
 import muchat.protocol.ErrorReply;
 import muchat.protocol.FriendReply;
@@ -33,6 +34,8 @@ import muchat.protocol.Message;
 import muchat.protocol.MsgType;
 import muchat.protocol.OneChat;
 import muchat.protocol.ProtocolException;
+import muchat.protocol.Read;
+import muchat.protocol.Recall;
 import muchat.protocol.RecvAck;
 import muchat.protocol.Reg;
 import muchat.protocol.Request;
@@ -61,8 +64,8 @@ public final class ChatService {
     /** What a client may do before LOGIN (PROTOCOL.md errno 10). */
     private static final Set<MsgType> BEFORE_LOGIN = EnumSet.of(MsgType.REG, MsgType.LOGIN, MsgType.HEARTBEAT);
     /** Requests that count against a connection's rate: those that cost the server most. */
-    private static final Set<MsgType> SHAPED =
-            EnumSet.of(MsgType.ONE_CHAT, MsgType.GROUP_CHAT, MsgType.SYNC, MsgType.HISTORY);
+    private static final Set<MsgType> SHAPED = EnumSet.of(MsgType.ONE_CHAT, MsgType.GROUP_CHAT, MsgType.SYNC,
+            MsgType.HISTORY, MsgType.CONVERSATIONS, MsgType.READ, MsgType.RECALL);
     /**
      * Requests whose replies the classic client never got (docs/protocol.md section 7),
      * but for a refusal the classic server never made (errno 16: a closed or full group),
@@ -71,8 +74,8 @@ public final class ChatService {
     private static final Set<MsgType> SILENT_FOR_LEGACY =
             EnumSet.of(MsgType.ADD_FRIEND, MsgType.CREATE_GROUP, MsgType.ADD_GROUP);
     /** Requests a legacy connection does not know: to it they are unknown msgids (errno 12). */
-    private static final Set<MsgType> NATIVE_ONLY =
-            EnumSet.of(MsgType.GROUP_REQUESTS, MsgType.GROUP_DECIDE, MsgType.TYPING, MsgType.FRIEND_REPLY);
+    private static final Set<MsgType> NATIVE_ONLY = EnumSet.of(MsgType.GROUP_REQUESTS, MsgType.GROUP_DECIDE,
+            MsgType.CONVERSATIONS, MsgType.READ, MsgType.RECALL, MsgType.TYPING, MsgType.FRIEND_REPLY);
     /**
      * TCP keepalive for legacy connections, which are never closed for silence: a dead
      * classic client is found after about two minutes without traffic.
@@ -108,10 +111,11 @@ public final class ChatService {
      * @param maxFrame     largest frame accepted, in bytes (errno 13 above)
      * @param loginTimeout how long a connection may go without a logged-in user
      * @param maxGroupMembers members one group may have, and requests waiting to join it
+     * @param recallWindow how long after sending a message may be recalled
      * @param openFriends  ADD_FRIEND makes a friendship at once, without a request
      */
     public record Limits(int rate, int maxPending, int maxFrame, Duration loginTimeout, int maxGroupMembers,
-                         boolean openFriends) {
+                         Duration recallWindow, boolean openFriends) {
     }
 
     /**
@@ -137,7 +141,9 @@ public final class ChatService {
         sessions.onDeparture(presence::left);
         Social social = new Social(database, sessions, limits.maxGroupMembers());
         FriendRequests friendRequests = new FriendRequests(database, delivery, directory, limits.openFriends());
-        Accounts accounts = new Accounts(database, sessions, cluster, delivery, directory, social,
+        Reading reading = new Reading(database.conversations(), database.messages(), database.groups(), delivery);
+        Recalls recalls = new Recalls(database.messages(), database.groups(), delivery, limits.recallWindow());
+        Accounts accounts = new Accounts(database, sessions, cluster, delivery, directory, social, reading,
                 new LoginThrottle(accountLimits.loginBackoff(), accountLimits.throttleAddresses(),
                         ChatService::monotonicMillis, LruMap.DEFAULT_CAPACITY),
                 new RegistrationLimit(accountLimits.registrationsPerHour(), ChatService::monotonicMillis,
@@ -166,6 +172,9 @@ public final class ChatService {
         handlers.put(MsgType.RECV_ACK, (s, r) -> chats.recvAck(s, (RecvAck) r));
         handlers.put(MsgType.SYNC, (s, r) -> chats.sync(s, (Sync) r));
         handlers.put(MsgType.HISTORY, (s, r) -> chats.history(s, (History) r));
+        handlers.put(MsgType.CONVERSATIONS, (s, r) -> reading.list(s, (Conversations) r));
+        handlers.put(MsgType.READ, (s, r) -> reading.read(s, (Read) r));
+        handlers.put(MsgType.RECALL, (s, r) -> recalls.recall(s, (Recall) r));
     }
 
     /** Milliseconds on a clock that setting the system time does not move, for the limits' waits. */

@@ -17,7 +17,10 @@ import muchat.protocol.Errno;
 import muchat.protocol.ErrorReply;
 import muchat.protocol.Json;
 import muchat.protocol.MsgType;
+import muchat.protocol.ReadReceipt;
+import muchat.protocol.RecallEvent;
 import muchat.store.FriendStore;
+import muchat.store.HistoryEntry;
 import muchat.store.InboxEntry;
 import muchat.store.MessageStore;
 import muchat.store.StoreException;
@@ -330,14 +333,26 @@ final class Delivery implements Cluster.Listener {
         }
     }
 
+    /** An inbox entry as its user is pushed it. */
     static InboxPush toPush(InboxEntry e) {
         InboxPush push = switch (e.kind()) {
-            case FriendStore.REQUEST -> FriendRequestNotice.of(e.sender(), e.senderName(), e.ts());
-            case FriendStore.REPLY -> FriendReplyNotice.of(e.sender(), e.senderName(),
+            case CHAT -> shown(e.message());
+            case RECEIPT -> {
+                long reader = e.sender() == e.uid() ? e.toUser() : e.sender();
+                yield new ReadReceipt(reader, reader, null, e.mid(), null);
+            }
+            case RECALL -> new RecallEvent(e.mid(), e.sender(), e.toUser(), e.toGroup(), null);
+            case FRIEND_REQUEST -> FriendRequestNotice.of(e.sender(), e.senderName(), e.ts());
+            case FRIEND_REPLY -> FriendReplyNotice.of(e.sender(), e.senderName(),
                     FriendStore.ACCEPT.equals(e.text()), e.ts());
-            default -> chatMessage(e.sender(), e.senderName(), e.toUser(), e.toGroup(), e.text(), e.ts(), e.mid());
         };
         return push.withSeq(e.seq());
+    }
+
+    /** A stored message as HISTORY and pushes show it: a recalled one without its text. */
+    static ChatMessage shown(HistoryEntry e) {
+        ChatMessage m = chatMessage(e.sender(), e.senderName(), e.toUser(), e.toGroup(), e.text(), e.ts(), e.mid());
+        return e.recalled() ? m.asRecalled() : m;
     }
 
     /** A stored message as clients see it, to a user or to a group, not yet numbered. */

@@ -325,7 +325,8 @@ public final class Session {
     /**
      * Pushes {@code message} (which carries its seq) if it is the next one, then any
      * early ones it unblocks; drops it, leaving it to a catch-up from the database, if
-     * the connection cannot take more now ({@link #canTakeMore}).
+     * the connection cannot take more now ({@link #canTakeMore}). A legacy connection
+     * passes over what classic clients never get ({@link InboxPush#classic}).
      */
     synchronized Outcome deliver(InboxPush message) {
         long seq = message.seq();
@@ -353,7 +354,8 @@ public final class Session {
 
     /**
      * Writes a push in seq order. A legacy connection is not sent what the classic client
-     * does not know (docs/protocol.md section 7): the push only takes its seq.
+     * does not know or should not see (docs/protocol.md section 7): the push only takes its
+     * seq, acknowledged with the next frame it is written, as a classic client acks by reading.
      */
     private void writePush(InboxPush push) {
         if (pacer == null || push.classic()) {

@@ -31,7 +31,8 @@ import java.util.TreeMap;
  *     deadlock: the row locks are always taken in that order), and read back in the same
  *     round trip; the seqs below the new value are this batch's, handed out in
  *     submission order.</li>
- * <li>The inbox rows travel with the COMMIT.</li>
+ * <li>The inbox rows travel with the COMMIT, and so do the conversation rows and the
+ *     senders' read positions ({@link ConversationRows}).</li>
  * </ol>
  * Nothing is visible before COMMIT, and a failure rolls everything back, so a seq is
  * never lost or reused. It used to take seven round trips: two autocommit switches of a
@@ -60,10 +61,12 @@ final class BatchWriter implements AutoCloseable {
 
     private final Jdbc jdbc;
     private final Jdbc.Kept connection;
+    private final ConversationRows conversations;
 
     BatchWriter(Jdbc jdbc) {
         this.jdbc = jdbc;
         this.connection = jdbc.keep();
+        this.conversations = new ConversationRows(jdbc.dialect());
     }
 
     /**
@@ -112,7 +115,10 @@ final class BatchWriter implements AutoCloseable {
             }
         }
         long[] mids = insertMessages(c, batch, fresh);
-        jdbc.commitWith(c, deliver(c, batch, fresh, mids, out));
+        List<Jdbc.Sql> statements = deliver(c, batch, fresh, mids, out);
+        statements.addAll(conversations.statements(batch, fresh, mids));
+        jdbc.commitWith(c, statements);
+        conversations.committed();
         for (int i = 0; i < out.length; i++) {
             if (copyOf[i] >= 0) {
                 Stored first = out[copyOf[i]];
@@ -276,7 +282,7 @@ final class BatchWriter implements AutoCloseable {
     }
 
     /** {@link #multiRow} with each row written as {@code tuple}. */
-    private static List<Jdbc.Sql> multiRow(String head, String tail, int width, String tuple, List<Object> values) {
+    static List<Jdbc.Sql> multiRow(String head, String tail, int width, String tuple, List<Object> values) {
         List<Jdbc.Sql> statements = new ArrayList<>();
         int perStatement = ROWS_PER_STATEMENT * width;
         for (int from = 0; from < values.size(); from += perStatement) {

@@ -36,6 +36,19 @@ class CommandTest {
     }
 
     @Test
+    void conversationCommandsParse() {
+        assertEquals(new Command.Convs(), Command.parse("convs"));
+        assertEquals(new Command.Read(5L, null), Command.parse("read:5"));
+        assertEquals(new Command.Read(null, 7L), Command.parse("read:g7"));
+        assertEquals(new Command.Recall(42), Command.parse("recall:42"));
+        assertInvalid("read", "read:id or read:g<groupid>");
+        assertInvalid("recall:x", "not an id");
+        for (String command : new String[] {"convs", "read:", "recall:"}) {
+            assertTrue(Command.HELP.contains(command), "help lists " + command);
+        }
+    }
+
+    @Test
     void friendRequestCommandsParse() {
         assertEquals(new Command.FriendRequests(), Command.parse("requests"));
         assertEquals(new Command.AnswerFriend(5, true), Command.parse("accept:5"));
