@@ -65,7 +65,11 @@ CREATE TABLE IF NOT EXISTS group_requests (
 -- characters (Unicode code points, docs/protocol.md section 3) in every database's
 -- units: MariaDB and SQLite count code points, but H2 counts UTF-16 units, two for a
 -- character outside the Basic Multilingual Plane such as an emoji. Schema.java widens
--- the column of a database made when it was VARCHAR(4000).
+-- the column of a database made when it was VARCHAR(4000). kind 0 is a chat message;
+-- any other kind is the msgid of an event that travels through the inbox like one:
+-- 116 a friend request (sender asks to_user, empty body), 117 the answer to one (body
+-- 'accept' or 'reject'). HISTORY, conversations, unread counts and recall consider only
+-- kind 0. A recalled message keeps its row (HISTORY shows it as recalled) with an empty body.
 CREATE TABLE IF NOT EXISTS messages (
   mid      BIGINT        NOT NULL AUTO_INCREMENT,
   sender   BIGINT        NOT NULL,
@@ -74,17 +78,22 @@ CREATE TABLE IF NOT EXISTS messages (
   body     VARCHAR(8000) NOT NULL,
   ts       BIGINT        NOT NULL,
   cmid     VARCHAR(64)   NULL,
+  kind     INT           NOT NULL DEFAULT 0,
+  recalled BOOLEAN       NOT NULL DEFAULT FALSE,
   PRIMARY KEY (mid),
   UNIQUE KEY uq_messages_sender_cmid (sender, cmid),
   KEY idx_messages_direct (sender, to_user, mid),
   KEY idx_messages_group (to_group, mid)
 ) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
--- Every message that reaches user uid, numbered 1, 2, 3, ... per user.
+-- Everything that reaches user uid, numbered 1, 2, 3, ... per user. kind (InboxEntry.Kind)
+-- is 0 for the message mid (a chat message or an event, by messages.kind), 1 for a read receipt up to mid (the reader is the other
+-- user of that one-to-one message), 2 for the recall of message mid.
 CREATE TABLE IF NOT EXISTS inbox (
-  uid BIGINT NOT NULL,
-  seq BIGINT NOT NULL,
-  mid BIGINT NOT NULL,
+  uid  BIGINT NOT NULL,
+  seq  BIGINT NOT NULL,
+  mid  BIGINT NOT NULL,
+  kind INT    NOT NULL DEFAULT 0,
   PRIMARY KEY (uid, seq)
 );
 
@@ -117,4 +126,19 @@ CREATE TABLE IF NOT EXISTS device_ack (
   device VARCHAR(64) NOT NULL,
   acked  BIGINT      NOT NULL,
   PRIMARY KEY (uid, device)
+);
+
+-- A user's conversations and read positions: read_mid is the last message of the
+-- conversation the user has read (READ), only ever raised. A one-to-one conversation
+-- (peer, group_id 0) gets its row with its first message, from the group commit; a
+-- group's (peer 0, group_id) when the member first reads or writes in it (groups are
+-- listed from group_members). The user's own messages are never unread: a group commit
+-- raises the sender's read_mid of a group to the message, and in a one-to-one
+-- conversation the sender's last message is looked up instead (idx_messages_direct).
+CREATE TABLE IF NOT EXISTS conversations (
+  uid      BIGINT NOT NULL,
+  peer     BIGINT NOT NULL,
+  group_id BIGINT NOT NULL,
+  read_mid BIGINT NOT NULL,
+  PRIMARY KEY (uid, peer, group_id)
 );

@@ -4,7 +4,12 @@
 # usage: scripts/bench.sh MODE
 #   echo   pingpong throughput: our echo server (muchat.jar echo) against the Netty
 #          echo peer, for io-threads {1,2} x size {16384,64} x connections
-#          {1,10,100,1000}, each the median of 3 runs (about 13 minutes on 2 cores)
+#          {1,10,100,1000}, each the median of 3 runs (about 13 minutes on 2 cores),
+#          then the echo-tls rows
+#   echo-tls the same over TLS 1.3 (a self-signed RSA 2048 pair made in target/bench/tls):
+#          ours with its SSLEngine layer against Netty's SslHandler (JDK provider), the
+#          pingpong client speaking TLS, for io-threads {1,2} x size {16384,64} x
+#          connections {1,10,100} (about 7 minutes)
 #   idle   ~19,000 idle connections: heap and RSS per connection, ours and Netty's,
 #          and the projection to 100,000 connections (about 2 minutes)
 #   store  the message store alone (muchat.bench.StoreLoad, no network): 1,000 users, one
@@ -50,6 +55,8 @@ CLASSPATH_FILE=$OUT/test-classpath.txt
 
 STARTED=()   # pids of every process started here; see cleanup
 SERVER_PID=
+SERVER_TLS_ARGS=()   # set by bench_echo_tls, for both echo servers
+CLIENT_TLS_ARGS=()
 
 cleanup() {
   local pid
@@ -89,7 +96,7 @@ start_server() {
                 muchat.bench.NettyEchoServer) ;;
     *) say "unknown server kind: $kind"; return 1 ;;
   esac
-  "${cmd[@]}" --port "$PORT" --io-threads "$io_threads" >>"$OUT/server-$kind.log" 2>&1 &
+  "${cmd[@]}" --port "$PORT" --io-threads "$io_threads" "${SERVER_TLS_ARGS[@]}" >>"$OUT/server-$kind.log" 2>&1 &
   SERVER_PID=$!
   STARTED+=("$SERVER_PID")
   local deadline=$((SECONDS + 20))
@@ -133,7 +140,7 @@ pingpong() {
   wall0=$EPOCHREALTIME
   if ! line=$(java -cp target/muchat.jar muchat.bench.PingPongClient --port "$PORT" \
       --connections "$conns" --size "$size" --seconds "$SECONDS_PER_RUN" \
-      --warmup "$WARMUP" --threads "$CLIENT_THREADS"); then
+      --warmup "$WARMUP" --threads "$CLIENT_THREADS" "${CLIENT_TLS_ARGS[@]}"); then
     stop_server
     say "pingpong failed against $kind: $line"; return 1
   fi
@@ -150,34 +157,61 @@ cpu_ticks() {
 }
 
 bench_echo() {
-  local log
-  log=$OUT/echo-$(date +%Y%m%d-%H%M%S).log
-  say "echo: servers '$SERVERS', ${WARMUP}+${SECONDS_PER_RUN} s per run, median of $REPEATS; raw lines in $log"
+  echo_table echo "1 10 100 1000"
+  echo
+  bench_echo_tls
+}
+
+# The echo table over TLS: both servers get the same certificate, the client trusts it.
+bench_echo_tls() {
+  local tls=$OUT/tls
+  mkdir -p "$tls"
+  if [[ ! -f $tls/cert.pem || ! -f $tls/key.pem ]]; then
+    say "making a self-signed RSA 2048 pair for 127.0.0.1 in $tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost \
+      -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$tls/key.pem" -out "$tls/cert.pem" 2>/dev/null
+  fi
+  SERVER_TLS_ARGS=(--tls-cert "$tls/cert.pem" --tls-key "$tls/key.pem")
+  CLIENT_TLS_ARGS=(--tls-ca "$tls/cert.pem")
+  echo_table echo-tls "1 10 100"
+  SERVER_TLS_ARGS=()
+  CLIENT_TLS_ARGS=()
+}
+
+# echo_table NAME CONNS — one Markdown table: io-threads {1,2} x size {16384,64} x CONNS,
+# throughput (median of $REPEATS), ours/netty and the cores each server used (median).
+echo_table() {
+  local name=$1 conns_list=$2 log
+  log=$OUT/$name-$(date +%Y%m%d-%H%M%S).log
+  say "$name: servers '$SERVERS', ${WARMUP}+${SECONDS_PER_RUN} s per run, median of $REPEATS; raw lines in $log"
   say "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (above ~0.5 something else competes for the cores)"
-  echo "| io-threads | size | conns | ours MiB/s | netty MiB/s | ours msg/s | netty msg/s | ours/netty |"
-  echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| io-threads | size | conns | ours MiB/s | netty MiB/s | ours msg/s | netty msg/s | ours/netty | ours cores | netty cores |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   local io size conns rep kind
   for io in 1 2; do
     for size in 16384 64; do
-      for conns in 1 10 100 1000; do
-        declare -A mib=() msgs=()
+      for conns in $conns_list; do
+        declare -A mib=() msgs=() cores=()
         for rep in $(seq "$REPEATS"); do
           for kind in $SERVERS; do
             pingpong "$kind" "$io" "$size" "$conns"
             echo "server=$kind io-threads=$io rep=$rep $PINGPONG_LINE" >>"$log"
             mib[$kind]+="$(field mib_per_s "$PINGPONG_LINE") "
             msgs[$kind]+="$(field msgs_per_s "$PINGPONG_LINE") "
+            cores[$kind]+="$(field server_cores "$PINGPONG_LINE") "
           done
         done
-        local ours_mib=- netty_mib=- ours_msgs=- netty_msgs=-
+        local ours_mib=- netty_mib=- ours_msgs=- netty_msgs=- ours_cores=- netty_cores=-
         # Word splitting of the accumulated values is intended here.
         # shellcheck disable=SC2086
         {
-          [[ -n ${mib[ours]:-} ]] && ours_mib=$(median ${mib[ours]}) && ours_msgs=$(median ${msgs[ours]})
-          [[ -n ${mib[netty]:-} ]] && netty_mib=$(median ${mib[netty]}) && netty_msgs=$(median ${msgs[netty]})
+          [[ -n ${mib[ours]:-} ]] && ours_mib=$(median ${mib[ours]}) && ours_msgs=$(median ${msgs[ours]}) \
+            && ours_cores=$(median ${cores[ours]})
+          [[ -n ${mib[netty]:-} ]] && netty_mib=$(median ${mib[netty]}) && netty_msgs=$(median ${msgs[netty]}) \
+            && netty_cores=$(median ${cores[netty]})
         }
-        echo "| $io | $size | $conns | $ours_mib | $netty_mib | $ours_msgs | $netty_msgs | $(ratio "$ours_msgs" "$netty_msgs") |"
-        unset mib msgs
+        echo "| $io | $size | $conns | $ours_mib | $netty_mib | $ours_msgs | $netty_msgs | $(ratio "$ours_msgs" "$netty_msgs") | $ours_cores | $netty_cores |"
+        unset mib msgs cores
       done
     done
   done
@@ -302,6 +336,7 @@ main() {
   local mode=${1:-}
   case "$mode" in
     echo) raise_fd_limit; build; bench_echo ;;
+    echo-tls) raise_fd_limit; build; bench_echo_tls ;;
     idle) raise_fd_limit; build; bench_idle ;;
     store) build; bench_store ;;
     chat|cluster|overload) exec bash scripts/bench-chat.sh "$mode" ;;

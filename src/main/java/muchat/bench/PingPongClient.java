@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToLongFunction;
+import javax.net.ssl.SSLContext;
+import muchat.net.TlsContexts;
 
 /**
  * A pingpong load client for echo servers, on plain JDK NIO so that it is the same
@@ -21,15 +24,17 @@ import java.util.function.ToLongFunction;
  * <pre>
  * pingpong connections=100 established=100 size=16384 threads=2 seconds=3.001 bytes=... mib_per_s=... msgs_per_s=... client_cores=0.85
  * </pre>
+ * With {@code --tls-ca CERT.pem} every connection speaks TLS (1.3 or 1.2) and trusts that
+ * certificate; the message is then what is echoed, its records are what crosses the wire.
  * It exits with status 1 if any connection fails to connect or breaks during the run.
  */
 public final class PingPongClient {
     /** What one run measures; see the class comment for the meaning of each option. */
     record Options(String host, int port, int connections, int size, int seconds,
-                   int warmupSeconds, int threads) {
+                   int warmupSeconds, int threads, String tlsCa) {
         static Options parse(String[] args) {
             Flags flags = Flags.parse(args,
-                    List.of("host", "port", "connections", "size", "seconds", "warmup", "threads"),
+                    List.of("host", "port", "connections", "size", "seconds", "warmup", "threads", "tls-ca"),
                     List.of());
             return new Options(flags.string("host", "127.0.0.1"),
                     flags.positiveInt("port", 9981),
@@ -37,7 +42,8 @@ public final class PingPongClient {
                     flags.positiveInt("size", 16384),
                     flags.positiveInt("seconds", 4),
                     flags.positiveInt("warmup", 1),
-                    flags.positiveInt("threads", 2));
+                    flags.positiveInt("threads", 2),
+                    flags.string("tls-ca", ""));
         }
     }
 
@@ -62,7 +68,8 @@ public final class PingPongClient {
 
     public static void main(String[] args) throws Exception {
         Options options = Flags.parseOrExit("pingpong", "usage: PingPongClient [--host H] [--port P]"
-                + " [--connections C] [--size S] [--seconds T] [--warmup W] [--threads K]", args, Options::parse);
+                + " [--connections C] [--size S] [--seconds T] [--warmup W] [--threads K] [--tls-ca CERT.pem]",
+                args, Options::parse);
         System.exit(run(options));
     }
 
@@ -97,11 +104,12 @@ public final class PingPongClient {
     }
 
     /** Connects one after another; stops at the first failure and says why. */
-    private static int connectAll(Options options, List<PingPongLoop> loops) {
+    private static int connectAll(Options options, List<PingPongLoop> loops) throws IOException {
         InetSocketAddress server = new InetSocketAddress(options.host(), options.port());
+        SSLContext tls = options.tlsCa().isEmpty() ? null : TlsContexts.client(Path.of(options.tlsCa()));
         for (int i = 0; i < options.connections(); i++) {
             try {
-                loops.get(i % loops.size()).connect(server);
+                loops.get(i % loops.size()).connect(server, tls);
             } catch (IOException e) {
                 System.err.printf("pingpong: FAILED only %d of %d connections to %s: %s%n",
                         i, options.connections(), server, e);
@@ -137,11 +145,11 @@ public final class PingPongClient {
     private static String line(Options options, Result result) {
         return String.format(Locale.ROOT,
                 "pingpong connections=%d established=%d size=%d threads=%d seconds=%.3f"
-                        + " bytes=%d mib_per_s=%.1f msgs_per_s=%.0f client_cores=%.2f",
+                        + " bytes=%d mib_per_s=%.1f msgs_per_s=%.0f client_cores=%.2f tls=%s",
                 options.connections(), result.established(), options.size(), options.threads(),
                 result.seconds(), result.bytes(),
                 result.seconds() > 0 ? result.mibPerSecond() : 0.0,
                 result.seconds() > 0 ? result.messagesPerSecond() : 0.0,
-                result.seconds() > 0 ? result.clientCores() : 0.0);
+                result.seconds() > 0 ? result.clientCores() : 0.0, options.tlsCa().isEmpty() ? "off" : "on");
     }
 }

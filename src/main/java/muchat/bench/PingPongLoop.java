@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import javax.net.ssl.SSLContext;
 
 /**
  * One selector thread of the {@link PingPongClient} and the connections it drives.
@@ -16,6 +17,7 @@ import java.nio.channels.SocketChannel;
  * the echoed bytes as they come back and writes the message again once all of them
  * have arrived. The echoed bytes are read into one scratch buffer per loop and
  * dropped: the client measures the server, so it does no work of its own per byte.
+ * With TLS each connection wraps and unwraps through its own {@link PingPongTls}.
  *
  * <p>Threads: {@link #connect} before {@link #start}, from the thread that builds the
  * client; the counters and {@link #failure} from any thread; everything else runs
@@ -37,10 +39,18 @@ final class PingPongLoop implements Runnable {
     /** The state of one connection, attached to its selection key. */
     private static final class Session {
         final ByteBuffer out;
+        /** Null without TLS. */
+        final PingPongTls tls;
         int awaiting;
 
-        Session(ByteBuffer message) {
+        Session(ByteBuffer message, PingPongTls tls) {
             this.out = message.duplicate();
+            this.tls = tls;
+        }
+
+        /** The bytes still to write: the message itself, or its TLS records. */
+        ByteBuffer pending() {
+            return tls == null ? out : tls.records();
         }
     }
 
@@ -50,14 +60,15 @@ final class PingPongLoop implements Runnable {
         this.thread = new Thread(this, "pingpong-" + index);
     }
 
-    /** Opens one blocking-connected channel and hands it to this loop. */
-    void connect(InetSocketAddress server) throws IOException {
+    /** Opens one blocking-connected channel (TLS with {@code tls}, unless null) and hands it to this loop. */
+    void connect(InetSocketAddress server, SSLContext tls) throws IOException {
         SocketChannel channel = SocketChannel.open();
         try {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             channel.socket().connect(server, CONNECT_TIMEOUT_MILLIS);
+            PingPongTls session = tls == null ? null : PingPongTls.handshake(channel, tls, server, message.capacity());
             channel.configureBlocking(false);
-            channel.register(selector, SelectionKey.OP_READ, new Session(message));
+            channel.register(selector, SelectionKey.OP_READ, new Session(message, session));
         } catch (IOException e) {
             channel.close();
             throw e;
@@ -122,7 +133,7 @@ final class PingPongLoop implements Runnable {
         Session session = (Session) key.attachment();
         SocketChannel channel = (SocketChannel) key.channel();
         int n;
-        while ((n = channel.read(scratch.clear())) > 0) {
+        while ((n = session.tls == null ? channel.read(scratch.clear()) : session.tls.read(channel)) > 0) {
             bytesReceived += n;
             session.awaiting -= n;
         }
@@ -142,14 +153,17 @@ final class PingPongLoop implements Runnable {
         Session session = (Session) key.attachment();
         session.out.clear();
         session.awaiting = session.out.remaining();
+        if (session.tls != null) {
+            session.tls.wrap(session.out);
+        }
         flush(key);
     }
 
     /** Writes what the socket takes; asks for OP_WRITE only while something is left. */
     private void flush(SelectionKey key) throws IOException {
         Session session = (Session) key.attachment();
-        ((SocketChannel) key.channel()).write(session.out);
-        int interest = session.out.hasRemaining()
+        ((SocketChannel) key.channel()).write(session.pending());
+        int interest = session.pending().hasRemaining()
                 ? SelectionKey.OP_READ | SelectionKey.OP_WRITE
                 : SelectionKey.OP_READ;
         if (key.interestOps() != interest) {

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -18,10 +19,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import muchat.codec.FrameError;
 import muchat.codec.FrameSink;
 import muchat.codec.TlvCodec;
 import muchat.net.Buffer;
+import muchat.net.TlsContexts;
 import muchat.protocol.Errno;
 import muchat.protocol.Heartbeat;
 import muchat.protocol.Login;
@@ -30,10 +35,12 @@ import muchat.protocol.Message;
 import muchat.protocol.Reg;
 
 /**
- * The terminal client: {@code java -jar muchat.jar client [--device NAME] HOST PORT}, logged in
- * as one device of the user (docs/protocol.md section 2; {@code default} unless named). Speaks native
- * frames over a blocking socket; reads commands line by line from stdin, so a script
- * can drive it through a pipe (end of input quits).
+ * The terminal client: {@code java -jar muchat.jar client [--tls] [--tls-ca FILE] [--device NAME] HOST PORT},
+ * logged in as one device of the user (docs/protocol.md section 2; {@code default} unless
+ * named). Speaks native frames over a blocking socket, TLS with {@code --tls} (the server's
+ * certificate must be trusted, by {@code --tls-ca} or the JDK's trust store, and name
+ * HOST); reads commands line by line from stdin, so a script can drive it through a
+ * pipe (end of input quits).
  *
  * <p>Threads: the console thread ({@link #run}) reads input and sends commands; one
  * reader thread reads frames and reconnects with backoff when the connection drops;
@@ -45,6 +52,12 @@ public final class ChatClient {
     private static final long REPLY_TIMEOUT_MS = 10_000;
     private static final long QUIT_GRACE_MS = 5_000;
     private static final int CONNECT_TIMEOUT_MS = 5_000;
+    private static final String USAGE = """
+            usage: client [--tls] [--tls-ca FILE] [--device NAME] HOST PORT
+              --tls          speak TLS; the server's certificate must name HOST
+              --tls-ca FILE  trust the CA certificates in this PEM file (implies --tls);
+                             without it, the JDK's default trust store
+              --device NAME  log in as this device of the user (default: default)""";
 
     /** How the client paces itself; tests shorten the intervals. */
     public record Timing(long firstBackoffMs, long maxBackoffMs, long heartbeatMs) {
@@ -52,6 +65,8 @@ public final class ChatClient {
     }
 
     private final InetSocketAddress server;
+    /** Null: plaintext. */
+    private final SSLContext tls;
     private final BufferedReader in;
     private final PrintStream out;
     private final Timing timing;
@@ -71,12 +86,24 @@ public final class ChatClient {
     private volatile long lastSendNanos = System.nanoTime();
 
     public ChatClient(InetSocketAddress server, BufferedReader in, PrintStream out, Timing timing) {
-        this(server, in, out, timing, Login.DEFAULT_DEVICE);
+        this(server, null, in, out, timing, Login.DEFAULT_DEVICE);
     }
 
     /** A client that logs in as {@code device} of the user. */
     public ChatClient(InetSocketAddress server, BufferedReader in, PrintStream out, Timing timing, String device) {
+        this(server, null, in, out, timing, device);
+    }
+
+    /** A client that speaks TLS with {@code tls} (see {@link TlsContexts#client}), or plaintext when null. */
+    public ChatClient(InetSocketAddress server, SSLContext tls, BufferedReader in, PrintStream out, Timing timing) {
+        this(server, tls, in, out, timing, Login.DEFAULT_DEVICE);
+    }
+
+    /** A client as {@code device} of the user, over TLS with {@code tls} or plaintext when null. */
+    public ChatClient(InetSocketAddress server, SSLContext tls, BufferedReader in, PrintStream out, Timing timing,
+                      String device) {
         this.server = server;
+        this.tls = tls;
         this.in = in;
         this.out = out;
         this.timing = timing;
@@ -86,18 +113,42 @@ public final class ChatClient {
 
     public static void main(String[] args) throws Exception {
         String device = Login.DEFAULT_DEVICE;
-        if (args.length == 4 && args[0].equals("--device")) {
-            device = args[1];
-            args = new String[] {args[2], args[3]};
+        boolean useTls = false;
+        Path ca = null;
+        int i = 0;
+        for (; i < args.length && args[i].startsWith("--"); i++) {
+            if (args[i].equals("--tls")) {
+                useTls = true;
+            } else if (args[i].equals("--tls-ca") && i + 1 < args.length) {
+                useTls = true;
+                ca = Path.of(args[++i]);
+            } else if (args[i].equals("--device") && i + 1 < args.length) {
+                device = args[++i];
+            } else {
+                exitWithUsage();
+            }
         }
-        if (args.length != 2) {
-            System.err.println("usage: client [--device NAME] HOST PORT");
-            System.exit(2);
+        if (args.length - i != 2) {
+            exitWithUsage();
         }
-        InetSocketAddress server = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
+        SSLContext tls = null;
+        if (useTls) {
+            try {
+                tls = TlsContexts.client(ca);
+            } catch (IOException e) {
+                System.err.println("client: " + e.getMessage());
+                System.exit(1);
+            }
+        }
+        InetSocketAddress server = new InetSocketAddress(args[i], Integer.parseInt(args[i + 1]));
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         PrintStream stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        System.exit(new ChatClient(server, stdin, stdout, Timing.DEFAULT, device).run());
+        System.exit(new ChatClient(server, tls, stdin, stdout, Timing.DEFAULT, device).run());
+    }
+
+    private static void exitWithUsage() {
+        System.err.println(USAGE);
+        System.exit(2);
     }
 
     /** Runs until the person quits or input ends; returns the process exit code. */
@@ -291,11 +342,27 @@ public final class ChatClient {
         try {
             s.connect(server, CONNECT_TIMEOUT_MS);
             s.setTcpNoDelay(true);
-            return s;
+            return tls == null ? s : startTls(s);
         } catch (IOException e) {
             s.close();
             throw e;
         }
+    }
+
+    /**
+     * TLS 1.3 or 1.2 over {@code s}, with the host name checked against the certificate;
+     * the handshake runs now, so a certificate that is not trusted fails the connect.
+     */
+    private Socket startTls(Socket s) throws IOException {
+        SSLSocket secure = (SSLSocket) tls.getSocketFactory().createSocket(s, server.getHostString(), server.getPort(), true);
+        secure.setEnabledProtocols(TlsContexts.protocols());
+        SSLParameters parameters = secure.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        secure.setSSLParameters(parameters);
+        secure.setSoTimeout(CONNECT_TIMEOUT_MS);
+        secure.startHandshake();
+        secure.setSoTimeout(0);
+        return secure;
     }
 
     // ---- sending, from any thread -----------------------------------------------------------

@@ -1,7 +1,14 @@
 package muchat.client;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import muchat.codec.FrameError;
@@ -11,11 +18,17 @@ import muchat.protocol.AddFriendAck;
 import muchat.protocol.AddGroup;
 import muchat.protocol.AddGroupAck;
 import muchat.protocol.ChatMessage;
+import muchat.protocol.Conversations;
+import muchat.protocol.ConversationsAck;
 import muchat.protocol.CreateGroup;
 import muchat.protocol.CreateGroupAck;
 import muchat.protocol.Errno;
 import muchat.protocol.ErrorReply;
 import muchat.protocol.Friend;
+import muchat.protocol.FriendReply;
+import muchat.protocol.FriendReplyAck;
+import muchat.protocol.FriendReplyNotice;
+import muchat.protocol.FriendRequestNotice;
 import muchat.protocol.Group;
 import muchat.protocol.GroupChat;
 import muchat.protocol.GroupDecide;
@@ -32,7 +45,12 @@ import muchat.protocol.LoginOut;
 import muchat.protocol.Message;
 import muchat.protocol.MsgType;
 import muchat.protocol.OneChat;
+import muchat.protocol.PresenceNotice;
 import muchat.protocol.ProtocolException;
+import muchat.protocol.Read;
+import muchat.protocol.ReadReceipt;
+import muchat.protocol.Recall;
+import muchat.protocol.RecallEvent;
 import muchat.protocol.RecvAck;
 import muchat.protocol.Reg;
 import muchat.protocol.RegAck;
@@ -40,6 +58,8 @@ import muchat.protocol.Request;
 import muchat.protocol.SendAck;
 import muchat.protocol.Sync;
 import muchat.protocol.SyncDone;
+import muchat.protocol.Typing;
+import muchat.protocol.TypingNotice;
 
 /**
  * The client's side of the protocol, without sockets or a terminal: turns commands
@@ -77,10 +97,18 @@ public final class ClientSession implements FrameSink {
     private long userId;
     private List<Friend> friends = List.of();
     private List<Group> groups = List.of();
+    /** Friend requests shown since login and not answered here: requester id to name. */
+    private final Map<Long, String> friendRequests = new LinkedHashMap<>();
+    /** Names of the friends of the login and of users met since by friend requests, for PRESENCE and TYPING. */
+    private final Map<Long, String> names = new HashMap<>();
     private boolean syncInFlight;
     /** Requests sent on this connection whose one reply has not come yet. */
     private int repliesDue;
     private int replayed;
+    /** The conversation of each HISTORY sent and not answered yet, in order: marked read once shown. */
+    private final Deque<Command.Read> toMarkRead = new ArrayDeque<>();
+    /** For each CONVERSATIONS sent and not answered yet, in order: the conversation to mark read, if any. */
+    private final Deque<Optional<Command.Read>> convsFor = new ArrayDeque<>();
 
     public ClientSession(Link link, View view) {
         this(link, view, new Outbox());
@@ -162,6 +190,13 @@ public final class ClientSession implements FrameSink {
             sendChat(cmid, new GroupChat(c.groupid(), c.msg(), cmid));
         } else if (command instanceof Command.AddFriend a) {
             sendRequest(new AddFriend(a.friendid()));
+        } else if (command instanceof Command.FriendRequests) {
+            Render.friendRequests(friendRequests).forEach(view::show);
+        } else if (command instanceof Command.AnswerFriend a) {
+            friendRequests.remove(a.userid());
+            sendRequest(new FriendReply(a.userid(), a.accept()));
+        } else if (command instanceof Command.TypingTo t) {
+            sendSignal(new Typing(t.toid()));
         } else if (command instanceof Command.CreateGroup c) {
             sendRequest(new CreateGroup(c.groupname(), c.groupdesc(), c.open()));
         } else if (command instanceof Command.AddGroup a) {
@@ -171,7 +206,22 @@ public final class ClientSession implements FrameSink {
         } else if (command instanceof Command.Decide d) {
             sendRequest(new GroupDecide(d.groupid(), d.userid(), d.accept()));
         } else if (command instanceof Command.History h) {
-            sendRequest(new History(h.peer(), h.groupid(), null, null));
+            if (sendRequest(new History(h.peer(), h.groupid(), null, null))) {
+                toMarkRead.add(new Command.Read(h.peer(), h.groupid()));
+            }
+        } else if (command instanceof Command.Convs) {
+            if (sendRequest(new Conversations())) {
+                convsFor.add(Optional.empty());
+            }
+        } else if (command instanceof Command.Read r) {
+            // READ needs the conversation's last mid, which CONVERSATIONS_ACK tells.
+            if (sendRequest(new Conversations())) {
+                convsFor.add(Optional.of(r));
+            }
+        } else if (command instanceof Command.Recall r) {
+            if (valid(new Recall(r.mid()))) {
+                link.send(new Recall(r.mid()));
+            }
         } else if (command instanceof Command.LoginOut) {
             logout();
         }
@@ -188,15 +238,26 @@ public final class ClientSession implements FrameSink {
         }
     }
 
-    /** Sends a request that gets exactly one reply (ADD_FRIEND, CREATE_GROUP, ADD_GROUP, HISTORY, 118, 119). */
-    private void sendRequest(Request request) {
+    /**
+     * Sends a request that gets exactly one reply (ADD_FRIEND, CREATE_GROUP, ADD_GROUP,
+     * HISTORY, CONVERSATIONS, 117, 118, 119); false if it was not sent.
+     */
+    private boolean sendRequest(Request request) {
         if (!valid(request)) {
-            return;
+            return false;
         }
         if (link.send(request)) {
             repliesDue++;
-        } else {
-            view.show("not connected to the server; try again in a moment");
+            return true;
+        }
+        view.show("not connected to the server; try again in a moment");
+        return false;
+    }
+
+    /** Sends a request that has no reply (TYPING); if there is no connection, it is of no use later. */
+    private void sendSignal(Request request) {
+        if (valid(request) && loggedIn) {
+            link.send(request);
         }
     }
 
@@ -241,6 +302,8 @@ public final class ClientSession implements FrameSink {
         loggedIn = false;
         syncInFlight = false;
         repliesDue = 0; // their replies died with the connection
+        toMarkRead.clear();
+        convsFor.clear();
         notifyAll();
         failPendingReplies("connection lost");
     }
@@ -264,9 +327,22 @@ public final class ClientSession implements FrameSink {
                 case LOGIN_ACK -> onLoginAck(Json.read(body, LoginAck.class));
                 case REG_ACK -> onRegAck(Json.read(body, RegAck.class));
                 case ONE_CHAT, GROUP_CHAT -> onChat(Json.read(body, ChatMessage.class));
+                case READ -> {
+                    ReadReceipt r = Json.read(body, ReadReceipt.class);
+                    onInboxed(r.seq(), Render.receipt(r));
+                }
+                case RECALL -> {
+                    RecallEvent r = Json.read(body, RecallEvent.class);
+                    onInboxed(r.seq(), Render.recall(r, userId));
+                }
+                case CONVERSATIONS_ACK -> onConversations(Json.read(body, ConversationsAck.class));
                 case SEND_ACK -> onSendAck(Json.read(body, SendAck.class));
                 case SYNC_DONE -> onSyncDone(Json.read(body, SyncDone.class));
                 case ADD_FRIEND -> onAddFriendAck(Json.read(body, AddFriendAck.class));
+                case FRIEND_REQUEST -> onFriendRequest(Json.read(body, FriendRequestNotice.class));
+                case FRIEND_REPLY -> onFriendReply(body);
+                case PRESENCE -> onPresence(Json.read(body, PresenceNotice.class));
+                case TYPING -> onTyping(Json.read(body, TypingNotice.class));
                 case CREATE_GROUP -> onCreateGroupAck(Json.read(body, CreateGroupAck.class));
                 case ADD_GROUP -> onAddGroupAck(Json.read(body, AddGroupAck.class));
                 case HISTORY_ACK -> onHistory(Json.read(body, HistoryAck.class));
@@ -311,12 +387,14 @@ public final class ClientSession implements FrameSink {
         if (ack.id() != userId) {
             inbox.reset();
             outbox.clear();
+            friendRequests.clear();
         }
         userId = ack.id();
         credentials = attempt != null ? attempt : credentials;
         loggedIn = true;
         friends = ack.friends() == null ? List.of() : ack.friends();
         groups = ack.groups() == null ? List.of() : ack.groups();
+        friends.forEach(f -> names.put(f.id(), f.name()));
         inbox.resume(ack.acked() == null ? 0 : ack.acked());
         syncInFlight = true; // the server replays the inbox right after LOGIN_ACK, a page at a time
         replayed = 0;
@@ -326,6 +404,9 @@ public final class ClientSession implements FrameSink {
             view.show("welcome " + ack.name() + ", your id is " + ack.id());
             Render.friends(friends).forEach(view::show);
             Render.groups(groups).forEach(view::show);
+            if (ack.unread() != null && ack.unread() > 0) {
+                view.show(ack.unread() + " unread message(s): type convs to see where");
+            }
         }
         for (Request chat : outbox.pending()) {
             link.send(chat);
@@ -345,10 +426,19 @@ public final class ClientSession implements FrameSink {
     }
 
     private void onChat(ChatMessage m) {
-        if (m.seq() != null && !inbox.accept(m.seq())) {
-            return;
+        onInboxed(m.seq(), Render.chat(m, userId));
+    }
+
+    /**
+     * Shows an entry of the inbox (a chat, a receipt, a recall, a friend request or reply) unless it was shown
+     * already; every one of them takes a seq, so each is acknowledged like a chat.
+     * Returns false for one shown before.
+     */
+    private boolean onInboxed(Long seq, String line) {
+        if (seq != null && !inbox.accept(seq)) {
+            return false;
         }
-        view.show(Render.chat(m, userId));
+        view.show(line);
         if (syncInFlight) {
             replayed++;
         } else if (inbox.hasGap()) {
@@ -356,6 +446,40 @@ public final class ClientSession implements FrameSink {
             syncInFlight = true;
             link.send(new Sync(inbox.contiguous()));
         }
+        return true;
+    }
+
+    private void onFriendRequest(FriendRequestNotice request) {
+        names.put(request.id(), request.name());
+        if (onInboxed(request.seq(), Render.friendRequest(request))) {
+            friendRequests.put(request.id(), request.name());
+        }
+    }
+
+    /** FRIEND_REPLY is the answer to our own (it has errno) or the other user's answer to our request (it has seq). */
+    private void onFriendReply(ObjectNode body) throws ProtocolException {
+        if (body.has("errno")) {
+            FriendReplyAck ack = Json.read(body, FriendReplyAck.class);
+            replyArrived();
+            showAck(ack.errno(), ack.errmsg(), "done: the friend request is answered");
+        } else {
+            FriendReplyNotice reply = Json.read(body, FriendReplyNotice.class);
+            names.put(reply.id(), reply.name());
+            onInboxed(reply.seq(), Render.friendReply(reply));
+        }
+    }
+
+    private void onTyping(TypingNotice typing) {
+        view.show(Render.typing(typing.id(), friendName(typing.id())));
+    }
+
+    private void onPresence(PresenceNotice presence) {
+        view.show(Render.presence(presence, friendName(presence.id())));
+    }
+
+    /** The name of a friend listed at login or a user met by a friend request since, or null. */
+    private String friendName(long id) {
+        return names.get(id);
     }
 
     private void onSyncDone(SyncDone done) {
@@ -387,7 +511,9 @@ public final class ClientSession implements FrameSink {
 
     private void onAddFriendAck(AddFriendAck ack) {
         replyArrived();
-        showAck(ack.errno(), ack.errmsg(), "friend added (listed from the next login)");
+        showAck(ack.errno(), ack.errmsg(), Boolean.TRUE.equals(ack.pending())
+                ? "friend request sent: you are friends once they accept"
+                : "friend added (listed from the next login)");
     }
 
     private void onCreateGroupAck(CreateGroupAck ack) {
@@ -418,6 +544,7 @@ public final class ClientSession implements FrameSink {
 
     private void onHistory(HistoryAck ack) {
         replyArrived();
+        Command.Read shown = toMarkRead.poll();
         if (ack.errno() != Errno.OK.code()) {
             view.show(Render.error(ack.errno(), ack.errmsg()));
             return;
@@ -427,6 +554,34 @@ public final class ClientSession implements FrameSink {
         for (int i = messages.size() - 1; i >= 0; i--) {
             view.show(Render.chat(messages.get(i), userId));
         }
+        if (shown != null && !messages.isEmpty()) {
+            link.send(new Read(shown.peer(), shown.groupid(), messages.get(0).mid()));
+        }
+    }
+
+    private void onConversations(ConversationsAck ack) {
+        replyArrived();
+        Optional<Command.Read> toRead = convsFor.isEmpty() ? Optional.empty() : convsFor.poll();
+        if (ack.errno() != Errno.OK.code()) {
+            view.show(Render.error(ack.errno(), ack.errmsg()));
+            return;
+        }
+        List<ConversationsAck.Item> convs = ack.convs() == null ? List.of() : ack.convs();
+        if (toRead.isEmpty()) {
+            Render.conversations(convs, userId).forEach(view::show);
+            return;
+        }
+        Command.Read r = toRead.get();
+        Optional<ConversationsAck.Item> conv = convs.stream()
+                .filter(c -> Objects.equals(c.peer(), r.peer()) && Objects.equals(c.groupid(), r.groupid())
+                        && c.last() != null)
+                .findFirst();
+        if (conv.isEmpty()) {
+            view.show("nothing to read there");
+            return;
+        }
+        link.send(new Read(r.peer(), r.groupid(), conv.get().last().mid()));
+        view.show("marked read: " + conv.get().unread() + " message(s)");
     }
 
     private void onError(ErrorReply error) {

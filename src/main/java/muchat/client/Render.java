@@ -2,12 +2,19 @@ package muchat.client;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import muchat.protocol.ChatMessage;
+import muchat.protocol.ConversationsAck;
 import muchat.protocol.Errno;
 import muchat.protocol.Friend;
+import muchat.protocol.FriendReplyNotice;
+import muchat.protocol.FriendRequestNotice;
 import muchat.protocol.Group;
 import muchat.protocol.GroupRequestsAck.Requester;
 import muchat.protocol.GroupUser;
+import muchat.protocol.PresenceNotice;
+import muchat.protocol.ReadReceipt;
+import muchat.protocol.RecallEvent;
 import muchat.text.Printable;
 
 /**
@@ -25,7 +32,67 @@ final class Render {
         String from = m.id() == self ? "you" : Printable.escape(m.name()) + "(" + m.id() + ")";
         String to = m.groupid() != null ? "group " + m.groupid()
                 : m.toid() != null && m.toid() == self ? "you" : "user " + m.toid();
-        return "[" + m.time() + "] " + from + " -> " + to + ": " + Printable.escape(m.msg());
+        String text = Boolean.TRUE.equals(m.recalled()) ? "(recalled)" : Printable.escape(m.msg());
+        return "[" + m.time() + "] " + from + " -> " + to + ": " + text;
+    }
+
+    /** {@code (read) user 3 has read up to mid 44}. */
+    static String receipt(ReadReceipt r) {
+        return "(read) user " + r.id() + " has read up to mid " + r.mid();
+    }
+
+    /** {@code (recalled) user 1 took back mid 44 (to you)} or {@code (in group 7)}. */
+    static String recall(RecallEvent r, long self) {
+        String who = r.id() == self ? "you" : "user " + r.id();
+        String where = r.groupid() != null ? "in group " + r.groupid()
+                : r.toid() != null && r.toid() == self ? "to you" : "to user " + r.toid();
+        return "(recalled) " + who + " took back mid " + r.mid() + " (" + where + ")";
+    }
+
+    /** One line per conversation: {@code 3 bob: 2 unread, last: [time] ...} or {@code g7 team: ...}. */
+    static List<String> conversations(List<ConversationsAck.Item> convs, long self) {
+        List<String> lines = new ArrayList<>();
+        lines.add("conversations:" + (convs.isEmpty() ? " none" : ""));
+        for (ConversationsAck.Item c : convs) {
+            String id = c.groupid() != null ? "g" + c.groupid() : String.valueOf(c.peer());
+            lines.add("  " + id + "  " + Printable.escape(c.name()) + "  " + c.unread() + " unread"
+                    + (c.last() == null ? "" : "  last: " + chat(c.last(), self)));
+        }
+        return lines;
+    }
+
+    /** {@code [time] alice(3) asks to be your friend (accept:3 or reject:3)}. */
+    static String friendRequest(FriendRequestNotice r) {
+        return "[" + r.time() + "] " + Printable.escape(r.name()) + "(" + r.id() + ") asks to be your friend (accept:"
+                + r.id() + " or reject:" + r.id() + ")";
+    }
+
+    /** {@code [time] bob(4) accepted your friend request}, or turned it down. */
+    static String friendReply(FriendReplyNotice r) {
+        return "[" + r.time() + "] " + Printable.escape(r.name()) + "(" + r.id() + ") "
+                + (r.accept() ? "accepted your friend request" : "turned your friend request down");
+    }
+
+    /** {@code bob(4) is online}; {@code name} is null for a user not among the friends of the login. */
+    static String presence(PresenceNotice p, String name) {
+        return who(p.id(), name) + " is " + p.state().wire();
+    }
+
+    /** {@code bob(4) is typing}. */
+    static String typing(long id, String name) {
+        return who(id, name) + " is typing";
+    }
+
+    private static String who(long id, String name) {
+        return name == null ? "user " + id : Printable.escape(name) + "(" + id + ")";
+    }
+
+    /** The friend requests that came since login and are not answered yet: id to name. */
+    static List<String> friendRequests(Map<Long, String> requests) {
+        List<String> lines = new ArrayList<>();
+        lines.add("friend requests:" + (requests.isEmpty() ? " none" : ""));
+        requests.forEach((id, name) -> lines.add("  " + id + "  " + Printable.escape(name)));
+        return lines;
     }
 
     static String error(int errno, String errmsg) {

@@ -5,7 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * One message on an instance channel: a push of a stored chat message, or a kick.
+ * One message on an instance channel: a push of a stored inbox entry, a signal (a frame
+ * that is not stored), or a kick.
  *
  * <p>Encoding, chosen so that the JSON is copied once and never re-parsed on the way:
  * <pre>
@@ -15,16 +16,17 @@ import java.util.Optional;
  *        | u8   | i64 BE       | i64 BE       | the rest                  |
  *        +------+--------------+--------------+---------------------------+
  * </pre>
- * kind 1 = push, whose body is the message's JSON in UTF-8; 2 = kick, with seq 0 and the
+ * kind 1 = push, whose body is the message's JSON in UTF-8; 3 = signal, the same with seq
+ * 0; 2 = kick, with seq 0 and the
  * id of the claim it ends as decimal digits for body, so that the claim script in Redis
- * can append it to a header made here ({@link #kickHeader}); 3 = shared, seq 0 and no
+ * can append it to a header made here ({@link #kickHeader}); 4 = shared, seq 0 and no
  * body: another instance now holds a device of the user too.
  */
 record ClusterMessage(Kind kind, long uid, long seq, byte[] body) {
 
     /** What the receiving instance should do with {@link #uid}. */
     enum Kind {
-        PUSH((byte) 1), KICK((byte) 2), SHARED((byte) 3);
+        PUSH((byte) 1), KICK((byte) 2), SIGNAL((byte) 3), SHARED((byte) 4);
 
         final byte code;
 
@@ -47,6 +49,11 @@ record ClusterMessage(Kind kind, long uid, long seq, byte[] body) {
 
     static ClusterMessage push(long uid, long seq, byte[] json) {
         return new ClusterMessage(Kind.PUSH, uid, seq, json);
+    }
+
+    /** A frame for {@code uid} that is not stored: PRESENCE, TYPING. */
+    static ClusterMessage signal(long uid, byte[] json) {
+        return new ClusterMessage(Kind.SIGNAL, uid, 0, json);
     }
 
     /** Ends the login {@code claimId} of {@code uid}. */

@@ -257,8 +257,8 @@ final class Presence {
         List<Response<Object>> replies = new ArrayList<>(pushes.size());
         try (Pipeline p = jedis.pipelined()) {
             for (Cluster.Push push : pushes) {
-                replies.add(PUSH.queue(p, List.of(userKey(push.uid())), List.of(channelPrefix,
-                        ClusterMessage.push(push.uid(), push.seq(), push.json()).encode(), instanceIdBytes)));
+                replies.add(PUSH.queue(p, List.of(userKey(push.uid())),
+                        List.of(channelPrefix, message(push).encode(), instanceIdBytes)));
             }
             p.sync();
         }
@@ -273,6 +273,11 @@ final class Presence {
             }
         }
         return received;
+    }
+
+    private static ClusterMessage message(Cluster.Push push) {
+        return push.isSignal() ? ClusterMessage.signal(push.uid(), push.json())
+                : ClusterMessage.push(push.uid(), push.seq(), push.json());
     }
 
     /** What a device's field holds, after its deadline, while the login {@code claimId} of this instance serves it. */

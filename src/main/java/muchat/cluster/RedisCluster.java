@@ -40,6 +40,7 @@ public final class RedisCluster implements Cluster {
     private static final int LOCKS = 64;
     private static final Listener NO_LISTENER = new Listener() {
         @Override public void onPush(long uid, long seq, byte[] json) { }
+        @Override public void onSignal(long uid, byte[] json) { }
         @Override public void onKick(long uid, long claimId) { }
         @Override public void onResync() { }
     };
@@ -282,6 +283,7 @@ public final class RedisCluster implements Cluster {
         ClusterMessage.decode(bytes).ifPresentOrElse(m -> {
             switch (m.kind()) {
                 case PUSH -> guarded("push", m.uid(), () -> listener.onPush(m.uid(), m.seq(), m.body()));
+                case SIGNAL -> guarded("signal", m.uid(), () -> listener.onSignal(m.uid(), m.body()));
                 case KICK -> guarded("kick", m.uid(), () -> listener.onKick(m.uid(), m.claimId()));
                 case SHARED -> shared.add(m.uid());
             }

@@ -60,6 +60,8 @@ public final class EventLoop implements Executor {
      */
     private final Buffer readBuffer = new Buffer(READ_BUFFER_SIZE);
     private final ByteBuffer[] gatherArray = new ByteBuffer[MAX_GATHER];
+    /** Ciphertext scratch of this loop's TLS connections; made at the first TLS connection. */
+    private TlsLayer.Scratch tlsScratch;
     /** Written by the loop thread, read by the acceptor for least-loaded placement. */
     private volatile int connectionCount;
 
@@ -195,6 +197,14 @@ public final class EventLoop implements Executor {
     /** Scratch array for gathering writes, all nulls. Loop thread. */
     ByteBuffer[] gatherArray() {
         return gatherArray;
+    }
+
+    /** Scratch buffers for {@link TlsLayer}, shared like {@link #readBuffer()}. Loop thread. */
+    TlsLayer.Scratch tlsScratch() {
+        if (tlsScratch == null) {
+            tlsScratch = new TlsLayer.Scratch();
+        }
+        return tlsScratch;
     }
 
     /** Counts a connection in (+1) or out (-1). Loop thread. */

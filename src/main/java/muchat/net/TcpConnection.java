@@ -13,6 +13,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import jdk.net.ExtendedSocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +34,14 @@ import org.slf4j.LoggerFactory;
  * kernel does not take is queued, and only then is OP_WRITE registered. Sends from
  * other threads are collected and written by one loop task per burst. Queued buffers go
  * out with gathering writes.
+ *
+ * <p>TLS plugs in at one place, the socket calls ({@code readSocket}, {@code writeSocket},
+ * {@code shutdownSocketOutput}, {@code wantsWrite}): without TLS they are the plain socket
+ * calls; with it a {@link TlsLayer} turns ciphertext into plaintext on the way in and back
+ * on the way out, so the buffers, the callbacks and every limit above see plaintext. The
+ * output limit and the high-water mark count plaintext queued; the memory budget counts
+ * that plus the ciphertext the TLS layer holds (an incomplete record, records the kernel
+ * did not take).
  *
  * <p>Lifecycle: CONNECTING, CONNECTED, DISCONNECTING (after {@link #shutdown} or
  * {@link #forceClose}), DISCONNECTED.
@@ -81,6 +91,8 @@ public final class TcpConnection implements Channel {
     private final long id;
     private final SocketChannel socket;
     private final InetSocketAddress peer;
+    /** Null for a plaintext connection. */
+    private final TlsLayer tls;
     private SelectionKey key;
     private volatile State state = State.CONNECTING;
     private volatile Object context;
@@ -100,7 +112,7 @@ public final class TcpConnection implements Channel {
     private long outputLimit = Long.MAX_VALUE;
     /** Counts this connection's buffered bytes in the server's total; null for none. */
     private MemoryBudget budget;
-    /** Bytes of an incomplete message kept in {@link #input}, as counted in the budget. */
+    /** Bytes of an incomplete message kept in {@link #input} (and TLS ciphertext held), as counted in the budget. */
     private long inputCounted;
     private boolean peerClosed;
     /** Tasks of {@link #runWhenOutputDrained} waiting for the output to drain; loop thread. */
@@ -118,12 +130,14 @@ public final class TcpConnection implements Channel {
     private long highWaterMark = 64L * 1024 * 1024;
     private Callbacks.ConnectionCallback closeCallback = Callbacks.NO_CONNECTION_CALLBACK;
 
-    TcpConnection(EventLoop loop, long id, SocketChannel socket) throws IOException {
+    /** {@code tlsEngine}: null for plaintext, or the engine that speaks TLS on this socket. */
+    TcpConnection(EventLoop loop, long id, SocketChannel socket, SSLEngine tlsEngine) throws IOException {
         this.loop = loop;
         this.id = id;
         this.socket = socket;
         SocketAddress remote = socket.getRemoteAddress();
         this.peer = remote instanceof InetSocketAddress inet ? inet : null;
+        this.tls = tlsEngine == null ? null : new TlsLayer(loop, socket, tlsEngine);
     }
 
     // ---- getters: any thread -------------------------------------------------------------
@@ -333,6 +347,9 @@ public final class TcpConnection implements Channel {
     void connectEstablished() throws IOException {
         loop.assertInLoopThread();
         key = loop.register(socket, SelectionKey.OP_READ, this);
+        if (tls != null) {
+            tls.start();
+        }
         state = State.CONNECTED;
         updateInterest(); // reading may be paused already (see TcpServer#pauseAll)
         loop.countConnection(+1);
@@ -405,15 +422,28 @@ public final class TcpConnection implements Channel {
         Buffer readBuffer = loop.readBuffer();
         int n;
         try {
-            n = readBuffer.readFrom(socket);
+            n = readSocket(readBuffer);
+        } catch (SSLException e) {
+            // Not TLS (a plaintext client on a TLS port) or a failed handshake: one line, no trace.
+            log.info("closed {} reason=tls error=\"{}\"", this, e.getMessage());
+            handleClose();
+            return;
         } catch (IOException e) {
             handleError("read", e);
             return;
         }
-        if (n < 0) {
-            handlePeerClosed();
-            return;
+        if (n > 0) {
+            deliver(readBuffer, n);
+        } else {
+            countInput(); // TLS: a record may have arrived in part
         }
+        if (n < 0 || (tls != null && tls.isInboundDone())) {
+            handlePeerClosed(); // TLS: the peer said close_notify, perhaps after its last bytes
+        }
+    }
+
+    /** Hands the {@code n} bytes just read into {@code readBuffer} to the message callback. */
+    private void deliver(Buffer readBuffer, int n) {
         int consumed;
         if (input.isReadable()) {
             // An incomplete message is waiting: the new bytes continue it.
@@ -443,7 +473,7 @@ public final class TcpConnection implements Channel {
      */
     private void handlePeerClosed() {
         peerClosed = true;
-        if (hasQueuedOutput()) {
+        if (wantsWrite()) {
             updateInterest();
         } else {
             handleClose();
@@ -495,7 +525,7 @@ public final class TcpConnection implements Channel {
         }
         if (!hasQueuedOutput()) {
             try {
-                socket.write(data);
+                writeSocket(data);
             } catch (IOException e) {
                 handleError("write", e);
                 return;
@@ -503,9 +533,12 @@ public final class TcpConnection implements Channel {
         }
         if (data.hasRemaining()) {
             enqueue(copyOf(data)); // the caller keeps its array
+        } else if (hasQueuedOutput()) {
+            updateInterest(); // TLS records the kernel did not take yet
         } else if (writeCompleteCallback != null) {
             loop.queueInLoop(() -> writeCompleteCallback.onWriteComplete(this));
         }
+        countInput();
     }
 
     private void enqueue(ByteBuffer data) {
@@ -533,7 +566,7 @@ public final class TcpConnection implements Channel {
             return;
         }
         int ops = (peerClosed || !readPauses.isEmpty() ? 0 : SelectionKey.OP_READ)
-                | (hasQueuedOutput() ? SelectionKey.OP_WRITE : 0);
+                | (wantsWrite() ? SelectionKey.OP_WRITE : 0);
         if (key.interestOps() != ops) {
             key.interestOps(ops);
         }
@@ -567,27 +600,30 @@ public final class TcpConnection implements Channel {
     private void writeQueued() {
         ByteBuffer[] gather = loop.gatherArray();
         int count = 0;
-        for (ByteBuffer b : output) {
-            if (count == EventLoop.MAX_GATHER) {
-                break;
+        if (output != null) { // null when only TLS records wait
+            for (ByteBuffer b : output) {
+                if (count == EventLoop.MAX_GATHER) {
+                    break;
+                }
+                gather[count++] = b;
             }
-            gather[count++] = b;
         }
         try {
-            countOutput(-socket.write(gather, 0, count));
+            countOutput(-writeSocket(gather, count));
         } catch (IOException e) {
             handleError("write", e);
             return;
         } finally {
             Arrays.fill(gather, 0, count, null);
         }
-        while (!output.isEmpty() && !output.peek().hasRemaining()) {
+        while (output != null && !output.isEmpty() && !output.peek().hasRemaining()) {
             output.poll();
         }
+        countInput();
         if (queuedBytes <= outputLimit / 2 && readPauses.remove(ReadPause.OUTPUT_FULL)) {
             resumeReading();
         }
-        if (output.isEmpty()) {
+        if (!hasQueuedOutput()) {
             outputDrained();
         } else {
             updateInterest();
@@ -623,7 +659,7 @@ public final class TcpConnection implements Channel {
             return;
         }
         try {
-            socket.shutdownOutput();
+            shutdownSocketOutput();
         } catch (IOException e) {
             handleError("shutdown", e);
         }
@@ -636,6 +672,9 @@ public final class TcpConnection implements Channel {
         }
         state = State.DISCONNECTED;
         key.cancel();
+        if (tls != null) {
+            tls.close(); // close_notify, if the socket takes it now
+        }
         try {
             socket.close();
         } catch (IOException e) {
@@ -664,17 +703,59 @@ public final class TcpConnection implements Channel {
         }
     }
 
-    /** Counts what {@link #input} holds now in the budget, after a read or a close. */
+    /** Counts what {@link #input} (and TLS) holds now in the budget, after a read, a write or a close. */
     private void countInput() {
-        long held = state == State.DISCONNECTED ? 0 : input.readableBytes();
+        long held = state == State.DISCONNECTED ? 0 : input.readableBytes() + (tls == null ? 0 : tls.bufferedBytes());
         if (budget != null && held != inputCounted) {
             budget.add(held - inputCounted);
         }
         inputCounted = held;
     }
 
+    /** True while bytes sent wait for the kernel: plaintext queued, or TLS records. */
     private boolean hasQueuedOutput() {
-        return output != null && !output.isEmpty();
+        return (output != null && !output.isEmpty()) || (tls != null && tls.hasPendingOutput());
+    }
+
+    // ---- where TLS plugs in: the socket calls ---------------------------------------------------
+
+    /** Reads once; plaintext lands in {@code into}. Returns the bytes read, -1 once the peer sends no more. */
+    private int readSocket(Buffer into) throws IOException {
+        if (tls == null) {
+            return into.readFrom(socket);
+        }
+        int n = tls.read(into);
+        updateInterest(); // the handshake may have finished with output waiting, or left records to send
+        return n;
+    }
+
+    private void writeSocket(ByteBuffer data) throws IOException {
+        if (tls == null) {
+            socket.write(data);
+        } else {
+            tls.write(new ByteBuffer[] {data}, 0, 1);
+        }
+    }
+
+    /** A gathering write of {@code data[0..count)}; returns the plaintext bytes taken. */
+    private long writeSocket(ByteBuffer[] data, int count) throws IOException {
+        return tls == null ? socket.write(data, 0, count) : tls.write(data, 0, count);
+    }
+
+    /** Half-close; with TLS close_notify goes first (a second call once it is written). */
+    private void shutdownSocketOutput() throws IOException {
+        if (tls == null) {
+            socket.shutdownOutput();
+        } else {
+            tls.shutdownOutput();
+            updateInterest();
+        }
+    }
+
+    /** Whether to watch for writability: output queued (with TLS, not before the handshake is done). */
+    private boolean wantsWrite() {
+        boolean queued = output != null && !output.isEmpty();
+        return tls == null ? queued : tls.wantsWrite(queued);
     }
 
     private synchronized boolean hasHandedOver() {

@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +59,8 @@ public final class TcpServer {
     /** Pauses that hold every connection, new ones included; guarded by itself. */
     private final EnumSet<TcpConnection.ReadPause> serverPauses = EnumSet.noneOf(TcpConnection.ReadPause.class);
     private PeerLimit peerLimit = new PeerLimit(0);
+    /** Null: plaintext. */
+    private SSLContext tls;
 
     public TcpServer(String name, InetSocketAddress address, int ioThreads, EventLoopGroup.Placement placement) {
         this.name = name;
@@ -126,6 +130,14 @@ public final class TcpServer {
      */
     public void setMaxConnectionsPerAddress(int max) {
         this.peerLimit = new PeerLimit(max);
+    }
+
+    /**
+     * Makes the port speak TLS only, with {@code context}'s certificate (see
+     * {@link TlsContexts#server}); every connection gets its own engine.
+     */
+    public void setTls(SSLContext context) {
+        this.tls = context;
     }
 
     /** Binds, starts the loops and begins accepting; returns once the socket is listening. */
@@ -320,7 +332,8 @@ public final class TcpServer {
         try {
             socket.configureBlocking(false);
             socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            connection = new TcpConnection(ioLoop, nextConnectionId.incrementAndGet(), socket);
+            SSLEngine engine = tls == null ? null : TlsContexts.serverEngine(tls);
+            connection = new TcpConnection(ioLoop, nextConnectionId.incrementAndGet(), socket, engine);
         } catch (IOException e) {
             log.debug("dropping a connection that failed during setup: {}", e.toString());
             peerLimit.release(peer);

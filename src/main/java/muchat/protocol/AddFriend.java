@@ -1,6 +1,6 @@
 package muchat.protocol;
 
-/** ADD_FRIEND (7): makes the sender and {@code friendid} friends, both ways. */
+/** ADD_FRIEND (7): asks {@code friendid} to be friends, or accepts their request (docs/protocol.md section 3). */
 public record AddFriend(Long friendid) implements Request {
     @Override
     public MsgType type() {

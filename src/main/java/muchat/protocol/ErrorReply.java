@@ -9,7 +9,7 @@ public record ErrorReply(int errno, String errmsg, Integer ref, String cmid) imp
     /**
      * The error answer to a request of type {@code request} (null if unknown), in the
      * shape PROTOCOL.md section 2 asks: the request's own reply msgid where it has one
-     * (LOGIN_ACK, REG_ACK, 7, 8, 9, HISTORY_ACK, 118, 119), else ERROR.
+     * (LOGIN_ACK, REG_ACK, 7, 8, 9, HISTORY_ACK, 111, 117, 118, 119), else ERROR.
      */
     public static Message forRequest(MsgType request, Errno errno, String errmsg, String cmid) {
         if (request == null) {
@@ -22,6 +22,8 @@ public record ErrorReply(int errno, String errmsg, Integer ref, String cmid) imp
             case CREATE_GROUP -> CreateGroupAck.error(errno, errmsg);
             case ADD_GROUP -> AddGroupAck.error(errno, errmsg);
             case HISTORY -> HistoryAck.error(errno, errmsg);
+            case CONVERSATIONS -> ConversationsAck.error(errno, errmsg);
+            case FRIEND_REPLY -> FriendReplyAck.error(errno, errmsg);
             case GROUP_REQUESTS -> GroupRequestsAck.error(errno, errmsg);
             case GROUP_DECIDE -> GroupDecideAck.error(errno, errmsg);
             default -> new ErrorReply(errno.code(), errmsg, request.code(), cmid);

@@ -17,9 +17,11 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -40,6 +42,8 @@ public final class Json {
 
     private static final DateTimeFormatter LOCAL_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private static final byte[] MSGID_PREFIX = "{\"msgid\":".getBytes(StandardCharsets.US_ASCII);
 
     private Json() {
     }
@@ -167,6 +171,22 @@ public final class Json {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The msgid of a message this server serialised, which starts {@code {"msgid":N}}
+     * ({@link Message} puts it first), read without parsing the rest; -1 if it does not.
+     */
+    public static int msgidOf(byte[] json) {
+        int i = MSGID_PREFIX.length;
+        if (json.length <= i || !Arrays.equals(json, 0, i, MSGID_PREFIX, 0, i)) {
+            return -1;
+        }
+        int msgid = 0;
+        for (; i < json.length && json[i] >= '0' && json[i] <= '9' && msgid < 65536; i++) {
+            msgid = msgid * 10 + (json[i] - '0');
+        }
+        return msgid;
     }
 
     /** The {@code cmid} of a request body if it has a string one, else null (for ERROR replies). */

@@ -33,6 +33,14 @@ public enum MsgType {
     HISTORY(108, b -> new History(integer(b, "peer"), integer(b, "groupid"), integer(b, "before"),
             smallInteger(b, "limit"))),
     HISTORY_ACK(109, null),
+    CONVERSATIONS(110, b -> new Conversations()),
+    CONVERSATIONS_ACK(111, null),
+    READ(112, b -> new Read(integer(b, "peer"), integer(b, "groupid"), integer(b, "mid"))),
+    RECALL(113, b -> new Recall(integer(b, "mid"))),
+    TYPING(114, b -> new Typing(integer(b, "toid"))),
+    PRESENCE(115, null),
+    FRIEND_REQUEST(116, null),
+    FRIEND_REPLY(117, b -> new FriendReply(integer(b, "friendid"), bool(b, "accept"))),
     GROUP_REQUESTS(118, b -> new GroupRequests(integer(b, "groupid"))),
     GROUP_DECIDE(119, b -> new GroupDecide(integer(b, "groupid"), integer(b, "userid"), bool(b, "accept")));
 

@@ -2,10 +2,12 @@ package muchat.server;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import muchat.net.EventLoopGroup;
 import muchat.net.TcpConnection.ReadPause;
 import muchat.net.TcpServer;
+import muchat.net.TlsContexts;
 import muchat.service.ChatService;
 import muchat.service.Cluster;
 import muchat.service.Strands;
@@ -45,7 +47,7 @@ public final class ChatServer implements AutoCloseable {
         this.cluster = ClusterFactory.create(config);
         this.service = new ChatService(database, cluster, new Strands(config.logicThreads()),
                 new ChatService.Limits(config.rateLimit(), config.maxPending(), config.maxFrame(), config.loginTimeout(),
-                        config.maxGroupMembers(), config.maxDevices()),
+                        config.maxGroupMembers(), config.maxDevices(), config.recallWindow(), config.openFriends()),
                 new ChatService.AccountLimits(config.loginBackoff(), config.throttleAddresses(),
                         config.maxRegistrationsPerAddress()));
         this.tcp = new TcpServer("chat", new InetSocketAddress(config.host(), config.port()), config.ioThreads(),
@@ -71,11 +73,18 @@ public final class ChatServer implements AutoCloseable {
         });
     }
 
-    /** Starts listening and logs the one line that says the server is ready. */
+    /**
+     * Starts listening (TLS only, with --tls-cert) and logs the one line that says the
+     * server is ready. A certificate or key that cannot be used is an IOException.
+     */
     public void start() throws IOException {
+        if (config.tls()) {
+            tcp.setTls(TlsContexts.server(Path.of(config.tlsCert()), Path.of(config.tlsKey())));
+        }
         tcp.start();
-        log.info("muchat ready on {} instance={} database={} cluster={} io-threads={} logic-threads={}",
-                tcp.address(), cluster.instanceId(), config.embeddedDatabase() ? config.dataDir() : config.dbUrl(),
+        log.info("muchat ready on {} tls={} instance={} database={} cluster={} io-threads={} logic-threads={}",
+                tcp.address(), config.tls() ? "on" : "off", cluster.instanceId(),
+                config.embeddedDatabase() ? config.dataDir() : config.dbUrl(),
                 ClusterFactory.describe(config), config.ioThreads(), config.logicThreads());
     }
 

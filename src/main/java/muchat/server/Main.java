@@ -31,7 +31,7 @@ public final class Main {
                 usage: java -jar muchat.jar COMMAND [OPTIONS]
                 commands:
                   server   the chat server      (--help for its options)
-                  client   the terminal client: client HOST PORT
+                  client   the terminal client: client [--tls] [--tls-ca FILE] HOST PORT
                   echo     an echo server on the reactor, for tests and benchmarks
                 """);
     }

@@ -44,7 +44,11 @@ enum Option {
     HASH_MEMORY("--hash-memory", "MUCHAT_HASH_MEMORY", "19456", "KiB of memory per Argon2id password hash"),
     MAX_GROUP_MEMBERS("--max-group-members", "MUCHAT_MAX_GROUP_MEMBERS", "2000", "members one group may have"),
     MAX_DEVICES("--max-devices", "MUCHAT_MAX_DEVICES", "5",
-            "devices one user may be logged in on at once (errno 16 for one more)");
+            "devices one user may be logged in on at once (errno 16 for one more)"),
+    RECALL_WINDOW("--recall-window", "MUCHAT_RECALL_WINDOW", "120",
+            "seconds after sending in which a message may be recalled (0: never)"),
+    OPEN_FRIENDS("--open-friends", "MUCHAT_OPEN_FRIENDS", "no",
+            "yes: ADD_FRIEND makes a friendship at once, as the classic server did; no: it asks the other user");
 
     final String flag;
     final String env;

@@ -3,10 +3,12 @@ package muchat.service;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import muchat.protocol.ChatMessage;
 import muchat.protocol.Errno;
 import muchat.protocol.Friend;
 import muchat.protocol.Group;
 import muchat.protocol.HeartbeatAck;
+import muchat.protocol.InboxPush;
 import muchat.protocol.LegacyLoginAck;
 import muchat.protocol.Login;
 import muchat.protocol.LoginAck;
@@ -45,11 +47,14 @@ final class Accounts {
     private final Delivery delivery;
     private final UserDirectory directory;
     private final Social social;
+    private final Reading reading;
     private final LoginThrottle throttle;
     private final RegistrationLimit registrations;
+    private final PresenceNotices presence;
 
     Accounts(Database database, SessionRegistry sessions, Cluster cluster, Delivery delivery,
-             UserDirectory directory, Social social, LoginThrottle throttle, RegistrationLimit registrations) {
+             UserDirectory directory, Social social, Reading reading, LoginThrottle throttle,
+             RegistrationLimit registrations, PresenceNotices presence) {
         this.users = database.users();
         this.messages = database.messages();
         this.sessions = sessions;
@@ -57,8 +62,10 @@ final class Accounts {
         this.delivery = delivery;
         this.directory = directory;
         this.social = social;
+        this.reading = reading;
         this.throttle = throttle;
         this.registrations = registrations;
+        this.presence = presence;
     }
 
     void register(Session session, Reg request) {
@@ -108,6 +115,7 @@ final class Accounts {
         List<Group> groups = social.groupsOf(user.id());
         List<InboxEntry> waiting = session.isLegacy()
                 ? messages.inboxAfter(user.id(), acked, LEGACY_ACK_MESSAGES) : List.of();
+        long unread = session.isLegacy() ? 0 : reading.unreadTotal(user.id());
 
         if (session.claim() != null) {
             leave(session, sessions, "logged in again");
@@ -123,11 +131,14 @@ final class Accounts {
         if (session.isLegacy()) {
             acked = sendLegacyLoginAck(session, user, friends, groups, waiting, acked);
         } else {
-            session.send(LoginAck.ok(user.id(), user.name(), friends, groups, acked));
+            session.send(LoginAck.ok(user.id(), user.name(), friends, groups, acked).withUnread(unread));
         }
         session.bind(user.id(), device, user.name(), acked);
         log.info("login user={} device={} {} instance={}", user.id(), Printable.escape(device), session.connection(),
                 cluster.instanceId());
+        if (older == null && sessions.sessionsOf(user.id()).size() == 1) { // else online here all along
+            presence.arrived(user.id(), friends);
+        }
         delivery.replayAfterLogin(session, acked);
     }
 
@@ -157,11 +168,12 @@ final class Accounts {
      */
     private static long sendLegacyLoginAck(Session session, User user, List<Friend> friends, List<Group> groups,
                                            List<InboxEntry> waiting, long acked) {
-        // A classic client is never shown what the user sent (see Session#deliver).
-        waiting = waiting.stream().filter(e -> e.sender() != user.id()).toList();
-        LegacyLoginAck.Fitted fitted = LegacyLoginAck.fit(user.id(), user.name(), friends, groups,
-                waiting.stream().map(Delivery::toPush).toList());
-        long upTo = fitted.offline() == 0 ? acked : waiting.get(fitted.offline() - 1).seq();
+        // Only what a classic client knows (docs/protocol.md section 7), and never what the
+        // user sent (see Session#deliver); what it skips is acked with it.
+        List<ChatMessage> shown = waiting.stream().filter(e -> e.sender() != user.id()).map(Delivery::toPush)
+                .filter(InboxPush::classic).map(ChatMessage.class::cast).toList();
+        LegacyLoginAck.Fitted fitted = LegacyLoginAck.fit(user.id(), user.name(), friends, groups, shown);
+        long upTo = fitted.offline() == 0 ? acked : shown.get(fitted.offline() - 1).seq();
         session.sendLegacyLoginAck(fitted.ack(), user.id(), upTo);
         if (fitted.friends() < friends.size() || fitted.groups() < groups.size()) {
             log.info("login reply trimmed to {} bytes user={} {} friends={}/{} groups={}/{}",

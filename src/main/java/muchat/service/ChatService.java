@@ -18,8 +18,10 @@ import muchat.net.EventLoop;
 import muchat.net.TcpConnection;
 import muchat.protocol.AddFriend;
 import muchat.protocol.AddGroup;
+import muchat.protocol.Conversations;
 import muchat.protocol.CreateGroup;
 import muchat.protocol.ErrorReply;
+import muchat.protocol.FriendReply;
 import muchat.protocol.Errno;
 import muchat.protocol.GroupChat;
 import muchat.protocol.GroupDecide;
@@ -32,10 +34,13 @@ import muchat.protocol.Message;
 import muchat.protocol.MsgType;
 import muchat.protocol.OneChat;
 import muchat.protocol.ProtocolException;
+import muchat.protocol.Read;
+import muchat.protocol.Recall;
 import muchat.protocol.RecvAck;
 import muchat.protocol.Reg;
 import muchat.protocol.Request;
 import muchat.protocol.Sync;
+import muchat.protocol.Typing;
 import muchat.store.Database;
 import muchat.store.MessageStore;
 import muchat.store.StoreException;
@@ -60,8 +65,8 @@ public final class ChatService {
     /** What a client may do before LOGIN (PROTOCOL.md errno 10). */
     private static final Set<MsgType> BEFORE_LOGIN = EnumSet.of(MsgType.REG, MsgType.LOGIN, MsgType.HEARTBEAT);
     /** Requests that count against a connection's rate: those that cost the server most. */
-    private static final Set<MsgType> SHAPED =
-            EnumSet.of(MsgType.ONE_CHAT, MsgType.GROUP_CHAT, MsgType.SYNC, MsgType.HISTORY);
+    private static final Set<MsgType> SHAPED = EnumSet.of(MsgType.ONE_CHAT, MsgType.GROUP_CHAT, MsgType.SYNC,
+            MsgType.HISTORY, MsgType.CONVERSATIONS, MsgType.READ, MsgType.RECALL);
     /**
      * Requests whose replies the classic client never got (docs/protocol.md section 7),
      * but for a refusal the classic server never made (errno 16: a closed or full group),
@@ -70,7 +75,8 @@ public final class ChatService {
     private static final Set<MsgType> SILENT_FOR_LEGACY =
             EnumSet.of(MsgType.ADD_FRIEND, MsgType.CREATE_GROUP, MsgType.ADD_GROUP);
     /** Requests a legacy connection does not know: to it they are unknown msgids (errno 12). */
-    private static final Set<MsgType> NATIVE_ONLY = EnumSet.of(MsgType.GROUP_REQUESTS, MsgType.GROUP_DECIDE);
+    private static final Set<MsgType> NATIVE_ONLY = EnumSet.of(MsgType.GROUP_REQUESTS, MsgType.GROUP_DECIDE,
+            MsgType.CONVERSATIONS, MsgType.READ, MsgType.RECALL, MsgType.TYPING, MsgType.FRIEND_REPLY);
     /**
      * TCP keepalive for legacy connections, which are never closed for silence: a dead
      * classic client is found after about two minutes without traffic.
@@ -96,6 +102,7 @@ public final class ChatService {
     private final Cluster cluster;
     private final Limits limits;
     private final LegacyPacer.Delivered legacyDelivered;
+    private final PresenceNotices presence;
 
     /**
      * What one connection may ask of the server.
@@ -106,9 +113,11 @@ public final class ChatService {
      * @param loginTimeout how long a connection may go without a logged-in user
      * @param maxGroupMembers members one group may have, and requests waiting to join it
      * @param maxDevices   devices one user may be logged in on at once
+     * @param recallWindow how long after sending a message may be recalled
+     * @param openFriends  ADD_FRIEND makes a friendship at once, without a request
      */
     public record Limits(int rate, int maxPending, int maxFrame, Duration loginTimeout, int maxGroupMembers,
-                         int maxDevices) {
+                         int maxDevices, Duration recallWindow, boolean openFriends) {
     }
 
     /**
@@ -131,12 +140,19 @@ public final class ChatService {
         this.legacyDelivered = (uid, seq) -> messages.ack(uid, Login.LEGACY_DEVICE, seq);
         this.delivery = new Delivery(database.messages(), sessions, cluster, strands);
         UserDirectory directory = new UserDirectory(database.users());
-        Social social = new Social(database, sessions, directory, limits.maxGroupMembers());
-        Accounts accounts = new Accounts(database, sessions, cluster, delivery, directory, social,
+        this.presence = new PresenceNotices(database.friends(), sessions, delivery, strands);
+        sessions.onDeparture(presence::left);
+        Social social = new Social(database, sessions, limits.maxGroupMembers());
+        FriendRequests friendRequests = new FriendRequests(database, delivery, directory, limits.openFriends());
+        Reading reading = new Reading(database.conversations(), database.messages(), database.groups(), delivery);
+        Recalls recalls = new Recalls(database.messages(), database.groups(), delivery, limits.recallWindow());
+        Accounts accounts = new Accounts(database, sessions, cluster, delivery, directory, social, reading,
                 new LoginThrottle(accountLimits.loginBackoff(), accountLimits.throttleAddresses(),
                         ChatService::monotonicMillis, LruMap.DEFAULT_CAPACITY),
                 new RegistrationLimit(accountLimits.registrationsPerHour(), ChatService::monotonicMillis,
-                        LruMap.DEFAULT_CAPACITY));
+                        LruMap.DEFAULT_CAPACITY),
+                presence);
+        TypingForwarder typing = new TypingForwarder(database.friends(), delivery);
         Chats chats = new Chats(database.messages(), database.groups(), directory, delivery);
         cluster.setListener(delivery);
 
@@ -147,7 +163,9 @@ public final class ChatService {
             loginDeadline(s.connection().loop()).restart(s);
         });
         handlers.put(MsgType.HEARTBEAT, (s, r) -> accounts.heartbeat(s));
-        handlers.put(MsgType.ADD_FRIEND, (s, r) -> social.addFriend(s, (AddFriend) r));
+        handlers.put(MsgType.ADD_FRIEND, (s, r) -> friendRequests.addFriend(s, (AddFriend) r));
+        handlers.put(MsgType.FRIEND_REPLY, (s, r) -> friendRequests.replyToFriend(s, (FriendReply) r));
+        handlers.put(MsgType.TYPING, (s, r) -> typing.forward(s, (Typing) r));
         handlers.put(MsgType.CREATE_GROUP, (s, r) -> social.createGroup(s, (CreateGroup) r));
         handlers.put(MsgType.ADD_GROUP, (s, r) -> social.joinGroup(s, (AddGroup) r));
         handlers.put(MsgType.GROUP_REQUESTS, (s, r) -> social.listRequests(s, (GroupRequests) r));
@@ -157,6 +175,9 @@ public final class ChatService {
         handlers.put(MsgType.RECV_ACK, (s, r) -> chats.recvAck(s, (RecvAck) r));
         handlers.put(MsgType.SYNC, (s, r) -> chats.sync(s, (Sync) r));
         handlers.put(MsgType.HISTORY, (s, r) -> chats.history(s, (History) r));
+        handlers.put(MsgType.CONVERSATIONS, (s, r) -> reading.list(s, (Conversations) r));
+        handlers.put(MsgType.READ, (s, r) -> reading.read(s, (Read) r));
+        handlers.put(MsgType.RECALL, (s, r) -> recalls.recall(s, (Recall) r));
     }
 
     /** Milliseconds on a clock that setting the system time does not move, for the limits' waits. */
@@ -252,6 +273,7 @@ public final class ChatService {
             Accounts.leave(session, sessions, "server stopping");
         }
         strands.shutdown(10, TimeUnit.SECONDS);
+        presence.close();
         delivery.close();
     }
 

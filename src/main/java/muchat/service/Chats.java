@@ -105,8 +105,7 @@ final class Chats {
             }
             entries = messages.history(session.uid(), request.peer(), request.before(), limit);
         }
-        session.send(HistoryAck.ok(entries.stream().map(e -> Delivery.chatMessage(e.sender(), e.senderName(),
-                e.toUser(), e.toGroup(), e.text(), e.ts(), e.mid())).toList()));
+        session.send(HistoryAck.ok(entries.stream().map(Delivery::shown).toList()));
     }
 
     /**

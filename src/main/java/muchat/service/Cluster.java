@@ -19,8 +19,11 @@ public interface Cluster extends AutoCloseable {
 
     /** Events that other instances send to this one. */
     interface Listener {
-        /** A chat message for {@code uid}, already stored with inbox sequence {@code seq}. */
+        /** An inbox entry for {@code uid} (a chat message, a friend request or answer), stored with sequence {@code seq}. */
         void onPush(long uid, long seq, byte[] json);
+
+        /** A frame for {@code uid} that is not stored (PRESENCE, TYPING): sent if the user is here, else dropped. */
+        void onSignal(long uid, byte[] json);
 
         /**
          * A login elsewhere took the claim {@code claimId} of {@code uid}: close the
@@ -74,8 +77,14 @@ public interface Cluster extends AutoCloseable {
     /** Which of {@code uids} are online, on at least one device, anywhere in the cluster. */
     Set<Long> onlineAmong(Collection<Long> uids);
 
-    /** A stored chat message for {@code uid}, numbered {@code seq}, on its way to the instances holding its devices. */
+    /**
+     * A stored inbox entry for {@code uid}, numbered {@code seq}, on its way to the
+     * instances holding its devices; with {@code seq} 0, a signal (see {@link Listener#onSignal}).
+     */
     record Push(long uid, long seq, byte[] json) {
+        public boolean isSignal() {
+            return seq == 0;
+        }
     }
 
     /**

@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import muchat.protocol.ChatMessage;
+import muchat.protocol.InboxPush;
 import muchat.protocol.Json;
+import muchat.protocol.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +30,15 @@ final class ClusterPublisher implements AutoCloseable {
     static final int CAPACITY = 100_000;
     private static final int MAX_PIPELINE = 1_000;
 
-    /** A push before its JSON is encoded, which the publisher's thread does. */
-    private record Pending(long uid, long seq, ChatMessage message) {
+    /**
+     * A push (an inbox entry to number {@code seq}) or a signal (seq 0, see
+     * {@link Cluster.Listener#onSignal}) before its JSON is encoded, which the publisher's
+     * thread does.
+     */
+    private record Pending(long uid, long seq, InboxPush push, Message signal) {
+        Cluster.Push encoded() {
+            return new Cluster.Push(uid, seq, Json.bytes(push != null ? push.withSeq(seq) : signal));
+        }
     }
 
     private final Cluster cluster;
@@ -46,8 +54,17 @@ final class ClusterPublisher implements AutoCloseable {
     }
 
     /** Queues {@code message}, numbered {@code seq} in {@code uid}'s inbox, for the instance holding the user. */
-    void add(long uid, long seq, ChatMessage message) {
-        if (queue.offer(new Pending(uid, seq, message))) {
+    void add(long uid, long seq, InboxPush message) {
+        offer(new Pending(uid, seq, message, null));
+    }
+
+    /** Queues a signal for the instance holding {@code uid}, if any. */
+    void addSignal(long uid, Message signal) {
+        offer(new Pending(uid, 0, null, signal));
+    }
+
+    private void offer(Pending pending) {
+        if (queue.offer(pending)) {
             return;
         }
         if (!dropping) {
@@ -84,8 +101,7 @@ final class ClusterPublisher implements AutoCloseable {
 
     private void send(List<Pending> batch) {
         try {
-            cluster.push(batch.stream().map(p -> new Cluster.Push(p.uid(), p.seq(),
-                    Json.bytes(p.message().withSeq(p.seq())))).toList());
+            cluster.push(batch.stream().map(Pending::encoded).toList());
         } catch (RuntimeException e) {
             if (!Thread.currentThread().isInterrupted()) { // else close() cut the call short
                 log.error("cluster pushes failed; their recipients get them from the database", e);

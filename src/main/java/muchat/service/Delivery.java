@@ -10,10 +10,18 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import muchat.protocol.ChatMessage;
+import muchat.protocol.FriendReplyNotice;
+import muchat.protocol.FriendRequestNotice;
+import muchat.protocol.InboxPush;
+import muchat.protocol.Message;
 import muchat.protocol.Errno;
 import muchat.protocol.ErrorReply;
 import muchat.protocol.Json;
 import muchat.protocol.MsgType;
+import muchat.protocol.ReadReceipt;
+import muchat.protocol.RecallEvent;
+import muchat.store.FriendStore;
+import muchat.store.HistoryEntry;
 import muchat.store.InboxEntry;
 import muchat.store.MessageStore;
 import muchat.store.StoreException;
@@ -90,7 +98,12 @@ final class Delivery implements Cluster.Listener {
      * on in slices instead, see {@link #routeInSlices}. {@code origin}, the session that
      * sent the message (null if none), is not shown its own copy ({@link Session#deliver}).
      */
-    void route(ChatMessage base, Map<Long, Long> deliveries, Session origin) {
+    void route(InboxPush base, Map<Long, Long> deliveries) {
+        route(base, deliveries, null);
+    }
+
+    /** As {@link #route(InboxPush, Map)}, but {@code origin} is not shown its own copy. */
+    void route(InboxPush base, Map<Long, Long> deliveries, Session origin) {
         if (deliveries.size() > SLICE) {
             routeInSlices(base, deliveries, origin);
             return;
@@ -107,7 +120,7 @@ final class Delivery implements Cluster.Listener {
      * they were routed; one that overtakes a one-to-one push, which is routed at once,
      * waits in its session for the gap to close ({@link Session#deliver}).
      */
-    private void routeInSlices(ChatMessage base, Map<Long, Long> deliveries, Session origin) {
+    private void routeInSlices(InboxPush base, Map<Long, Long> deliveries, Session origin) {
         List<List<Map.Entry<Long, Long>>> byStrand = new ArrayList<>();
         for (int i = 0; i < strands.count(); i++) {
             byStrand.add(new ArrayList<>(SLICE));
@@ -128,21 +141,46 @@ final class Delivery implements Cluster.Listener {
         }
     }
 
-    private void routeOn(int strand, ChatMessage base, List<Map.Entry<Long, Long>> slice, Session origin) {
+    private void routeOn(int strand, InboxPush base, List<Map.Entry<Long, Long>> slice, Session origin) {
         strands.executeOn(strand, () -> slice.forEach(d -> routeOne(base, d.getKey(), d.getValue(), origin)));
     }
 
     /** Other instances may hold other devices of the user, whether or not this one holds some. */
-    private void routeOne(ChatMessage base, long uid, long seq, Session origin) {
+    private void routeOne(InboxPush base, long uid, long seq, Session origin) {
         Collection<Session> here = sessions.sessionsOf(uid);
         if (!here.isEmpty()) {
-            ChatMessage numbered = base.withSeq(seq);
+            InboxPush numbered = base.withSeq(seq);
             for (Session session : here) {
                 push(session, numbered, session == origin);
             }
         }
         if (publisher != null && (here.isEmpty() || cluster.mayHaveDevicesElsewhere(uid))) {
             publisher.add(uid, seq, base);
+        }
+    }
+
+    /**
+     * Sends {@code signal}, a frame that is neither stored nor numbered (PRESENCE,
+     * TYPING), to {@code uid} wherever the user is logged in on a native connection;
+     * nobody gets it otherwise, not even later. Any thread.
+     */
+    void signal(long uid, Message signal) {
+        signal(uid, signal, null);
+    }
+
+    /** As {@link #signal(long, Message)}, to every device of the user but {@code except}'s. */
+    void signal(long uid, Message signal, Session except) {
+        Collection<Session> here = sessions.sessionsOf(uid);
+        if (!here.isEmpty()) {
+            byte[] json = Json.bytes(signal);
+            for (Session session : here) {
+                if (session != except) {
+                    session.sendSignal(signal.msgid(), json);
+                }
+            }
+        }
+        if (publisher != null && (here.isEmpty() || cluster.mayHaveDevicesElsewhere(uid))) {
+            publisher.addSignal(uid, signal);
         }
     }
 
@@ -187,12 +225,20 @@ final class Delivery implements Cluster.Listener {
             return; // logged out meanwhile: the message waits in the database
         }
         try {
-            ChatMessage message = Json.MAPPER.readValue(json, ChatMessage.class);
+            InboxPush message = InboxPush.read(json);
             for (Session session : here) {
                 push(session, message, false);
             }
         } catch (IOException e) {
             log.warn("dropping an unreadable push for user={} seq={}: {}", uid, seq, Printable.escape(e.toString()));
+        }
+    }
+
+    @Override
+    public void onSignal(long uid, byte[] json) {
+        int msgid = Json.msgidOf(json);
+        for (Session session : sessions.sessionsOf(uid)) {
+            session.sendSignal(msgid, json);
         }
     }
 
@@ -232,7 +278,7 @@ final class Delivery implements Cluster.Listener {
 
     // ---- internals ---------------------------------------------------------------------------
 
-    private void push(Session session, ChatMessage message, boolean sentHere) {
+    private void push(Session session, InboxPush message, boolean sentHere) {
         switch (session.deliver(message, sentHere)) {
             case HELD -> timer.schedule(() -> fillIfStillBehind(session), GAP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
             case FULL -> catchUpWhenDrained(session);
@@ -315,9 +361,26 @@ final class Delivery implements Cluster.Listener {
         }
     }
 
-    static ChatMessage toPush(InboxEntry e) {
-        return chatMessage(e.sender(), e.senderName(), e.toUser(), e.toGroup(), e.text(), e.ts(), e.mid())
-                .withSeq(e.seq());
+    /** An inbox entry as its user is pushed it. */
+    static InboxPush toPush(InboxEntry e) {
+        InboxPush push = switch (e.kind()) {
+            case CHAT -> shown(e.message());
+            case RECEIPT -> {
+                long reader = e.sender() == e.uid() ? e.toUser() : e.sender();
+                yield new ReadReceipt(reader, reader, null, e.mid(), null);
+            }
+            case RECALL -> new RecallEvent(e.mid(), e.sender(), e.toUser(), e.toGroup(), null);
+            case FRIEND_REQUEST -> FriendRequestNotice.of(e.sender(), e.senderName(), e.ts());
+            case FRIEND_REPLY -> FriendReplyNotice.of(e.sender(), e.senderName(),
+                    FriendStore.ACCEPT.equals(e.text()), e.ts());
+        };
+        return push.withSeq(e.seq());
+    }
+
+    /** A stored message as HISTORY and pushes show it: a recalled one without its text. */
+    static ChatMessage shown(HistoryEntry e) {
+        ChatMessage m = chatMessage(e.sender(), e.senderName(), e.toUser(), e.toGroup(), e.text(), e.ts(), e.mid());
+        return e.recalled() ? m.asRecalled() : m;
     }
 
     /** A stored message as clients see it, to a user or to a group, not yet numbered. */

@@ -2,6 +2,7 @@ package muchat.service;
 
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import muchat.codec.FrameCodec;
@@ -10,6 +11,7 @@ import muchat.net.Buffer;
 import muchat.net.TcpConnection;
 import muchat.net.TcpConnection.ReadPause;
 import muchat.protocol.ChatMessage;
+import muchat.protocol.InboxPush;
 import muchat.protocol.LegacyLoginAck;
 import muchat.protocol.Message;
 import muchat.protocol.SyncDone;
@@ -38,6 +40,8 @@ public final class Session {
     private static final ChatMessage UNSHOWN = ChatMessage.toUser(0, "", 0, "", 0, 0);
     /** Pushes held back behind a gap, at most; beyond that the catch-up from the database brings them. */
     private static final int MAX_EARLY = 1024;
+    /** At most one TYPING a second is forwarded from one sender to one peer. */
+    private static final long TYPING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How long a connection we are closing may take to read our last words. */
     private static final long CLOSE_GRACE_MILLIS = 2000;
 
@@ -58,6 +62,8 @@ public final class Session {
     private volatile boolean backlogPaused;
     /** Set by {@link #keepPending} during a task; the strand's only. */
     private boolean keptPending;
+    /** TYPINGs forwarded, made at the first; the strand's only. */
+    private Throttle typing;
     /** True while a catch-up waits for the client to take its output. */
     private final AtomicBoolean catchUpWaiting = new AtomicBoolean();
 
@@ -66,7 +72,7 @@ public final class Session {
     /** The next seq this user should be pushed; guarded by this. */
     private long nextSeq;
     /** Pushes that arrived before the ones in front of them; guarded by this. */
-    private final NavigableMap<Long, ChatMessage> early = new TreeMap<>();
+    private final NavigableMap<Long, InboxPush> early = new TreeMap<>();
     /** The inbox's last seq seen by the previous catch-up sweep; guarded by this. */
     private long sweepMark;
     /** True while the last SYNC_DONE said {@code more}: the client is asking for pages; guarded by this. */
@@ -334,9 +340,12 @@ public final class Session {
      * <p>Some pushes only move the cursor, unwritten, and need no room: the copy of a
      * message the user sent from this very session ({@code sentHere}: its SEND_ACK carried
      * the seq), and on a legacy connection every message the user sent, which a classic
-     * client has no way to show as its own (docs/protocol.md section 2).
+     * client has no way to show as its own (docs/protocol.md section 2), and what classic
+     * clients never get ({@link InboxPush#classic}, docs/protocol.md section 7). Such a
+     * push on a legacy connection is acknowledged with the next frame written, as a
+     * classic client acks by reading.
      */
-    synchronized Outcome deliver(ChatMessage message, boolean sentHere) {
+    synchronized Outcome deliver(InboxPush message, boolean sentHere) {
         long seq = message.seq();
         if (uid == 0 || seq < nextSeq) {
             return Outcome.DONE;
@@ -356,7 +365,7 @@ public final class Session {
             write(message, uid, seq);
         }
         nextSeq++;
-        for (ChatMessage next; canTakeMore() && (next = early.remove(nextSeq)) != null; nextSeq++) {
+        for (InboxPush next; canTakeMore() && (next = early.remove(nextSeq)) != null; nextSeq++) {
             if (next != UNSHOWN) {
                 write(next, uid, next.seq());
             }
@@ -365,8 +374,32 @@ public final class Session {
         return Outcome.DONE;
     }
 
-    private boolean shown(ChatMessage message, boolean sentHere) {
-        return !sentHere && !(isLegacy() && message.id() == uid);
+    private boolean shown(InboxPush message, boolean sentHere) {
+        return !sentHere && (!isLegacy()
+                || message.classic() && !(message instanceof ChatMessage chat && chat.id() == uid));
+    }
+
+    /**
+     * Sends a frame that is neither stored nor numbered (PRESENCE, TYPING), already
+     * serialised, to a native connection with a user; dropped otherwise. Any thread.
+     */
+    void sendSignal(int msgid, byte[] json) {
+        if (pacer == null && uid != 0) {
+            Buffer frame = new Buffer(json.length + 8);
+            codec.encode(msgid, json, frame);
+            connection.send(frame);
+        }
+    }
+
+    /**
+     * Whether a TYPING to {@code peer} may be forwarded now: at most one a second per
+     * peer. The session's strand only.
+     */
+    boolean mayForwardTyping(long peer) {
+        if (typing == null) {
+            typing = new Throttle(TYPING_INTERVAL_NANOS);
+        }
+        return typing.tryAcquire(peer, System.nanoTime());
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import muchat.protocol.Errno;
 
 /**
@@ -39,6 +40,8 @@ final class SessionRegistry {
     private final AtomicLong lastClaimId = new AtomicLong(System.currentTimeMillis() * 1000);
     private final Cluster cluster;
     private final int maxDevices;
+    /** Told each time a user's last session here is forgotten (see {@link #onDeparture}). */
+    private volatile LongConsumer departures = uid -> { };
 
     /** A login that a newer one replaced here: its session is to be kicked if it still holds the claim. */
     record Superseded(Session session, Claim claim) {
@@ -112,6 +115,7 @@ final class SessionRegistry {
             return false;
         }
         boolean removed;
+        boolean last = false;
         synchronized (lockOf(claim.uid())) {
             Map<String, Session> devices = byUser.getOrDefault(claim.uid(), Map.of());
             removed = devices.get(claim.device()) == session;
@@ -119,10 +123,14 @@ final class SessionRegistry {
                 Map<String, Session> now = new HashMap<>(devices);
                 now.remove(claim.device());
                 setDevices(claim.uid(), now);
+                last = now.isEmpty();
             }
         }
         if (removed) {
             cluster.release(claim.uid(), claim.device(), claim.id());
+            if (last) {
+                departures.accept(claim.uid());
+            }
         }
         return true;
     }
@@ -130,6 +138,24 @@ final class SessionRegistry {
     /** The sessions of every device of {@code uid} on this instance; empty if none. */
     Collection<Session> sessionsOf(long uid) {
         return byUser.getOrDefault(uid, Map.of()).values();
+    }
+
+    /**
+     * Calls {@code listener} with the user each time the user's last session here ends
+     * (logout, disconnect, kick from another instance), on the thread that ended it; not
+     * when a newer login here replaced it, nor while another device of the user is
+     * logged in here. It must return at once.
+     */
+    void onDeparture(LongConsumer listener) {
+        this.departures = listener;
+    }
+
+    /**
+     * Whether {@code uid} has a session of at least one device, here or on any other
+     * instance: what "online" means.
+     */
+    boolean isOnline(long uid) {
+        return onlineAmong(List.of(uid)).contains(uid);
     }
 
     /** The session here that holds the claim {@code claimId} of {@code uid}, or null. */

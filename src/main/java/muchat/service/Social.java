@@ -3,8 +3,6 @@ package muchat.service;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import muchat.protocol.AddFriend;
-import muchat.protocol.AddFriendAck;
 import muchat.protocol.AddGroup;
 import muchat.protocol.AddGroupAck;
 import muchat.protocol.CreateGroup;
@@ -29,9 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Friends and groups: ADD_FRIEND, CREATE_GROUP, ADD_GROUP, the requests to join closed
- * groups (GROUP_REQUESTS, GROUP_DECIDE), and the friend and group lists (with live
- * presence) that LOGIN_ACK carries.
+ * Groups: CREATE_GROUP, ADD_GROUP, the requests to join closed groups (GROUP_REQUESTS,
+ * GROUP_DECIDE), and the friend and group lists (with live presence) that LOGIN_ACK
+ * carries. Making friends is {@link FriendRequests}' job.
  *
  * <p>Threads: handlers run on the requesting session's strand; the class keeps no state.
  */
@@ -41,27 +39,13 @@ final class Social {
     private final FriendStore friends;
     private final GroupStore groups;
     private final SessionRegistry sessions;
-    private final UserDirectory directory;
     private final int maxGroupMembers;
 
-    Social(Database database, SessionRegistry sessions, UserDirectory directory, int maxGroupMembers) {
+    Social(Database database, SessionRegistry sessions, int maxGroupMembers) {
         this.friends = database.friends();
         this.groups = database.groups();
         this.sessions = sessions;
-        this.directory = directory;
         this.maxGroupMembers = maxGroupMembers;
-    }
-
-    void addFriend(Session session, AddFriend request) {
-        long friendId = request.friendid();
-        if (friendId == session.uid()) {
-            throw new ServiceError(Errno.INVALID_FIELD, "you cannot add yourself as a friend");
-        }
-        if (directory.name(friendId).isEmpty()) {
-            throw new ServiceError(Errno.NO_SUCH_TARGET, "no user with id " + friendId);
-        }
-        friends.add(session.uid(), friendId);
-        ChatService.reply(session, MsgType.ADD_FRIEND, AddFriendAck.ok());
     }
 
     /** A classic client's group is open: its users could not approve anyone (docs/protocol.md section 7). */

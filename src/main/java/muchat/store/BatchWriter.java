@@ -32,7 +32,8 @@ import java.util.TreeMap;
  *     deadlock: the row locks are always taken in that order), and read back in the same
  *     round trip; the seqs below the new value are this batch's, handed out in
  *     submission order.</li>
- * <li>The inbox rows travel with the COMMIT.</li>
+ * <li>The inbox rows travel with the COMMIT, and so do the conversation rows and the
+ *     senders' read positions ({@link ConversationRows}).</li>
  * </ol>
  * Nothing is visible before COMMIT, and a failure rolls everything back, so a seq is
  * never lost or reused. It used to take seven round trips: two autocommit switches of a
@@ -53,7 +54,7 @@ final class BatchWriter implements AutoCloseable {
     private static final String FIND_EARLIER = "SELECT sender, cmid, mid, ts FROM messages WHERE sender IN ";
     private static final String AND_CMID_IN = " AND cmid IN ";
     private static final String INSERT_MESSAGE =
-            "INSERT INTO messages (sender, to_user, to_group, body, ts, cmid) VALUES (?, ?, ?, ?, ?, ?)";
+            "INSERT INTO messages (sender, to_user, to_group, body, ts, cmid, kind) VALUES (?, ?, ?, ?, ?, ?, ?)";
     private static final String READ_CURSORS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
     private static final String INSERT_INBOX = "INSERT INTO inbox (uid, seq, mid) VALUES ";
     private static final String SEVERAL_DEVICES = "SELECT DISTINCT uid FROM device_ack WHERE uid IN ";
@@ -62,10 +63,12 @@ final class BatchWriter implements AutoCloseable {
 
     private final Jdbc jdbc;
     private final Jdbc.Kept connection;
+    private final ConversationRows conversations;
 
     BatchWriter(Jdbc jdbc) {
         this.jdbc = jdbc;
         this.connection = jdbc.keep();
+        this.conversations = new ConversationRows(jdbc.dialect());
     }
 
     /**
@@ -114,7 +117,10 @@ final class BatchWriter implements AutoCloseable {
             }
         }
         long[] mids = insertMessages(c, batch, fresh);
-        jdbc.commitWith(c, deliver(c, batch, fresh, mids, out));
+        List<Jdbc.Sql> statements = deliver(c, batch, fresh, mids, out);
+        statements.addAll(conversations.statements(batch, fresh, mids));
+        jdbc.commitWith(c, statements);
+        conversations.committed();
         for (int i = 0; i < out.length; i++) {
             if (copyOf[i] >= 0) {
                 Stored first = out[copyOf[i]];
@@ -219,6 +225,7 @@ final class BatchWriter implements AutoCloseable {
         ps.setString(4, m.text());
         ps.setLong(5, m.ts());
         ps.setString(6, m.cmid());
+        ps.setInt(7, m.kind());
     }
 
     /**
@@ -310,7 +317,7 @@ final class BatchWriter implements AutoCloseable {
     }
 
     /** {@link #multiRow} with each row written as {@code tuple}. */
-    private static List<Jdbc.Sql> multiRow(String head, String tail, int width, String tuple, List<Object> values) {
+    static List<Jdbc.Sql> multiRow(String head, String tail, int width, String tuple, List<Object> values) {
         List<Jdbc.Sql> statements = new ArrayList<>();
         int perStatement = ROWS_PER_STATEMENT * width;
         for (int from = 0; from < values.size(); from += perStatement) {

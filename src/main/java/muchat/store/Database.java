@@ -123,6 +123,7 @@ public final class Database implements AutoCloseable {
     private final FriendStore friends;
     private final GroupStore groups;
     private final MessageStore messages;
+    private final ConversationStore conversations;
 
     private final Jdbc jdbc;
 
@@ -148,6 +149,7 @@ public final class Database implements AutoCloseable {
         friends = new FriendStore(jdbc);
         groups = new GroupStore(jdbc);
         messages = new MessageStore(jdbc, writerLanes);
+        conversations = new ConversationStore(jdbc);
     }
 
     /**
@@ -248,6 +250,10 @@ public final class Database implements AutoCloseable {
 
     public MessageStore messages() {
         return messages;
+    }
+
+    public ConversationStore conversations() {
+        return conversations;
     }
 
     /** Drains the message writer (committing what was submitted), then closes the pool. */

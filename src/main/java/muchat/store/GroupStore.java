@@ -74,6 +74,7 @@ public final class GroupStore {
     private final String insertMember;
     private final String insertRequest;
     private final String lockGroup;
+    private final String startReading;
 
     GroupStore(Jdbc jdbc) {
         this.jdbc = jdbc;
@@ -81,6 +82,8 @@ public final class GroupStore {
                 + " INTO group_members (group_id, uid, role, history_after) VALUES (?, ?, ?, ?)";
         this.insertRequest = jdbc.dialect().insertIgnore() + " INTO group_requests (group_id, uid) VALUES (?, ?)";
         this.lockGroup = jdbc.dialect().lockGroup();
+        this.startReading = jdbc.dialect().insertIgnore() + " INTO conversations (uid, peer, group_id, read_mid)"
+                + " SELECT ?, 0, ?, COALESCE(MAX(mid), 0) FROM messages WHERE to_group = ?";
     }
 
     /**
@@ -218,8 +221,13 @@ public final class GroupStore {
         }
     }
 
+    /**
+     * Adds the member, whose read position of the group starts at its last message: what
+     * was written before they joined is not unread (see {@link ConversationStore}).
+     */
     private void addMember(Connection c, long groupId, long uid, Role role, long historyAfter) throws SQLException {
         Jdbc.update(c, insertMember, groupId, uid, role.wireName(), historyAfter);
+        Jdbc.update(c, startReading, uid, groupId, groupId);
     }
 
     /** Locks the group's row for the rest of the transaction; false if there is no such group. */

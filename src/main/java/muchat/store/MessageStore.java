@@ -1,13 +1,17 @@
 package muchat.store;
 
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -31,24 +35,24 @@ import java.util.concurrent.CompletableFuture;
  * hand off.
  */
 public final class MessageStore implements AutoCloseable {
-    private static final String ENTRY_COLUMNS = "m.mid, m.sender, COALESCE(u.name, '') AS sender_name,"
-            + " m.to_user, m.to_group, m.body, m.ts";
+    static final String ENTRY_COLUMNS = "m.mid, m.sender, COALESCE(u.name, '') AS sender_name,"
+            + " m.to_user, m.to_group, m.body, m.ts, m.recalled";
     /**
      * {@code i.uid} in ORDER BY, although the WHERE fixes it, is what lets H2 walk the
      * primary key (uid, seq) in order and stop at the limit; ordered by seq alone it
      * joins and sorts every later entry of the inbox for each page it returns.
      */
-    private static final String INBOX_AFTER = "SELECT i.uid, i.seq, " + ENTRY_COLUMNS
+    private static final String INBOX_AFTER = "SELECT i.uid, i.seq, i.kind, m.kind AS message_kind, " + ENTRY_COLUMNS
             + " FROM inbox i JOIN messages m ON m.mid = i.mid LEFT JOIN users u ON u.id = m.sender"
             + " WHERE i.uid = ? AND i.seq > ? ORDER BY i.uid, i.seq LIMIT ?";
     /**
      * Each direction reads at most {@code limit} rows backwards from its own index range.
      * Each is a derived table, not a parenthesized SELECT, which SQLite does not take in
-     * a UNION.
+     * a UNION. Events between the two users (friend requests) are not part of it.
      */
     private static final String DIRECT_HISTORY_ONE_WAY = "SELECT * FROM (SELECT " + ENTRY_COLUMNS
             + " FROM messages m LEFT JOIN users u ON u.id = m.sender"
-            + " WHERE m.sender = ? AND m.to_user = ? AND m.mid < ? ORDER BY m.mid DESC LIMIT ?)";
+            + " WHERE m.sender = ? AND m.to_user = ? AND m.mid < ? AND m.kind = 0 ORDER BY m.mid DESC LIMIT ?)";
     private static final String DIRECT_HISTORY = DIRECT_HISTORY_ONE_WAY + " AS one_way UNION "
             + DIRECT_HISTORY_ONE_WAY + " AS other_way ORDER BY mid DESC LIMIT ?";
     private static final String GROUP_HISTORY = "SELECT " + ENTRY_COLUMNS
@@ -57,6 +61,12 @@ public final class MessageStore implements AutoCloseable {
     private static final String MOST_ADVANCED = "SELECT MAX(acked) FROM (SELECT acked FROM inbox_ack WHERE uid = ?"
             + " UNION ALL SELECT acked FROM device_ack WHERE uid = ?) AS positions";
     private static final String LAST_SEQS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
+    private static final String MESSAGE = "SELECT " + ENTRY_COLUMNS
+            + " FROM messages m LEFT JOIN users u ON u.id = m.sender WHERE m.mid = ? AND m.kind = 0";
+    private static final String RECALL =
+            "UPDATE messages SET recalled = TRUE, body = '' WHERE mid = ? AND kind = 0 AND NOT recalled";
+    private static final String NEXT_SEQS = "UPDATE inbox_cursor SET last_seq = last_seq + 1 WHERE uid IN ";
+    private static final String INSERT_ENTRIES = "INSERT INTO inbox (uid, seq, mid, kind) VALUES ";
 
     /** The device a user has from registration on, whose RECV_ACK position is in inbox_ack. */
     public static final String DEFAULT_DEVICE = "default";
@@ -195,6 +205,56 @@ public final class MessageStore implements AutoCloseable {
         return jdbc.list(GROUP_HISTORY, MessageStore::historyEntry, groupId, afterMid, before, limit);
     }
 
+    /** The chat message {@code mid}, or empty if there is none (a friend event is none). */
+    public Optional<HistoryEntry> message(long mid) throws StoreException {
+        return jdbc.first(MESSAGE, MessageStore::historyEntry, mid);
+    }
+
+    /**
+     * Puts an entry of {@code kind} about message {@code mid} into each user's inbox, in
+     * one transaction; returns each user's new seq. For the rare entries that are no
+     * chat message (receipts, recalls): they do not wait for a group commit.
+     */
+    public Map<Long, Long> addEntries(InboxEntry.Kind kind, long mid, Collection<Long> uids) throws StoreException {
+        return jdbc.inTransaction(c -> addEntries(c, kind, mid, uids));
+    }
+
+    /**
+     * Marks message {@code mid} recalled, empties its text and puts a RECALL entry into
+     * each of {@code uids}' inboxes, in one transaction; returns each user's new seq, or
+     * nothing if the message was recalled already.
+     */
+    public Map<Long, Long> recall(long mid, Collection<Long> uids) throws StoreException {
+        return jdbc.inTransaction(c -> Jdbc.update(c, RECALL, mid) == 0
+                ? Map.of() : addEntries(c, InboxEntry.Kind.RECALL, mid, uids));
+    }
+
+    /**
+     * One seq per user: three statements per {@value InList#MAX} users, so a recall in a
+     * large group holds its cursors briefly. The cursors are locked in ascending uid
+     * order (the primary key's, which an IN list walks), as the group commit locks them,
+     * so the two never deadlock.
+     */
+    private static Map<Long, Long> addEntries(Connection c, InboxEntry.Kind kind, long mid, Collection<Long> uids)
+            throws SQLException {
+        Map<Long, Long> seqs = new LinkedHashMap<>();
+        for (List<Long> chunk : InList.chunks(new ArrayList<>(new TreeSet<>(uids)))) {
+            String in = InList.of("?", chunk.size());
+            Object[] params = InList.padded(chunk).toArray();
+            Jdbc.update(c, NEXT_SEQS + in, params);
+            List<Object> rows = new ArrayList<>();
+            for (long[] cursor : Jdbc.list(c, LAST_SEQS + in, rs -> new long[] {rs.getLong(1), rs.getLong(2)}, params)) {
+                seqs.put(cursor[0], cursor[1]);
+                rows.addAll(List.of(cursor[0], cursor[1], mid, kind.code()));
+            }
+            if (!rows.isEmpty()) {
+                Jdbc.update(c, INSERT_ENTRIES + String.join(", ", Collections.nCopies(rows.size() / 4, "(?, ?, ?, ?)")),
+                        rows.toArray());
+            }
+        }
+        return seqs;
+    }
+
     /**
      * Writes everything submitted so far, flushes the acks and stops the lanes. Later
      * submissions fail with a StoreException. Idempotent.
@@ -208,15 +268,16 @@ public final class MessageStore implements AutoCloseable {
         acks.close();
     }
 
-    private static HistoryEntry historyEntry(ResultSet rs) throws SQLException {
+    static HistoryEntry historyEntry(ResultSet rs) throws SQLException {
         return new HistoryEntry(rs.getLong("mid"), rs.getLong("sender"), rs.getString("sender_name"),
                 Jdbc.nullableLong(rs, "to_user"), Jdbc.nullableLong(rs, "to_group"),
-                rs.getString("body"), rs.getLong("ts"));
+                rs.getString("body"), rs.getLong("ts"), rs.getBoolean("recalled"));
     }
 
     private static InboxEntry inboxEntry(ResultSet rs) throws SQLException {
         HistoryEntry m = historyEntry(rs);
-        return new InboxEntry(rs.getLong("uid"), rs.getLong("seq"), m.mid(), m.sender(), m.senderName(),
-                m.toUser(), m.toGroup(), m.text(), m.ts());
+        InboxEntry.Kind kind = InboxEntry.Kind.of(rs.getInt("kind"), rs.getInt("message_kind"));
+        return new InboxEntry(rs.getLong("uid"), rs.getLong("seq"), kind, m.mid(),
+                m.sender(), m.senderName(), m.toUser(), m.toGroup(), m.text(), m.ts(), m.recalled());
     }
 }

@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * A chat message to store: exactly one of {@code toUser} and {@code toGroup} is set;
- * {@code cmid} (the sender's own id for it) may be null.
+ * {@code cmid} (the sender's own id for it) may be null. {@code kind} is {@link #CHAT},
+ * or the msgid of an inbox event stored like a message (see chat.sql, table messages).
  *
  * <p>With {@code senderCopy}, the sender's inbox gets it too if the sender has ever logged
  * in on a device other than {@value MessageStore#DEFAULT_DEVICE} (a row in device_ack):
@@ -19,7 +20,10 @@ import java.util.Objects;
  * Repeated ids count once: they are dropped here.
  */
 public record NewMessage(long sender, Long toUser, Long toGroup, String text, long ts, String cmid,
-                         List<Long> recipients, boolean senderCopy) {
+                         List<Long> recipients, int kind, boolean senderCopy) {
+    /** The kind of a chat message. */
+    public static final int CHAT = 0;
+
     public NewMessage {
         if ((toUser == null) == (toGroup == null)) {
             throw new IllegalArgumentException("exactly one of toUser and toGroup must be set");
@@ -28,19 +32,30 @@ public record NewMessage(long sender, Long toUser, Long toGroup, String text, lo
         recipients = List.copyOf(new LinkedHashSet<>(recipients));
     }
 
+    /** A chat message. */
+    public NewMessage(long sender, Long toUser, Long toGroup, String text, long ts, String cmid,
+                      List<Long> recipients) {
+        this(sender, toUser, toGroup, text, ts, cmid, recipients, CHAT, false);
+    }
+
     /** A one-to-one message; its only recipient is {@code to}. */
     public static NewMessage direct(long sender, long to, String text, long ts, String cmid) {
-        return new NewMessage(sender, to, null, text, ts, cmid, List.of(to), false);
+        return new NewMessage(sender, to, null, text, ts, cmid, List.of(to), CHAT, false);
     }
 
     /** The same message, with a copy for the sender if it has several devices. */
     public NewMessage withSenderCopy() {
-        return new NewMessage(sender, toUser, toGroup, text, ts, cmid, recipients, true);
+        return new NewMessage(sender, toUser, toGroup, text, ts, cmid, recipients, kind, true);
+    }
+
+    /** An event of {@code kind} (not {@link #CHAT}) from {@code sender} for {@code to}'s inbox. */
+    public static NewMessage event(int kind, long sender, long to, String text, long ts) {
+        return new NewMessage(sender, to, null, text, ts, null, List.of(to), kind, false);
     }
 
     /** A group message for {@code recipients} (the members other than the sender). */
     public static NewMessage group(long sender, long groupId, String text, long ts, String cmid,
                                    List<Long> recipients) {
-        return new NewMessage(sender, null, groupId, text, ts, cmid, recipients, false);
+        return new NewMessage(sender, null, groupId, text, ts, cmid, recipients, CHAT, false);
     }
 }

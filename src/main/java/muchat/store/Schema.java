@@ -56,6 +56,11 @@ final class Schema {
                 for (String sql : dialect.schema(statement)) {
                     execute(c, sql);
                 }
+                if (!existing.isEmpty() && !existing.containsKey(table)) {
+                    for (String sql : backfill(table, dialect)) {
+                        execute(c, sql);
+                    }
+                }
             }
             if (dialect.bodyLengthQuery() != null) {
                 widenBody(c, dialect.bodyLengthQuery());
@@ -86,6 +91,25 @@ final class Schema {
                 }
             }
         }
+    }
+
+    /**
+     * What a table added to a database that holds data already starts with. The
+     * conversations of an existing database start read up to their last message: its
+     * users saw them without read positions, so nothing of theirs is new.
+     */
+    private static List<String> backfill(String table, Dialect dialect) {
+        if (!table.equals("conversations")) {
+            return List.of();
+        }
+        String insert = dialect.insertIgnore() + " INTO conversations (uid, peer, group_id, read_mid) ";
+        return List.of(
+                insert + "SELECT to_user, sender, 0, MAX(mid) FROM messages WHERE to_user IS NOT NULL AND kind = 0"
+                        + " GROUP BY to_user, sender",
+                insert + "SELECT sender, to_user, 0, 0 FROM messages WHERE to_user IS NOT NULL AND kind = 0"
+                        + " GROUP BY sender, to_user",
+                insert + "SELECT gm.uid, 0, gm.group_id, COALESCE(MAX(m.mid), 0) FROM group_members gm"
+                        + " LEFT JOIN messages m ON m.to_group = gm.group_id GROUP BY gm.uid, gm.group_id");
     }
 
     /** The column definitions of one CREATE TABLE of chat.sql (one per line), without keys. */

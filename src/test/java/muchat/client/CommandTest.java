@@ -28,10 +28,34 @@ class CommandTest {
         assertEquals(new Command.Decide(7, 5, true), Command.parse("approve:7:5"));
         assertEquals(new Command.Decide(7, 5, false), Command.parse("reject:7:5"));
         assertInvalid("createprivate:club", "createprivate:groupname:groupdesc");
-        assertInvalid("requests", "requests:groupid");
         assertInvalid("approve:7", "approve:groupid:userid");
         assertInvalid("reject:7:bob", "not an id");
         for (String command : new String[] {"createprivate:", "requests:", "approve:", "reject:"}) {
+            assertTrue(Command.HELP.contains(command), "help lists " + command);
+        }
+    }
+
+    @Test
+    void conversationCommandsParse() {
+        assertEquals(new Command.Convs(), Command.parse("convs"));
+        assertEquals(new Command.Read(5L, null), Command.parse("read:5"));
+        assertEquals(new Command.Read(null, 7L), Command.parse("read:g7"));
+        assertEquals(new Command.Recall(42), Command.parse("recall:42"));
+        assertInvalid("read", "read:id or read:g<groupid>");
+        assertInvalid("recall:x", "not an id");
+        for (String command : new String[] {"convs", "read:", "recall:"}) {
+            assertTrue(Command.HELP.contains(command), "help lists " + command);
+        }
+    }
+
+    @Test
+    void friendRequestCommandsParse() {
+        assertEquals(new Command.FriendRequests(), Command.parse("requests"));
+        assertEquals(new Command.AnswerFriend(5, true), Command.parse("accept:5"));
+        assertEquals(new Command.AnswerFriend(5, false), Command.parse("reject:5"));
+        assertEquals(new Command.TypingTo(5), Command.parse("typing:5"));
+        assertInvalid("accept", "accept:userid");
+        for (String command : new String[] {"requests ", "accept:", "reject:userid", "typing:"}) {
             assertTrue(Command.HELP.contains(command), "help lists " + command);
         }
     }

@@ -24,6 +24,11 @@ final class RecordingListener implements Cluster.Listener {
     }
 
     @Override
+    public void onSignal(long uid, byte[] json) {
+        onPush(uid, 0, json);
+    }
+
+    @Override
     public void onKick(long uid, long claimId) {
         threads.add(Thread.currentThread());
         kickedClaims.add(claimId);

@@ -54,7 +54,7 @@ class ChatClientEndToEndTest {
 
     @Test
     void friendsAndGroupsThroughTheClientCommands() throws Exception {
-        try (ServerFixture server = new ServerFixture();
+        try (ServerFixture server = new ServerFixture("--open-friends", "yes");
              Terminal alice = new Terminal("alice", server.address());
              Terminal bob = new Terminal("bob", server.address())) {
             alice.register("alice", "secret1");
@@ -103,6 +103,36 @@ class ChatClientEndToEndTest {
             laptop.await("-> you: hello both");
             assertEquals(0, phone.count(": from the phone"), "the phone showed no copy of its own line: "
                     + phone.transcript());
+        }
+    }
+
+    @Test
+    void friendRequestsPresenceAndTypingThroughTheClientCommands() throws Exception {
+        try (ServerFixture server = new ServerFixture();
+             Terminal alice = new Terminal("alice", server.address());
+             Terminal bob = new Terminal("bob", server.address())) {
+            long aliceId = alice.register("alice", "secret1");
+            long bobId = alice.register("bob", "secret2");
+            alice.login("alice", "secret1");
+            bob.login("bob", "secret2");
+
+            alice.type("addfriend:" + bobId);
+            alice.await("friend request sent");
+            bob.await(Pattern.compile(TIME + " alice\\(" + aliceId + "\\) asks to be your friend"));
+            bob.type("requests");
+            bob.await(aliceId + "  alice");
+            bob.type("accept:" + aliceId);
+            bob.await("done: the friend request is answered");
+            alice.await(Pattern.compile(TIME + " bob\\(" + bobId + "\\) accepted your friend request"));
+            bob.type("requests");
+            bob.await("friend requests: none");
+
+            bob.type("typing:" + aliceId);
+            alice.await("bob(" + bobId + ") is typing");
+            bob.type("loginout");
+            alice.await("bob(" + bobId + ") is offline");
+            bob.login("bob", "secret2");
+            alice.await("bob(" + bobId + ") is online");
         }
     }
 

@@ -25,7 +25,7 @@ class ChatServerTest {
 
     @BeforeAll
     static void startServer() throws IOException {
-        server = new ServerFixture("--rate-limit", "50");
+        server = new ServerFixture("--rate-limit", "50", "--open-friends", "yes");
     }
 
     @AfterAll

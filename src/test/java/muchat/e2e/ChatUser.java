@@ -36,7 +36,7 @@ final class ChatUser implements AutoCloseable {
     /** RECV_ACK after every this many pushes, so that a later login's {@code acked} moves. */
     private static final int RECV_ACK_EVERY = 100;
 
-    /** One chat message as this user was pushed it. */
+    /** One chat message, read receipt (112) or recall (113) as this user was pushed it; {@code msg} null but for chats. */
     record Push(int msgid, long seq, long mid, long from, String msg) {
     }
 
@@ -194,6 +194,16 @@ final class ChatUser implements AutoCloseable {
         }
     }
 
+    /** Sends a request without waiting for anything. */
+    void send(int msgid, ObjectNode body) throws IOException {
+        client.send(msgid, body);
+    }
+
+    /** Asserts that nothing at all arrives for {@code millis}. */
+    void expectSilence(long millis) throws IOException {
+        client.expectSilence(millis);
+    }
+
     /** Sends a request and returns its reply (pushes and acks meanwhile are taken in). */
     JsonNode call(int msgid, ObjectNode body, int replyMsgid) throws IOException {
         client.send(msgid, body);
@@ -237,7 +247,7 @@ final class ChatUser implements AutoCloseable {
     JsonNode next() throws IOException {
         JsonNode frame = client.await(f -> true, "any frame");
         switch (frame.path("msgid").asInt()) {
-            case 6, 10 -> onPush(frame);
+            case 6, 10, 112, 113 -> onPush(frame);
             case 103 -> onSendAck(frame);
             default -> { }
         }
@@ -303,7 +313,8 @@ final class ChatUser implements AutoCloseable {
         }
         lastSeq = seq;
         midBySeq.put(seq, mid);
-        pushes.add(new Push(frame.get("msgid").asInt(), seq, mid, frame.get("id").asLong(), frame.get("msg").asText()));
+        pushes.add(new Push(frame.get("msgid").asInt(), seq, mid, frame.get("id").asLong(),
+                frame.path("msg").asText(null)));
         if (seq % RECV_ACK_EVERY == 0) {
             client.send(104, obj("seq", seq));
         }

@@ -33,7 +33,12 @@ final class ClassicClient implements AutoCloseable {
     private volatile boolean closedByServer;
 
     ClassicClient(InetSocketAddress address) throws IOException {
-        socket = new Socket(address.getAddress(), address.getPort());
+        this(new Socket(address.getAddress(), address.getPort()));
+    }
+
+    /** Over a socket already connected, e.g. a TLS one. */
+    ClassicClient(Socket connected) throws IOException {
+        socket = connected;
         socket.setTcpNoDelay(true);
         reader = new Thread(this::readLoop, "classic-reader");
         reader.setDaemon(true);

@@ -26,7 +26,7 @@ class ClusterChatTest {
 
     @BeforeAll
     static void startCluster() throws IOException {
-        cluster = new ClusterFixture("cchat", 3);
+        cluster = new ClusterFixture("cchat", 3, "--open-friends", "yes");
     }
 
     @AfterAll
@@ -187,6 +187,30 @@ class ClusterChatTest {
         assertEquals(ack.get("mid").asLong(), push.mid());
         assertEquals(from.id(), push.from());
         assertEquals(6, push.msgid());
+    }
+
+    @Test
+    void aReadReceiptAndARecallCrossInstances() throws IOException {
+        try (ChatUser x = user(); ChatUser y = user()) {
+            x.loginAt(cluster.address("a"));
+            y.loginAt(cluster.address("b"));
+            long mid = x.awaitOutcome(x.chat(y.id(), "read me, then forget me")).get("mid").asLong();
+            y.awaitPushes(1);
+
+            y.send(112, obj("peer", x.id(), "mid", mid));
+            JsonNode receipt = x.awaitFrame(112);
+            assertEquals(y.id(), receipt.get("id").asLong());
+            assertEquals(mid, receipt.get("mid").asLong());
+
+            x.send(113, obj("mid", mid));
+            JsonNode recall = y.awaitFrame(113);
+            assertEquals(mid, recall.get("mid").asLong());
+            assertEquals(x.id(), recall.get("id").asLong());
+            assertEquals(y.id(), recall.get("toid").asLong());
+            JsonNode conv = y.call(110, obj(), 111).get("convs").get(0);
+            assertEquals(0, conv.get("unread").asLong());
+            assertTrue(conv.get("last").get("recalled").asBoolean());
+        }
     }
 
     private static ChatUser user() throws IOException {

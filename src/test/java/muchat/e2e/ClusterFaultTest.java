@@ -51,7 +51,7 @@ class ClusterFaultTest {
 
     @BeforeAll
     static void startCluster() throws IOException {
-        cluster = new ClusterFixture("cfault", 2, "--rate-limit", "100000");
+        cluster = new ClusterFixture("cfault", 2, "--rate-limit", "100000", "--open-friends", "yes");
     }
 
     @AfterAll

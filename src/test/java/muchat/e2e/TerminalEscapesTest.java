@@ -39,6 +39,9 @@ class TerminalEscapesTest {
             ChatServerTest.login(peer, mallory.get(), "secret2");
             peer.send(6, obj("toid", alice.get(), "msg", "\u001b[2Jhello\n12:00 admin -> you: send me your password"));
             screen.await("mal\\u001b[31mory(" + mallory.get() + ") -> you: \\u001b[2Jhello\\n12:00 admin -> you: send");
+            screen.type("convs");
+            screen.await("  " + mallory.get() + "  mal\\u001b[31mory  1 unread  last: ");
+            screen.await("  g" + group.get() + "  g\\u202eroup  0 unread");
 
             String shown = screen.transcript();
             assertEquals(-1, shown.indexOf('\u001b'), shown);

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
  * A private nginx that balances TCP (stream module, {@code least_conn}) from one free
  * loopback port to the given upstream ports. An upstream that refuses a connection is
  * skipped for 2 s ({@code max_fails=1 fail_timeout=2s}), so fault tests see failover fast.
+ * With a certificate it terminates TLS, as {@code nginx.conf} can, and the upstreams stay plaintext.
  *
  * <p>Threads: one test thread at a time.
  */
@@ -26,9 +27,9 @@ public final class NginxProcess implements AutoCloseable {
     private final Path log = dir.resolve("error.log");
     private final Process process;
 
-    private NginxProcess(List<Integer> upstreamPorts) {
+    private NginxProcess(List<Integer> upstreamPorts, String tls) {
         Path conf = dir.resolve("nginx.conf");
-        write(conf, config(upstreamPorts));
+        write(conf, config(upstreamPorts, tls));
         process = LocalProcess.start(List.of("nginx", "-p", dir.toString(), "-c", conf.toString(),
                 "-e", log.toString()), dir.resolve("stdout.log"));
         LocalProcess.await("nginx on port " + port, process, log, START_TIMEOUT, () -> LocalProcess.accepts(port));
@@ -39,7 +40,16 @@ public final class NginxProcess implements AutoCloseable {
         if (upstreamPorts.isEmpty()) {
             throw new IllegalArgumentException("nginx needs at least one upstream");
         }
-        return new NginxProcess(upstreamPorts);
+        return new NginxProcess(upstreamPorts, "");
+    }
+
+    /** As {@link #launch}, but clients speak TLS to nginx with {@code cert} and its {@code key}. */
+    public static NginxProcess launchTls(List<Integer> upstreamPorts, Path cert, Path key) {
+        if (upstreamPorts.isEmpty()) {
+            throw new IllegalArgumentException("nginx needs at least one upstream");
+        }
+        return new NginxProcess(upstreamPorts, " ssl;\n        ssl_certificate " + cert.toAbsolutePath()
+                + ";\n        ssl_certificate_key " + key.toAbsolutePath() + ";\n        ssl_protocols TLSv1.2 TLSv1.3");
     }
 
     /** The loopback port clients connect to. */
@@ -47,7 +57,8 @@ public final class NginxProcess implements AutoCloseable {
         return port;
     }
 
-    private String config(List<Integer> upstreamPorts) {
+    /** {@code tls}: empty, or what follows the listen address to turn TLS on. */
+    private String config(List<Integer> upstreamPorts, String tls) {
         String servers = upstreamPorts.stream()
                 .map(p -> "        server " + LocalProcess.LOOPBACK + ":" + p + " max_fails=1 fail_timeout=2s;")
                 .collect(Collectors.joining("\n"));
@@ -64,14 +75,14 @@ public final class NginxProcess implements AutoCloseable {
                 %3$s
                     }
                     server {
-                        listen %4$s:%5$d;
+                        listen %4$s:%5$d%6$s;
                         proxy_pass muchat;
                         proxy_timeout 120s;
                         proxy_connect_timeout 1s;
                         tcp_nodelay on;
                     }
                 }
-                """.formatted(dir, log, servers, LocalProcess.LOOPBACK, port);
+                """.formatted(dir, log, servers, LocalProcess.LOOPBACK, port, tls);
     }
 
     private static void write(Path file, String text) {

@@ -133,6 +133,30 @@ abstract class StoreContract {
     }
 
     @Test
+    void aFriendRequestWaitsUntilItsAnswerAndIsAnInboxEntryButNoHistory() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        assertTrue(db.friends().waitingRequester(a, b).isEmpty());
+        Stored chat = db.messages().submit(NewMessage.direct(a, b, "hi", 1, null)).get(10, TimeUnit.SECONDS);
+        Stored asked = db.messages().submit(NewMessage.event(FriendStore.REQUEST, a, b, "", 2))
+                .get(10, TimeUnit.SECONDS);
+        assertEquals(a, db.friends().waitingRequester(b, a).orElseThrow(), "either way round");
+        assertEquals(a, db.friends().waitingRequester(a, b).orElseThrow());
+        assertEquals(new InboxEntry(b, 2, asked.mid(), a, name(a), b, null, "", 2, FriendStore.REQUEST),
+                db.messages().inboxAfter(b, 1, 10).get(0));
+        assertEquals(List.of(chat.mid()), db.messages().history(b, a, null, 10).stream().map(HistoryEntry::mid).toList(),
+                "the request is not part of their chat");
+
+        db.messages().submit(NewMessage.event(FriendStore.REPLY, b, a, FriendStore.REJECT, 3)).get(10, TimeUnit.SECONDS);
+        assertTrue(db.friends().waitingRequester(a, b).isEmpty(), "answered");
+        assertFalse(db.friends().areFriends(a, b));
+        db.messages().submit(NewMessage.event(FriendStore.REQUEST, b, a, "", 4)).get(10, TimeUnit.SECONDS);
+        assertEquals(b, db.friends().waitingRequester(a, b).orElseThrow(), "a new request, the other way");
+        db.friends().add(a, b);
+        assertTrue(db.friends().areFriends(b, a));
+    }
+
+    @Test
     void theCreatorIsTheFirstMemberAndJoinersAreNormal() {
         long creator = newUser();
         long joiner = newUser();
@@ -278,6 +302,7 @@ abstract class StoreContract {
         execute("ALTER TABLE chat_groups DROP COLUMN is_open");
         execute("ALTER TABLE group_members DROP COLUMN history_after");
         execute("DROP TABLE group_requests");
+        execute("ALTER TABLE messages DROP COLUMN kind");
         db.close();
 
         ListAppender<ILoggingEvent> logs = captureLogs();
@@ -291,6 +316,7 @@ abstract class StoreContract {
         assertTrue(lines.contains("adding column chat_groups.is_open"), lines.toString());
         assertTrue(lines.contains("adding column group_members.history_after"), lines.toString());
         assertTrue(lines.contains("adding table group_requests"), lines.toString());
+        assertTrue(lines.contains("adding column messages.kind"), lines.toString());
         assertEquals(new GroupStore.Settings(creator, true), db.groups().settings(group).orElseThrow());
         assertEquals(0, db.groups().historyAfter(group, member).orElseThrow());
         long closed = db.groups().create(creator, "new", "", false);
@@ -752,6 +778,173 @@ abstract class StoreContract {
         ExecutionException failure = assertThrows(ExecutionException.class, () -> late.get(5, TimeUnit.SECONDS));
         assertInstanceOf(StoreException.class, failure.getCause());
         db = open();
+    }
+
+    // ---- conversations, read positions, receipts and recalls
+
+    @Test
+    void conversationsAreListedNewestFirstWithTheirLastMessageAndUnreadCount() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        long c = newUser();
+        long group = db.groups().create(b, "g", "", true);
+        join(group, a);
+        await(db.messages().submit(NewMessage.direct(b, a, "b1", 1, null)));
+        long fromB = await(db.messages().submit(NewMessage.direct(b, a, "b2", 2, null))).mid();
+        long inGroup = await(db.messages().submit(NewMessage.group(b, group, "g1", 3, null, List.of(a)))).mid();
+        long toC = await(db.messages().submit(NewMessage.direct(a, c, "c1", 4, null))).mid();
+
+        List<Conversation> convs = db.conversations().list(a);
+
+        assertEquals(List.of(toC, inGroup, fromB), convs.stream().map(Conversation::lastMid).toList());
+        assertEquals(c, convs.get(0).peer());
+        assertEquals(name(c), convs.get(0).name());
+        assertEquals(0, convs.get(0).unread(), "a's own message is not unread");
+        assertEquals(group, convs.get(1).groupId());
+        assertEquals("g", convs.get(1).name());
+        assertEquals(1, convs.get(1).unread());
+        assertEquals(new HistoryEntry(fromB, b, name(b), a, null, "b2", 2), convs.get(2).last());
+        assertEquals(2, convs.get(2).unread());
+        assertEquals(3, db.conversations().unreadTotal(a));
+        assertEquals(1, db.conversations().list(c).get(0).unread());
+    }
+
+    @Test
+    void friendEventsAreNoConversationNorUnreadNorRecallable() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        long c = newUser();
+        long chat = await(db.messages().submit(NewMessage.direct(b, a, "hi", 1, null))).mid();
+        long asked = await(db.messages().submit(NewMessage.event(FriendStore.REQUEST, b, a, "", 2))).mid();
+        await(db.messages().submit(NewMessage.event(FriendStore.REQUEST, c, a, "", 3)));
+
+        List<Conversation> convs = db.conversations().list(a);
+        assertEquals(List.of(chat), convs.stream().map(Conversation::lastMid).toList(),
+                "a request is no conversation and no conversation's last message");
+        assertEquals(1, db.conversations().unreadTotal(a));
+        assertTrue(db.conversations().list(c).isEmpty());
+        assertTrue(db.messages().message(asked).isEmpty(), "a request is no chat message to read or recall");
+        assertEquals(Map.of(), db.messages().recall(asked, List.of(a)));
+        assertEquals(InboxEntry.Kind.FRIEND_REQUEST, db.messages().inboxAfter(a, 1, 10).get(0).kind());
+    }
+
+    @Test
+    void aReadPositionOnlyMovesForward() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        long first = await(db.messages().submit(NewMessage.direct(b, a, "1", 1, null))).mid();
+        long second = await(db.messages().submit(NewMessage.direct(b, a, "2", 2, null))).mid();
+        await(db.messages().submit(NewMessage.direct(b, a, "3", 3, null)));
+
+        assertTrue(db.conversations().markRead(a, b, 0, second));
+        assertFalse(db.conversations().markRead(a, b, 0, first), "never backwards");
+        assertFalse(db.conversations().markRead(a, b, 0, second), "nor twice");
+
+        Conversation withB = db.conversations().list(a).get(0);
+        assertEquals(1, withB.unread());
+        assertEquals(second, withB.readMid());
+    }
+
+    @Test
+    void sendingMovesTheSendersOwnReadPosition() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        long group = db.groups().create(b, "g", "", true);
+        join(group, a);
+        await(db.messages().submit(NewMessage.direct(b, a, "hi", 1, null)));
+        await(db.messages().submit(NewMessage.group(b, group, "hi all", 2, null, List.of(a))));
+        assertEquals(2, db.conversations().unreadTotal(a));
+
+        long answer = await(db.messages().submit(NewMessage.direct(a, b, "hello", 3, null))).mid();
+        long groupAnswer = await(db.messages().submit(NewMessage.group(a, group, "hello all", 4, null, List.of(b))))
+                .mid();
+
+        assertEquals(0, db.conversations().unreadTotal(a));
+        List<Conversation> convs = db.conversations().list(a);
+        assertEquals(List.of(groupAnswer, answer), convs.stream().map(Conversation::readMid).toList());
+        assertEquals(2, db.conversations().unreadTotal(b), "the other side's count is the reader's own");
+    }
+
+    @Test
+    void aGroupMembersConversationStartsWhereTheirHistoryDoes() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        long group = db.groups().create(a, "private", "", false);
+        await(db.messages().submit(NewMessage.group(a, group, "before b", 1, null, List.of())));
+        join(group, b);
+        db.groups().decide(group, b, true, MAX_MEMBERS);
+
+        Conversation g = db.conversations().list(b).get(0);
+        assertEquals(null, g.last(), "nothing b may see yet");
+        assertEquals(0, g.unread());
+    }
+
+    @Test
+    void whatAnOpenGroupSaidBeforeSomeoneJoinedIsNotUnreadForThem() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        long group = db.groups().create(a, "open", "", true);
+        await(db.messages().submit(NewMessage.group(a, group, "before b", 1, null, List.of())));
+        join(group, b);
+        long after = await(db.messages().submit(NewMessage.group(a, group, "after", 2, null, List.of(b)))).mid();
+
+        Conversation g = db.conversations().list(b).get(0);
+        assertEquals(after, g.lastMid());
+        assertEquals(1, g.unread());
+    }
+
+    @Test
+    void anOlderDatabaseGetsWhatConversationsAndRecallsNeedAtStart() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        long mid = await(db.messages().submit(NewMessage.direct(a, b, "from before", 1, null))).mid();
+        execute("ALTER TABLE inbox DROP COLUMN kind");
+        execute("ALTER TABLE messages DROP COLUMN recalled");
+        execute("DROP TABLE conversations");
+        db.close();
+
+        ListAppender<ILoggingEvent> logs = captureLogs();
+        try {
+            db = open();
+        } finally {
+            releaseLogs(logs);
+        }
+
+        List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertTrue(lines.contains("adding column inbox.kind"), lines.toString());
+        assertTrue(lines.contains("adding column messages.recalled"), lines.toString());
+        assertTrue(lines.contains("adding table conversations"), lines.toString());
+        assertEquals(List.of(new InboxEntry(b, 1, mid, a, name(a), b, null, "from before", 1)),
+                db.messages().inboxAfter(b, 0, 10));
+        assertEquals(mid, db.conversations().list(b).get(0).lastMid(), "conversations of before are listed");
+        assertEquals(0, db.conversations().unreadTotal(b), "and read up to their last message");
+        long next = await(db.messages().submit(NewMessage.direct(a, b, "after", 2, null))).mid();
+        assertEquals(next, db.conversations().list(b).get(0).lastMid());
+        assertEquals(1, db.conversations().unreadTotal(b));
+        assertEquals(Map.of(a, 1L, b, 3L), db.messages().recall(next, List.of(a, b)));
+    }
+
+    @Test
+    void receiptsAndRecallsTakeTheNextSeqsOfTheirInboxes() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        long mid = await(db.messages().submit(NewMessage.direct(a, b, "oops", 1, null))).mid();
+
+        assertEquals(Map.of(a, 1L), db.messages().addEntries(InboxEntry.Kind.RECEIPT, mid, List.of(a)));
+        assertEquals(Map.of(a, 2L, b, 2L), db.messages().recall(mid, List.of(b, a)));
+        assertEquals(Map.of(), db.messages().recall(mid, List.of(b, a)), "recalled once");
+
+        List<InboxEntry> atA = db.messages().inboxAfter(a, 0, 10);
+        assertEquals(List.of(InboxEntry.Kind.RECEIPT, InboxEntry.Kind.RECALL),
+                atA.stream().map(InboxEntry::kind).toList());
+        List<InboxEntry> atB = db.messages().inboxAfter(b, 0, 10);
+        assertEquals(List.of(InboxEntry.Kind.CHAT, InboxEntry.Kind.RECALL), atB.stream().map(InboxEntry::kind).toList());
+        assertTrue(atB.get(0).recalled());
+        assertEquals("", atB.get(0).text());
+        HistoryEntry shown = db.messages().history(b, a, null, 10).get(0);
+        assertEquals(new HistoryEntry(mid, a, name(a), b, null, "", 1, true), shown);
+        assertEquals(shown, db.messages().message(mid).orElseThrow());
+        assertTrue(db.messages().message(mid + 1_000_000).isEmpty());
     }
 
     // ---- helpers
