@@ -106,6 +106,38 @@ class DevicesTest {
     }
 
     @Test
+    void friendRequestsReachEveryDeviceAndAReadOnOneIsForwardedToTheOthers() throws IOException {
+        try (WireClient phone = WireClient.nativeClient(server.address());
+             WireClient laptop = WireClient.nativeClient(server.address());
+             WireClient bob = WireClient.nativeClient(server.address())) {
+            long alice = register(phone, "alice" + NAMES.incrementAndGet(), PASSWORD);
+            long bobId = register(phone, "bob" + NAMES.incrementAndGet(), PASSWORD);
+            login(phone, alice, PASSWORD, "phone");
+            login(laptop, alice, PASSWORD, "laptop");
+            login(bob, bobId, PASSWORD);
+
+            bob.send(7, obj("friendid", alice));
+            bob.await(7);
+            for (WireClient device : List.of(phone, laptop)) {
+                JsonNode request = device.await(116);
+                assertEquals(bobId, request.get("id").asLong(), request.toString());
+            }
+            bob.send(6, obj("toid", alice, "msg", "read me", "cmid", "r1"));
+            long mid = phone.await(6).get("mid").asLong();
+            assertEquals(mid, laptop.await(6).get("mid").asLong());
+
+            phone.send(112, obj("peer", bobId, "mid", mid));
+            JsonNode receipt = bob.await(112);
+            assertEquals(alice, receipt.get("id").asLong(), receipt.toString());
+            JsonNode forwarded = laptop.await(112);
+            assertEquals(alice, forwarded.get("id").asLong(), "the reader's own id: " + forwarded);
+            assertEquals(bobId, forwarded.get("peer").asLong(), forwarded.toString());
+            assertEquals(mid, forwarded.get("mid").asLong(), forwarded.toString());
+            assertFalse(forwarded.has("seq"), "not stored, not numbered: " + forwarded);
+        }
+    }
+
+    @Test
     void aLoginOnADeviceKicksThatDeviceOnly() throws IOException {
         try (WireClient phone = WireClient.nativeClient(server.address());
              WireClient laptop = WireClient.nativeClient(server.address());
