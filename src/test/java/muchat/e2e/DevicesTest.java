@@ -138,6 +138,33 @@ class DevicesTest {
     }
 
     @Test
+    void friendsHearOfTheFirstDeviceOnlineAndOfTheLastOneOffline() throws IOException {
+        try (WireClient carol = WireClient.nativeClient(server.address());
+             WireClient phone = WireClient.nativeClient(server.address());
+             WireClient laptop = WireClient.nativeClient(server.address())) {
+            long alice = register(phone, "alice" + NAMES.incrementAndGet(), PASSWORD);
+            long carolId = register(phone, "carol" + NAMES.incrementAndGet(), PASSWORD);
+            login(carol, carolId, PASSWORD);
+            login(phone, alice, PASSWORD, "phone");
+            phone.send(7, obj("friendid", carolId));
+            phone.await(7);
+            carol.await(116);
+            carol.send(117, obj("friendid", alice, "accept", true));
+            carol.await(117);
+            phone.await(117);
+
+            login(laptop, alice, PASSWORD, "laptop");
+            carol.expectSilence(500); // alice was online already
+            phone.send(3, obj());
+            carol.expectSilence(4500); // past the grace: the laptop is still logged in
+            laptop.close();
+            JsonNode offline = carol.await(115);
+            assertEquals(alice, offline.get("id").asLong(), offline.toString());
+            assertEquals("offline", offline.get("state").asText(), offline.toString());
+        }
+    }
+
+    @Test
     void aLoginOnADeviceKicksThatDeviceOnly() throws IOException {
         try (WireClient phone = WireClient.nativeClient(server.address());
              WireClient laptop = WireClient.nativeClient(server.address());
