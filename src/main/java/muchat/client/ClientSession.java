@@ -329,7 +329,7 @@ public final class ClientSession implements FrameSink {
                 case ONE_CHAT, GROUP_CHAT -> onChat(Json.read(body, ChatMessage.class));
                 case READ -> {
                     ReadReceipt r = Json.read(body, ReadReceipt.class);
-                    onInboxed(r.seq(), Render.receipt(r));
+                    onInboxed(r.seq(), Render.receipt(r, userId));
                 }
                 case RECALL -> {
                     RecallEvent r = Json.read(body, RecallEvent.class);

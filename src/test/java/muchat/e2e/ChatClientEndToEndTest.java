@@ -103,6 +103,8 @@ class ChatClientEndToEndTest {
             laptop.await("-> you: hello both");
             assertEquals(0, phone.count(": from the phone"), "the phone showed no copy of its own line: "
                     + phone.transcript());
+            phone.type("read:" + bobId);
+            laptop.await("(read) you have read user " + bobId + " up to mid ");
         }
     }
 
