@@ -31,11 +31,11 @@ import org.slf4j.LoggerFactory;
  * store's thread once it is committed, in the order the sender's messages were
  * submitted, so they keep their order end to end.
  *
- * <p>A message is stored in the sender's inbox as well as in its recipients' when the
- * sender has several devices, so that the other devices show the whole conversation
- * (docs/protocol.md section 2).
- * The sending connection is not pushed that copy: its SEND_ACK carries the copy's seq,
- * and goes out before the session's cursor passes it ({@link Session#deliver}).
+ * <p>A message is stored in the sender's inbox as well as in its recipients' once the
+ * sender has used a device other than the default one, so that the other devices show
+ * the whole conversation (docs/protocol.md section 2). The sending connection is not
+ * pushed that copy: its SEND_ACK carries the copy's seq, and goes out before the
+ * session's cursor passes it ({@link Session#deliver}).
  *
  * <p>Threads: handlers run on the requesting session's strand; what follows a commit
  * runs on the thread that completes the store's future.

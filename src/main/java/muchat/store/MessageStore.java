@@ -58,7 +58,10 @@ public final class MessageStore implements AutoCloseable {
             + " UNION ALL SELECT acked FROM device_ack WHERE uid = ?) AS positions";
     private static final String LAST_SEQS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
 
-    /** The device a user has from registration on, whose RECV_ACK position is in inbox_ack. */
+    /**
+     * The device a user has from registration on (a LOGIN that names none,
+     * docs/protocol.md section 2), whose RECV_ACK position is in inbox_ack.
+     */
     public static final String DEFAULT_DEVICE = "default";
 
     private final Jdbc jdbc;
