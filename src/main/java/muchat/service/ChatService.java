@@ -137,7 +137,7 @@ public final class ChatService {
                         ChatService::monotonicMillis, LruMap.DEFAULT_CAPACITY),
                 new RegistrationLimit(accountLimits.registrationsPerHour(), ChatService::monotonicMillis,
                         LruMap.DEFAULT_CAPACITY));
-        Chats chats = new Chats(database.messages(), database.groups(), directory, delivery);
+        Chats chats = new Chats(database.messages(), database.groups(), directory, delivery, sessions);
         cluster.setListener(delivery);
 
         handlers.put(MsgType.REG, (s, r) -> accounts.register(s, (Reg) r));
