@@ -111,6 +111,7 @@ final class Accounts {
         throttle.succeeded(user.id());
         String device = session.isLegacy() ? Login.LEGACY_DEVICE : request.deviceOrDefault();
         long acked = messages.loginPosition(user.id(), device);
+        boolean severalDevices = !device.equals(MessageStore.DEFAULT_DEVICE) || messages.usedOtherDevices(user.id());
         List<Friend> friends = social.friendsOf(user.id());
         List<Group> groups = social.groupsOf(user.id());
         List<InboxEntry> waiting = session.isLegacy()
@@ -121,6 +122,7 @@ final class Accounts {
             leave(session, sessions, "logged in again");
         }
         directory.remember(user);
+        session.setSeveralDevices(severalDevices);
         // The claim is atomic: of two logins racing anywhere, the later claim survives and
         // the other is kicked on its own strand, after its own login task has finished.
         SessionRegistry.Superseded older = claim(session, user, device);

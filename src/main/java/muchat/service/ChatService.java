@@ -153,7 +153,7 @@ public final class ChatService {
                         LruMap.DEFAULT_CAPACITY),
                 presence);
         TypingForwarder typing = new TypingForwarder(database.friends(), delivery);
-        Chats chats = new Chats(database.messages(), database.groups(), directory, delivery);
+        Chats chats = new Chats(database.messages(), database.groups(), directory, delivery, sessions);
         cluster.setListener(delivery);
 
         handlers.put(MsgType.REG, (s, r) -> accounts.register(s, (Reg) r));

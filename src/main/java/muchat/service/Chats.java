@@ -32,10 +32,10 @@ import org.slf4j.LoggerFactory;
  * submitted, so they keep their order end to end.
  *
  * <p>A message is stored in the sender's inbox as well as in its recipients' when the
- * sender has several devices, so that the other devices show the whole conversation
- * (docs/protocol.md section 2).
- * The sending connection is not pushed that copy: its SEND_ACK carries the copy's seq,
- * and goes out before the session's cursor passes it ({@link Session#deliver}).
+ * sender has other devices ({@link SessionRegistry#severalDevices}), so that they show
+ * the whole conversation (docs/protocol.md section 2). The sending connection is not
+ * pushed that copy: its SEND_ACK carries the copy's seq, and goes out before the
+ * session's cursor passes it ({@link Session#deliver}).
  *
  * <p>Threads: handlers run on the requesting session's strand; what follows a commit
  * runs on the thread that completes the store's future.
@@ -47,12 +47,15 @@ final class Chats {
     private final GroupStore groups;
     private final UserDirectory directory;
     private final Delivery delivery;
+    private final SessionRegistry sessions;
 
-    Chats(MessageStore messages, GroupStore groups, UserDirectory directory, Delivery delivery) {
+    Chats(MessageStore messages, GroupStore groups, UserDirectory directory, Delivery delivery,
+          SessionRegistry sessions) {
         this.messages = messages;
         this.groups = groups;
         this.directory = directory;
         this.delivery = delivery;
+        this.sessions = sessions;
     }
 
     void oneChat(Session session, OneChat request) {
@@ -61,7 +64,7 @@ final class Chats {
         }
         long ts = System.currentTimeMillis();
         store(session, MsgType.ONE_CHAT, NewMessage.direct(session.uid(), request.toid(), request.msg(), ts,
-                request.cmid()).withSenderCopy());
+                request.cmid()));
     }
 
     void groupChat(Session session, GroupChat request) {
@@ -75,7 +78,7 @@ final class Chats {
         List<Long> recipients = members.stream().filter(m -> m != session.uid()).toList();
         long ts = System.currentTimeMillis();
         store(session, MsgType.GROUP_CHAT, NewMessage.group(session.uid(), request.groupid(), request.msg(), ts,
-                request.cmid(), recipients).withSenderCopy());
+                request.cmid(), recipients));
     }
 
     void recvAck(Session session, RecvAck request) {
@@ -118,7 +121,8 @@ final class Chats {
      * strands in slices ({@link Delivery#route}), so other senders' SEND_ACKs, which
      * this thread sends, do not wait for them.
      */
-    private void store(Session session, MsgType type, NewMessage message) {
+    private void store(Session session, MsgType type, NewMessage request) {
+        NewMessage message = sessions.severalDevices(session) ? request.withSenderCopy() : request;
         String cmid = message.cmid();
         String senderName = session.name();
         Runnable done = session.keepPending();

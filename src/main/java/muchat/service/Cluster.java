@@ -103,6 +103,7 @@ public interface Cluster extends AutoCloseable {
     Cluster LOCAL = new Cluster() {
         @Override public String instanceId() { return "local"; }
         @Override public boolean hasOtherInstances() { return false; }
+        @Override public boolean mayHaveDevicesElsewhere(long uid) { return false; }
         @Override public void setListener(Listener listener) { }
         @Override public boolean claim(long uid, String device, long claimId, int maxDevices) { return true; }
         @Override public void release(long uid, String device, long claimId) { }

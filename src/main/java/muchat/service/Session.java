@@ -52,6 +52,8 @@ public final class Session {
     private volatile long uid;
     private volatile String name;
     private volatile String device;
+    /** True once the user is known to have devices besides this one (see {@link SessionRegistry#severalDevices}). */
+    private volatile boolean severalDevices;
     private final RateShaper rateShaper;
     /** Its IO loop's, so that this connection's frames reach its strand in the order read. */
     private final Handoff handoff;
@@ -178,6 +180,15 @@ public final class Session {
     /** The device of the bound user this session is (docs/protocol.md section 2). */
     String device() {
         return device;
+    }
+
+    boolean severalDevices() {
+        return severalDevices;
+    }
+
+    /** Set at login, and when another device of the user logs in here. */
+    void setSeveralDevices(boolean several) {
+        this.severalDevices = several;
     }
 
     /** IO thread only. */

@@ -77,6 +77,9 @@ final class SessionRegistry {
             Map<String, Session> now = new HashMap<>(devices);
             now.put(device, session);
             byUser.put(uid, Map.copyOf(now));
+            if (older == null) {
+                devices.values().forEach(other -> other.setSeveralDevices(true));
+            }
             if (!cluster.claim(uid, device, claim.id(), maxDevices)) {
                 session.dropClaim(claim);
                 setDevices(uid, devices);
@@ -133,6 +136,15 @@ final class SessionRegistry {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether what {@code session}'s user sends is copied to its own inbox, for its other
+     * devices (docs/protocol.md section 2): the user had used other devices when it logged
+     * in, another one logged in here since, or another instance holds one.
+     */
+    boolean severalDevices(Session session) {
+        return session.severalDevices() || cluster.mayHaveDevicesElsewhere(session.uid());
     }
 
     /** The sessions of every device of {@code uid} on this instance; empty if none. */

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -57,7 +56,6 @@ final class BatchWriter implements AutoCloseable {
             "INSERT INTO messages (sender, to_user, to_group, body, ts, cmid, kind) VALUES (?, ?, ?, ?, ?, ?, ?)";
     private static final String READ_CURSORS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
     private static final String INSERT_INBOX = "INSERT INTO inbox (uid, seq, mid) VALUES ";
-    private static final String SEVERAL_DEVICES = "SELECT DISTINCT uid FROM device_ack WHERE uid IN ";
     /** Rows per multi-row INSERT statement. */
     private static final int ROWS_PER_STATEMENT = 1000;
 
@@ -234,17 +232,16 @@ final class BatchWriter implements AutoCloseable {
      */
     private List<Jdbc.Sql> deliver(Connection c, List<NewMessage> batch, List<Integer> fresh, long[] mids,
                                    Stored[] out) throws SQLException {
-        Set<Long> copied = sendersWithSeveralDevices(c, batch, fresh);
         TreeMap<Long, Long> counts = new TreeMap<>();
         for (int i : fresh) {
-            recipients(batch.get(i), copied).forEach(uid -> counts.merge(uid, 1L, Long::sum));
+            recipients(batch.get(i)).forEach(uid -> counts.merge(uid, 1L, Long::sum));
         }
         Map<Long, Long> lastSeq = advanceCursors(c, counts);
         List<Object> inbox = new ArrayList<>();
         for (int k = 0; k < fresh.size(); k++) {
             NewMessage m = batch.get(fresh.get(k));
             Map<Long, Long> deliveries = new LinkedHashMap<>();
-            for (long uid : recipients(m, copied)) {
+            for (long uid : recipients(m)) {
                 long seq = lastSeq.merge(uid, 1L, Long::sum);
                 deliveries.put(uid, seq);
                 inbox.addAll(List.of(uid, seq, mids[k]));
@@ -254,36 +251,14 @@ final class BatchWriter implements AutoCloseable {
         return multiRow(INSERT_INBOX, "", 3, inbox);
     }
 
-    /** The inboxes {@code m} goes to: its recipients, and its sender if in {@code copied}. */
-    private static List<Long> recipients(NewMessage m, Set<Long> copied) {
-        if (!m.senderCopy() || !copied.contains(m.sender()) || m.recipients().contains(m.sender())) {
+    /** The inboxes {@code m} goes to: its recipients, and its sender's for a sender's copy. */
+    private static List<Long> recipients(NewMessage m) {
+        if (!m.senderCopy() || m.recipients().contains(m.sender())) {
             return m.recipients();
         }
         List<Long> all = new ArrayList<>(m.recipients());
         all.add(m.sender());
         return all;
-    }
-
-    /**
-     * The senders of fresh messages asking for a sender's copy who have logged in on a
-     * device other than the default one (see {@link NewMessage}); one indexed read per
-     * batch, none if no message asks.
-     */
-    private Set<Long> sendersWithSeveralDevices(Connection c, List<NewMessage> batch, List<Integer> fresh)
-            throws SQLException {
-        Set<Long> senders = new HashSet<>();
-        for (int i : fresh) {
-            if (batch.get(i).senderCopy()) {
-                senders.add(batch.get(i).sender());
-            }
-        }
-        Set<Long> several = new HashSet<>();
-        for (List<Long> chunk : InList.chunks(new ArrayList<>(senders))) {
-            Jdbc.Sql query = new Jdbc.Sql(SEVERAL_DEVICES + InList.of("?", chunk.size()),
-                    new ArrayList<>(InList.padded(chunk)));
-            several.addAll(jdbc.run(c, List.of(query), rs -> rs.getLong(1)));
-        }
-        return several;
     }
 
     /**

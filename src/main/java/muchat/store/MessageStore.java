@@ -68,7 +68,10 @@ public final class MessageStore implements AutoCloseable {
     private static final String NEXT_SEQS = "UPDATE inbox_cursor SET last_seq = last_seq + 1 WHERE uid IN ";
     private static final String INSERT_ENTRIES = "INSERT INTO inbox (uid, seq, mid, kind) VALUES ";
 
-    /** The device a user has from registration on, whose RECV_ACK position is in inbox_ack. */
+    /**
+     * The device a user has from registration on (a LOGIN that names none,
+     * docs/protocol.md section 2), whose RECV_ACK position is in inbox_ack.
+     */
     public static final String DEFAULT_DEVICE = "default";
 
     private final Jdbc jdbc;
@@ -142,8 +145,8 @@ public final class MessageStore implements AutoCloseable {
      * acknowledged, counting acks not yet written. {@value #DEFAULT_DEVICE} is known from
      * registration on (its position is inbox_ack's, the only one before devices). Another
      * device new to the user (never logged in) starts where the user's most advanced
-     * device is (docs/protocol.md section 2), and is recorded at once: from then on the
-     * user's messages are copied to its own inbox (see {@link NewMessage}).
+     * device is (docs/protocol.md section 2), and is recorded at once (see
+     * {@link #usedOtherDevices}).
      */
     public long loginPosition(long uid, String device) throws StoreException {
         // Pending first: a flush commits the row before it forgets the pending ack, so one
@@ -160,6 +163,11 @@ public final class MessageStore implements AutoCloseable {
                 .orElse(0L));
         jdbc.update(jdbc.dialect().saveDeviceAck(), uid, device, start);
         return start;
+    }
+
+    /** Whether {@code uid} has ever logged in on a device other than {@value #DEFAULT_DEVICE}. */
+    public boolean usedOtherDevices(long uid) throws StoreException {
+        return jdbc.first("SELECT 1 FROM device_ack WHERE uid = ? LIMIT 1", rs -> rs.getInt(1), uid).isPresent();
     }
 
     /** Up to {@code limit} inbox entries of {@code uid} with seq > {@code afterSeq}, by ascending seq. */

@@ -9,11 +9,9 @@ import java.util.Objects;
  * {@code cmid} (the sender's own id for it) may be null. {@code kind} is {@link #CHAT},
  * or the msgid of an inbox event stored like a message (see chat.sql, table messages).
  *
- * <p>With {@code senderCopy}, the sender's inbox gets it too if the sender has ever logged
- * in on a device other than {@value MessageStore#DEFAULT_DEVICE} (a row in device_ack):
- * what the user's other devices are shown of what it sent. A user who only ever used the
- * default device has nobody to show it to, and its message costs one inbox row fewer; a
- * device that logs in for the first time starts after it anyway.
+ * <p>With {@code senderCopy}, the sender's inbox gets it too: what the sender's other
+ * devices are shown of what it sent. The caller asks for it only for a sender with other
+ * devices: a user who only ever used one has nobody to show it to.
  *
  * <p>{@code recipients} are the users whose inboxes get it, computed by the caller: the
  * receiver of a one-to-one message, or every member of the group except the sender.
@@ -43,7 +41,7 @@ public record NewMessage(long sender, Long toUser, Long toGroup, String text, lo
         return new NewMessage(sender, to, null, text, ts, cmid, List.of(to), CHAT, false);
     }
 
-    /** The same message, with a copy for the sender if it has several devices. */
+    /** The same message, with a copy in the sender's inbox. */
     public NewMessage withSenderCopy() {
         return new NewMessage(sender, toUser, toGroup, text, ts, cmid, recipients, kind, true);
     }

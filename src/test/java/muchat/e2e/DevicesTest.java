@@ -218,6 +218,32 @@ class DevicesTest {
     }
 
     @Test
+    void aDeviceThatLoggedInOnceIsShownWhatTheUserSentWhileItWasAway() throws IOException {
+        try (WireClient main = WireClient.nativeClient(server.address());
+             WireClient bob = WireClient.nativeClient(server.address())) {
+            long alice = register(main, "alice" + NAMES.incrementAndGet(), PASSWORD);
+            long bobId = register(bob, "bob" + NAMES.incrementAndGet(), PASSWORD);
+            login(main, alice, PASSWORD);
+            main.send(6, obj("toid", bobId, "msg", "one device", "cmid", "m1"));
+            JsonNode first = main.await(103);
+            assertFalse(first.has("seq"), "with the default device only, nothing is copied: " + first);
+
+            try (WireClient laptop = WireClient.nativeClient(server.address())) {
+                login(laptop, alice, PASSWORD, "laptop");
+            }
+            main.send(6, obj("toid", bobId, "msg", "while the laptop is away", "cmid", "m2"));
+            assertEquals(1, main.await(103).get("seq").asLong(), "the laptop is on record: the copy is numbered");
+
+            try (WireClient laptop = WireClient.nativeClient(server.address())) {
+                loginAwaitingAck(laptop, alice, "laptop");
+                JsonNode copy = laptop.await(6);
+                assertEquals("while the laptop is away", copy.get("msg").asText());
+                assertEquals(alice, copy.get("id").asLong());
+            }
+        }
+    }
+
+    @Test
     void aClassicClientIsTheDeviceLegacyAndIsNeverShownWhatTheUserSent() throws Exception {
         try (WireClient phone = WireClient.nativeClient(server.address());
              WireClient bob = WireClient.nativeClient(server.address());

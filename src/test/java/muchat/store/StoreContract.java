@@ -613,17 +613,20 @@ abstract class StoreContract {
     }
 
     @Test
-    void theSendersCopyIsStoredOnceTheSenderHasUsedAnotherDevice() throws Exception {
+    void aSendersCopyIsNumberedInTheSendersInboxAndANewDeviceIsOnRecordAtOnce() throws Exception {
         long a = newUser();
         long b = newUser();
-        db.messages().loginPosition(a, "default");
-        Stored alone = await(db.messages().submit(NewMessage.direct(a, b, "one device", 1, null).withSenderCopy()));
-        assertEquals(List.of(b), List.copyOf(alone.deliveries().keySet()), "nobody else to show it to");
-
-        db.messages().loginPosition(a, "laptop");
-        Stored copied = await(db.messages().submit(NewMessage.direct(a, b, "two devices", 2, null).withSenderCopy()));
+        assertFalse(db.messages().usedOtherDevices(a));
+        Stored plain = await(db.messages().submit(NewMessage.direct(a, b, "plain", 1, null)));
+        assertEquals(List.of(b), List.copyOf(plain.deliveries().keySet()));
+        Stored copied = await(db.messages().submit(NewMessage.direct(a, b, "copied", 2, null).withSenderCopy()));
         assertEquals(List.of(b, a), List.copyOf(copied.deliveries().keySet()));
         assertEquals(1L, copied.deliveries().get(a), "the first message in the sender's own inbox");
+
+        db.messages().loginPosition(a, "default");
+        assertFalse(db.messages().usedOtherDevices(a), "the default device is every user's");
+        db.messages().loginPosition(a, "laptop");
+        assertTrue(db.messages().usedOtherDevices(a), "recorded at its first login, before any ack");
     }
 
     @Test
