@@ -106,13 +106,26 @@ CREATE TABLE IF NOT EXISTS inbox_cursor (
   PRIMARY KEY (uid)
 );
 
--- One row per user, made at registration: the highest seq the user has confirmed
--- (RECV_ACK). A table of its own, so that writing acks never waits for, or holds up,
--- the writers that lock inbox_cursor rows to hand out seqs.
+-- One row per user, made at registration: the highest seq the user's device "default"
+-- (every native login that names no device, and every login before devices) has
+-- confirmed (RECV_ACK). A table of its own, so that writing acks never waits for, or
+-- holds up, the writers that lock inbox_cursor rows to hand out seqs.
 CREATE TABLE IF NOT EXISTS inbox_ack (
   uid   BIGINT NOT NULL,
   acked BIGINT NOT NULL,
   PRIMARY KEY (uid)
+);
+
+-- The highest seq each other device of a user has confirmed (RECV_ACK), a row made at
+-- the device's first login: a device that acked less than another gets the rest replayed
+-- at its next login, and a user with a row here gets its own messages in its inbox too,
+-- for its other devices to show. A device name has at most 32 characters, which may
+-- take 64 UTF-16 units.
+CREATE TABLE IF NOT EXISTS device_ack (
+  uid    BIGINT      NOT NULL,
+  device VARCHAR(64) NOT NULL,
+  acked  BIGINT      NOT NULL,
+  PRIMARY KEY (uid, device)
 );
 
 -- A user's conversations and read positions: read_mid is the last message of the

@@ -202,11 +202,12 @@ down() {
   say "cluster is down (logs stay in $DIR/)"
 }
 
-# Counts presence keys per instance without blocking Redis: SCAN, then MGET in batches.
+# Counts logged-in devices per instance without blocking Redis: SCAN the presence hashes,
+# then HVALS each (a field is "<deadline> <claim id>@<instance>").
 users_per_instance() {
   redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" --scan --pattern 'muchat:user:*' 2>/dev/null \
-    | xargs -r -n 500 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" mget 2>/dev/null \
-    | grep -v '^$' | sort | uniq -c || true
+    | xargs -r -n 1 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" hvals 2>/dev/null \
+    | sed -n 's/^[0-9]* [0-9]*@//p' | sort | uniq -c || true
 }
 
 status() {
@@ -221,7 +222,7 @@ status() {
   else
     redis_ok=no
   fi
-  printf '%-9s %-6s %-6s %s\n' instance port state users
+  printf '%-9s %-6s %-6s %s\n' instance port state devices
   while read -r id port; do
     if pid_alive "$DIR/$id.pid" >/dev/null; then state=alive; else state=dead; fi
     users=${held[$id]:-0}

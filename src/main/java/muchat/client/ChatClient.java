@@ -35,8 +35,9 @@ import muchat.protocol.Message;
 import muchat.protocol.Reg;
 
 /**
- * The terminal client: {@code java -jar muchat.jar client [--tls] [--tls-ca FILE] HOST PORT}.
- * Speaks native frames over a blocking socket, TLS with {@code --tls} (the server's
+ * The terminal client: {@code java -jar muchat.jar client [--tls] [--tls-ca FILE] [--device NAME] HOST PORT},
+ * logged in as one device of the user (docs/protocol.md section 2; {@code default} unless
+ * named). Speaks native frames over a blocking socket, TLS with {@code --tls} (the server's
  * certificate must be trusted, by {@code --tls-ca} or the JDK's trust store, and name
  * HOST); reads commands line by line from stdin, so a script can drive it through a
  * pipe (end of input quits).
@@ -52,10 +53,11 @@ public final class ChatClient {
     private static final long QUIT_GRACE_MS = 5_000;
     private static final int CONNECT_TIMEOUT_MS = 5_000;
     private static final String USAGE = """
-            usage: client [--tls] [--tls-ca FILE] HOST PORT
+            usage: client [--tls] [--tls-ca FILE] [--device NAME] HOST PORT
               --tls          speak TLS; the server's certificate must name HOST
               --tls-ca FILE  trust the CA certificates in this PEM file (implies --tls);
-                             without it, the JDK's default trust store""";
+                             without it, the JDK's default trust store
+              --device NAME  log in as this device of the user (default: default)""";
 
     /** How the client paces itself; tests shorten the intervals. */
     public record Timing(long firstBackoffMs, long maxBackoffMs, long heartbeatMs) {
@@ -68,6 +70,7 @@ public final class ChatClient {
     private final BufferedReader in;
     private final PrintStream out;
     private final Timing timing;
+    private final String device;
     private final TlvCodec encoder = new TlvCodec(MAX_FRAME);
     private final ClientSession session;
     private final CountDownLatch quitting = new CountDownLatch(1);
@@ -83,20 +86,33 @@ public final class ChatClient {
     private volatile long lastSendNanos = System.nanoTime();
 
     public ChatClient(InetSocketAddress server, BufferedReader in, PrintStream out, Timing timing) {
-        this(server, null, in, out, timing);
+        this(server, null, in, out, timing, Login.DEFAULT_DEVICE);
+    }
+
+    /** A client that logs in as {@code device} of the user. */
+    public ChatClient(InetSocketAddress server, BufferedReader in, PrintStream out, Timing timing, String device) {
+        this(server, null, in, out, timing, device);
     }
 
     /** A client that speaks TLS with {@code tls} (see {@link TlsContexts#client}), or plaintext when null. */
     public ChatClient(InetSocketAddress server, SSLContext tls, BufferedReader in, PrintStream out, Timing timing) {
+        this(server, tls, in, out, timing, Login.DEFAULT_DEVICE);
+    }
+
+    /** A client as {@code device} of the user, over TLS with {@code tls} or plaintext when null. */
+    public ChatClient(InetSocketAddress server, SSLContext tls, BufferedReader in, PrintStream out, Timing timing,
+                      String device) {
         this.server = server;
         this.tls = tls;
         this.in = in;
         this.out = out;
         this.timing = timing;
+        this.device = device;
         this.session = new ClientSession(this::send, out::println);
     }
 
     public static void main(String[] args) throws Exception {
+        String device = Login.DEFAULT_DEVICE;
         boolean useTls = false;
         Path ca = null;
         int i = 0;
@@ -106,6 +122,8 @@ public final class ChatClient {
             } else if (args[i].equals("--tls-ca") && i + 1 < args.length) {
                 useTls = true;
                 ca = Path.of(args[++i]);
+            } else if (args[i].equals("--device") && i + 1 < args.length) {
+                device = args[++i];
             } else {
                 exitWithUsage();
             }
@@ -125,7 +143,7 @@ public final class ChatClient {
         InetSocketAddress server = new InetSocketAddress(args[i], Integer.parseInt(args[i + 1]));
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         PrintStream stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        System.exit(new ChatClient(server, tls, stdin, stdout, Timing.DEFAULT).run());
+        System.exit(new ChatClient(server, tls, stdin, stdout, Timing.DEFAULT, device).run());
     }
 
     private static void exitWithUsage() {
@@ -206,8 +224,8 @@ public final class ChatClient {
         }
         String name = who.strip();
         Login request = name.chars().allMatch(Character::isDigit) && !name.isEmpty()
-                ? new Login(Long.parseLong(name), null, password)
-                : new Login(null, name, password);
+                ? new Login(Long.parseLong(name), null, password, device)
+                : new Login(null, name, password, device);
         LoginAck ack = await(session.login(request));
         if (ack != null && ack.errno() == Errno.OK.code()) {
             out.println("type help for the commands");

@@ -329,7 +329,7 @@ public final class ClientSession implements FrameSink {
                 case ONE_CHAT, GROUP_CHAT -> onChat(Json.read(body, ChatMessage.class));
                 case READ -> {
                     ReadReceipt r = Json.read(body, ReadReceipt.class);
-                    onInboxed(r.seq(), Render.receipt(r));
+                    onInboxed(r.seq(), Render.receipt(r, userId));
                 }
                 case RECALL -> {
                     RecallEvent r = Json.read(body, RecallEvent.class);
@@ -500,6 +500,9 @@ public final class ClientSession implements FrameSink {
     }
 
     private void onSendAck(SendAck ack) {
+        if (ack.seq() != null) {
+            inbox.accept(ack.seq()); // our own copy: shown as typed, never pushed to this device
+        }
         if (outbox.settle(ack.cmid()) != null) {
             view.show("(sent " + ack.time() + ", mid " + ack.mid() + ")");
             notifyAll();

@@ -36,8 +36,12 @@ final class Render {
         return "[" + m.time() + "] " + from + " -> " + to + ": " + text;
     }
 
-    /** {@code (read) user 3 has read up to mid 44}. */
-    static String receipt(ReadReceipt r) {
+    /** {@code (read) user 3 has read up to mid 44}, or {@code (read) you have read user 3 up to mid 44}. */
+    static String receipt(ReadReceipt r, long self) {
+        if (r.id() == self) { // a READ from another device of ours (docs/protocol.md, 112 READ)
+            String where = r.groupid() != null ? "group " + r.groupid() : "user " + r.peer();
+            return "(read) you have read " + where + " up to mid " + r.mid();
+        }
         return "(read) user " + r.id() + " has read up to mid " + r.mid();
     }
 

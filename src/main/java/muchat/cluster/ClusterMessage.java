@@ -19,13 +19,14 @@ import java.util.Optional;
  * kind 1 = push, whose body is the message's JSON in UTF-8; 3 = signal, the same with seq
  * 0; 2 = kick, with seq 0 and the
  * id of the claim it ends as decimal digits for body, so that the claim script in Redis
- * can append it to a header made here ({@link #kickHeader}).
+ * can append it to a header made here ({@link #kickHeader}); 4 = shared, seq 0 and no
+ * body: another instance now holds a device of the user too.
  */
 record ClusterMessage(Kind kind, long uid, long seq, byte[] body) {
 
     /** What the receiving instance should do with {@link #uid}. */
     enum Kind {
-        PUSH((byte) 1), KICK((byte) 2), SIGNAL((byte) 3);
+        PUSH((byte) 1), KICK((byte) 2), SIGNAL((byte) 3), SHARED((byte) 4);
 
         final byte code;
 
@@ -58,6 +59,11 @@ record ClusterMessage(Kind kind, long uid, long seq, byte[] body) {
     /** Ends the login {@code claimId} of {@code uid}. */
     static ClusterMessage kick(long uid, long claimId) {
         return new ClusterMessage(Kind.KICK, uid, 0, Long.toString(claimId).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Another instance now holds a device of {@code uid} too: pushes for it must go there. */
+    static ClusterMessage shared(long uid) {
+        return new ClusterMessage(Kind.SHARED, uid, 0, NO_BODY);
     }
 
     /** A kick of {@code uid} without its claim id: the claim script appends the id. */

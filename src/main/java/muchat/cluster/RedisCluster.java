@@ -22,13 +22,14 @@ import org.slf4j.LoggerFactory;
  * be called from any thread. Claims of one user are serialized by the caller; here, a
  * per-user lock also keeps a claim that waited for Redis from overtaking a newer one
  * of the same user. Two threads of its own: the subscriber thread makes every {@link Listener}
- * call and re-registers the local users after Redis comes back; the presence thread
- * refreshes the TTL of every local user every TTL/3. A release that overlaps a refresh
- * may leave the user present for up to one TTL; pushes to it then find no session, and
+ * call and re-registers the local devices after Redis comes back; the presence thread
+ * refreshes the TTL of every local device every TTL/3. A release that overlaps a refresh
+ * may leave the device present for up to one TTL; pushes to it then find no session, and
  * the message waits in the database as for any offline user.
  *
  * <p>While Redis is down nothing here throws or waits: claims are remembered and sent
- * when Redis is back, pushes return false, {@link #onlineAmong} returns nobody.
+ * when Redis is back (the cap on devices is then only checked per instance), pushes
+ * return false, {@link #onlineAmong} returns nobody.
  */
 public final class RedisCluster implements Cluster {
     private static final Logger log = LoggerFactory.getLogger(RedisCluster.class);
@@ -49,10 +50,19 @@ public final class RedisCluster implements Cluster {
     private final Presence presence;
     private final Subscriber subscriber;
     private final ScheduledExecutorService presenceThread;
-    /** Users whose sessions live on this instance, to the claim id of their login. */
-    private final Map<Long, Long> held = new ConcurrentHashMap<>();
-    /** Claims (uid to claim id) that could not reach Redis; sent, kicks included, as soon as it is back. */
-    private final Map<Long, Long> pendingClaims = new ConcurrentHashMap<>();
+    /** Devices whose sessions live on this instance, to the claim id of their login. */
+    private final Map<Device, Long> held = new ConcurrentHashMap<>();
+    /** Claims (device to claim id) that could not reach Redis; sent, kicks included, as soon as it is back. */
+    private final Map<Device, Long> pendingClaims = new ConcurrentHashMap<>();
+    /** uid to how many of {@link #held} are its devices; changed under the user's lock. */
+    private final Map<Long, Integer> devicesHere = new ConcurrentHashMap<>();
+    /**
+     * Users held here of whom another instance may hold a device too: a push for them goes
+     * through Redis even when it reached their sessions here. Set by a claim that found such
+     * a device, or by the claim script of the other instance; forgotten with the user's
+     * last device here.
+     */
+    private final Set<Long> shared = ConcurrentHashMap.newKeySet();
     private final Object[] locks = new Object[LOCKS];
     private volatile Listener listener = NO_LISTENER;
 
@@ -116,41 +126,74 @@ public final class RedisCluster implements Cluster {
     }
 
     @Override
-    public void claim(long uid, long claimId) {
+    public boolean claim(long uid, String deviceName, long claimId, int maxDevices) {
+        Device device = new Device(uid, deviceName);
         synchronized (lockOf(uid)) {
-            boolean sent = sendClaim(uid, claimId);
-            // Only now: a refresh that saw the user still held elsewhere would kick this session.
-            held.put(uid, claimId);
-            if (sent) {
-                pendingClaims.remove(uid);
-            } else {
-                pendingClaims.put(uid, claimId);
+            Presence.Claimed claimed = sendClaim(device, claimId, maxDevices);
+            if (claimed != null && claimed.refused()) {
+                return false;
             }
+            // Only now: a refresh that saw the device still held elsewhere would kick this session.
+            if (held.put(device, claimId) == null) {
+                devicesHere.merge(uid, 1, Integer::sum);
+            }
+            if (claimed == null || claimed.shared()) {
+                shared.add(uid); // without Redis nobody can tell: assume company
+            }
+            if (claimed != null) {
+                pendingClaims.remove(device);
+            } else {
+                pendingClaims.put(device, claimId);
+            }
+            return true;
         }
     }
 
-    /** @return false if Redis could not be reached */
-    private boolean sendClaim(long uid, long claimId) {
+    /**
+     * A claim sent once Redis is back is never refused: its session is logged in already.
+     *
+     * @return null if Redis could not be reached
+     */
+    private Presence.Claimed sendClaim(Device device, long claimId, int maxDevices) {
         return link.call(jedis -> {
-            String previous = presence.claim(jedis, uid, claimId);
+            Presence.Claimed claimed = presence.claim(jedis, device, claimId, maxDevices);
+            String previous = claimed.previousInstance();
             if (previous != null && !previous.equals(instanceId)) {
-                log.info("kick sent user={} to instance={}", uid, previous);
+                log.info("kick sent user={} to instance={}", device.uid(), previous);
             }
-            return true;
-        }, false);
+            return claimed;
+        }, null);
     }
 
     @Override
-    public void release(long uid, long claimId) {
+    public void release(long uid, String deviceName, long claimId) {
+        Device device = new Device(uid, deviceName);
         synchronized (lockOf(uid)) {
-            held.remove(uid, claimId);
-            pendingClaims.remove(uid, claimId);
+            forget(device, claimId);
+            pendingClaims.remove(device, claimId);
         }
-        // Only deletes this claim, so it may run after a newer one; if Redis is down the key expires after the TTL.
+        // Only deletes this claim, so it may run after a newer one; if Redis is down the field lapses after the TTL.
         link.call(jedis -> {
-            presence.release(jedis, uid, claimId);
+            presence.release(jedis, device, claimId);
             return null;
         }, null);
+    }
+
+    /** Drops {@code device} from {@link #held} if {@code claimId} still holds it; under the user's lock. */
+    private boolean forget(Device device, long claimId) {
+        if (!held.remove(device, claimId)) {
+            return false;
+        }
+        if (devicesHere.merge(device.uid(), -1, Integer::sum) <= 0) {
+            devicesHere.remove(device.uid());
+            shared.remove(device.uid());
+        }
+        return true;
+    }
+
+    @Override
+    public boolean mayHaveDevicesElsewhere(long uid) {
+        return shared.contains(uid);
     }
 
     private Object lockOf(long uid) {
@@ -174,16 +217,20 @@ public final class RedisCluster implements Cluster {
         register();
     }
 
-    /** Sends the claims Redis missed, refreshes every local user, and notices users taken meanwhile. */
+    /** Sends the claims Redis missed, refreshes every local device, and notices devices taken meanwhile. */
     private void register() {
         try {
             sendPendingClaims();
-            Map<Long, Long> claims = Map.copyOf(held);
-            List<Long> lost = link.call(jedis -> presence.refreshAll(jedis, claims), List.of());
-            for (long uid : lost) {
-                long claimId = claims.get(uid);
-                if (held.remove(uid, claimId)) {
-                    kickLocally(uid, claimId);
+            Map<Device, Long> claims = Map.copyOf(held);
+            List<Device> lost = link.call(jedis -> presence.refreshAll(jedis, claims), List.of());
+            for (Device device : lost) {
+                long claimId = claims.get(device);
+                boolean forgotten;
+                synchronized (lockOf(device.uid())) {
+                    forgotten = forget(device, claimId);
+                }
+                if (forgotten) {
+                    kickLocally(device.uid(), claimId);
                 }
             }
         } catch (RuntimeException e) {
@@ -192,17 +239,17 @@ public final class RedisCluster implements Cluster {
         }
     }
 
-    /** Sends each user's latest pending claim; one that a newer claim or a release replaced meanwhile is not sent. */
+    /** Sends each device's latest pending claim; one that a newer claim or a release replaced meanwhile is not sent. */
     private void sendPendingClaims() {
-        for (Map.Entry<Long, Long> pending : Map.copyOf(pendingClaims).entrySet()) {
-            long uid = pending.getKey();
+        for (Map.Entry<Device, Long> pending : Map.copyOf(pendingClaims).entrySet()) {
+            Device device = pending.getKey();
             long claimId = pending.getValue();
-            synchronized (lockOf(uid)) {
-                if (Long.valueOf(claimId).equals(pendingClaims.get(uid))) {
-                    if (!sendClaim(uid, claimId)) {
+            synchronized (lockOf(device.uid())) {
+                if (Long.valueOf(claimId).equals(pendingClaims.get(device))) {
+                    if (sendClaim(device, claimId, Integer.MAX_VALUE) == null) {
                         return;
                     }
-                    pendingClaims.remove(uid, claimId);
+                    pendingClaims.remove(device, claimId);
                 }
             }
         }
@@ -214,7 +261,8 @@ public final class RedisCluster implements Cluster {
      * subscriber thread.
      */
     private void kickLocally(long uid, long claimId) {
-        log.info("user={} is held by another instance now; kicking the local session instance={}", uid, instanceId);
+        log.info("a device of user={} is held by another instance now; kicking the local session instance={}",
+                uid, instanceId);
         link.call(jedis -> jedis.publish(Presence.channelOf(instanceId), ClusterMessage.kick(uid, claimId).encode()), 0L);
     }
 
@@ -225,7 +273,7 @@ public final class RedisCluster implements Cluster {
         }
         register();
         if (link.isUp()) {
-            log.info("resync after redis outage instance={} users={}", instanceId, held.size());
+            log.info("resync after redis outage instance={} devices={}", instanceId, held.size());
             guarded("resync", 0, () -> listener.onResync());
         }
     }
@@ -237,6 +285,7 @@ public final class RedisCluster implements Cluster {
                 case PUSH -> guarded("push", m.uid(), () -> listener.onPush(m.uid(), m.seq(), m.body()));
                 case SIGNAL -> guarded("signal", m.uid(), () -> listener.onSignal(m.uid(), m.body()));
                 case KICK -> guarded("kick", m.uid(), () -> listener.onKick(m.uid(), m.claimId()));
+                case SHARED -> shared.add(m.uid());
             }
         }, () -> log.warn("dropped malformed cluster message instance={} length={}", instanceId, bytes.length));
     }
@@ -261,16 +310,18 @@ public final class RedisCluster implements Cluster {
         }
     }
 
-    /** Stops, and releases every local user at once so that the others see them offline now. */
+    /** Stops, and releases every local device at once so that the others see them offline now. */
     @Override
     public void close() {
         stopWithoutReleasing();
-        Map<Long, Long> claims = Map.copyOf(held);
+        Map<Device, Long> claims = Map.copyOf(held);
         link.call(jedis -> {
             presence.releaseAll(jedis, claims);
             return null;
         }, null);
         held.clear();
+        devicesHere.clear();
+        shared.clear();
         link.close();
     }
 }

@@ -3,18 +3,24 @@
  *
  * <p>Data in Redis:
  * <ul>
- * <li>{@code muchat:user:<uid>} = the claim of the login serving the user,
- *     {@code <claim id>@<instance id>}, with a TTL (15 s) that the instance refreshes
- *     every TTL/3 for all its users in pipelined batches. The last claim wins and kicks
- *     the claim it replaced by id, so of simultaneous logins exactly one survives. An
- *     instance that dies stops refreshing, and its users go offline by themselves; one
- *     that stops cleanly deletes its keys at once.
+ * <li>{@code muchat:user:<uid>}, a hash with a field per device of the user logged in
+ *     anywhere: the claim of the login serving that device, {@code <deadline> <claim
+ *     id>@<instance id>}. The instance refreshes its devices every TTL/3 (15 s TTL) in
+ *     pipelined batches, moving the deadline and the key's own TTL. The last claim of a
+ *     device wins and kicks the claim it replaced by id, so of simultaneous logins on one
+ *     device exactly one survives; a claim is refused while the user has the maximum of
+ *     other devices with live deadlines. An instance that dies stops refreshing, and its
+ *     devices lapse by themselves; one that stops cleanly deletes its fields at once. A
+ *     claim also tells every other instance holding a device of the user (a SHARED
+ *     message): until then an instance that holds all of a user's devices pushes to
+ *     them without Redis.
  * <li>{@code muchat:inst:<id>}, one pub/sub channel per instance, carrying
- *     {@link muchat.cluster.ClusterMessage}s: pushes of stored messages and kicks.
+ *     {@link muchat.cluster.ClusterMessage}s: pushes of stored messages, kicks, and
+ *     notices that a user has devices on several instances.
  * </ul>
  *
  * <p>Why one channel per instance and not one per user: a push is then one Lua script
- * (look up the user's instance, PUBLISH to its channel; many are sent as one pipeline,
+ * (look up the instances of the user's devices, PUBLISH to each one's channel; many are sent as one pipeline,
  * see {@code muchat.service.ClusterPublisher}), and each instance subscribes
  * to exactly one channel for its whole life. With a channel per user every login and
  * logout would be a SUBSCRIBE or UNSUBSCRIBE on the subscriber connection, Redis would

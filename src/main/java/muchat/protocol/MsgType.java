@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * its record. Ids 1-10 are those of the classic muduo ChatServer.
  */
 public enum MsgType {
-    LOGIN(1, b -> new Login(integer(b, "id"), text(b, "name"), text(b, "password"))),
+    LOGIN(1, b -> new Login(integer(b, "id"), text(b, "name"), text(b, "password"), text(b, "device"))),
     LOGIN_ACK(2, null),
     LOGINOUT(3, b -> new LoginOut()),
     REG(4, b -> new Reg(text(b, "name"), text(b, "password"))),

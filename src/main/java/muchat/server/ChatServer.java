@@ -47,7 +47,7 @@ public final class ChatServer implements AutoCloseable {
         this.cluster = ClusterFactory.create(config);
         this.service = new ChatService(database, cluster, new Strands(config.logicThreads()),
                 new ChatService.Limits(config.rateLimit(), config.maxPending(), config.maxFrame(), config.loginTimeout(),
-                        config.maxGroupMembers(), config.recallWindow(), config.openFriends()),
+                        config.maxGroupMembers(), config.maxDevices(), config.recallWindow(), config.openFriends()),
                 new ChatService.AccountLimits(config.loginBackoff(), config.throttleAddresses(),
                         config.maxRegistrationsPerAddress()));
         this.tcp = new TcpServer("chat", new InetSocketAddress(config.host(), config.port()), config.ioThreads(),

@@ -15,7 +15,8 @@ public record Config(String host, int port, Path dataDir, String dbUrl, String d
                      Duration loginTimeout, int maxConnectionsPerAddress, int maxFrame, int rateLimit, int maxPending,
                      long outputLimit, long memoryBudget, int commitBacklog, String tlsCert, String tlsKey,
                      Duration loginBackoff, boolean throttleAddresses, int maxRegistrationsPerAddress,
-                     int hashMemoryKib, int maxGroupMembers, Duration recallWindow, boolean openFriends) {
+                     int hashMemoryKib, int maxGroupMembers, int maxDevices, Duration recallWindow,
+                     boolean openFriends) {
 
     /** Parses {@code args} over {@code env}; throws IllegalArgumentException with a clear sentence. */
     public static Config parse(String[] args, Map<String, String> env) {
@@ -62,6 +63,7 @@ public record Config(String host, int port, Path dataDir, String dbUrl, String d
                 number(values, Option.MAX_REGISTRATIONS_PER_ADDRESS, 0, 1_000_000),
                 number(values, Option.HASH_MEMORY, 8, 4 * 1024 * 1024),
                 number(values, Option.MAX_GROUP_MEMBERS, 2, 1_000_000),
+                number(values, Option.MAX_DEVICES, 1, 100),
                 Duration.ofSeconds(number(values, Option.RECALL_WINDOW, 0, 86_400)),
                 yesNo(values, Option.OPEN_FRIENDS));
     }

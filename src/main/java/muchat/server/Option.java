@@ -43,6 +43,8 @@ enum Option {
             "accounts one client address may register per hour (0: no limit)"),
     HASH_MEMORY("--hash-memory", "MUCHAT_HASH_MEMORY", "19456", "KiB of memory per Argon2id password hash"),
     MAX_GROUP_MEMBERS("--max-group-members", "MUCHAT_MAX_GROUP_MEMBERS", "2000", "members one group may have"),
+    MAX_DEVICES("--max-devices", "MUCHAT_MAX_DEVICES", "5",
+            "devices one user may be logged in on at once (errno 16 for one more)"),
     RECALL_WINDOW("--recall-window", "MUCHAT_RECALL_WINDOW", "120",
             "seconds after sending in which a message may be recalled (0: never)"),
     OPEN_FRIENDS("--open-friends", "MUCHAT_OPEN_FRIENDS", "no",

@@ -24,9 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accounts and sessions: REG, LOGIN (binding the connection to the user, kicking an older
- * session anywhere in the cluster, replaying the inbox), LOGINOUT, HEARTBEAT, and leaving
- * when a connection closes.
+ * Accounts and sessions: REG, LOGIN (binding the connection to one device of the user,
+ * kicking an older session of that device anywhere in the cluster, replaying the inbox
+ * from that device's RECV_ACK), LOGINOUT, HEARTBEAT, and leaving when a connection closes.
  *
  * <p>Logins and registrations are limited per account and client address (see
  * {@link LoginThrottle} and {@link RegistrationLimit}); a refused one is answered with
@@ -109,7 +109,9 @@ final class Accounts {
         }
         User user = found.get();
         throttle.succeeded(user.id());
-        long acked = messages.acked(user.id());
+        String device = session.isLegacy() ? Login.LEGACY_DEVICE : request.deviceOrDefault();
+        long acked = messages.loginPosition(user.id(), device);
+        boolean severalDevices = !device.equals(MessageStore.DEFAULT_DEVICE) || messages.usedOtherDevices(user.id());
         List<Friend> friends = social.friendsOf(user.id());
         List<Group> groups = social.groupsOf(user.id());
         List<InboxEntry> waiting = session.isLegacy()
@@ -120,9 +122,10 @@ final class Accounts {
             leave(session, sessions, "logged in again");
         }
         directory.remember(user);
+        session.setSeveralDevices(severalDevices);
         // The claim is atomic: of two logins racing anywhere, the later claim survives and
         // the other is kicked on its own strand, after its own login task has finished.
-        SessionRegistry.Superseded older = sessions.claim(user.id(), session);
+        SessionRegistry.Superseded older = claim(session, user, device);
         if (older != null) {
             delivery.kick(older.session(), older.claim(),
                     "logged in again from " + session.connection().peerAddress());
@@ -132,12 +135,24 @@ final class Accounts {
         } else {
             session.send(LoginAck.ok(user.id(), user.name(), friends, groups, acked).withUnread(unread));
         }
-        session.bind(user.id(), user.name(), acked);
-        log.info("login user={} {} instance={}", user.id(), session.connection(), cluster.instanceId());
-        if (older == null) { // else the user was online here all along
+        session.bind(user.id(), device, user.name(), acked);
+        log.info("login user={} device={} {} instance={}", user.id(), Printable.escape(device), session.connection(),
+                cluster.instanceId());
+        if (older == null && sessions.sessionsOf(user.id()).size() == 1) { // else online here all along
             presence.arrived(user.id(), friends);
         }
         delivery.replayAfterLogin(session, acked);
+    }
+
+    /** Claims the device, or refuses the login (errno 16) if the user is on too many others. */
+    private SessionRegistry.Superseded claim(Session session, User user, String device) {
+        try {
+            return sessions.claim(user.id(), device, session);
+        } catch (ServiceError e) {
+            log.info("login refused user={} device={} {} reason=too-many-devices", user.id(),
+                    Printable.escape(device), session.connection());
+            throw e;
+        }
     }
 
     /** The account a login names, for a log line: never its password. */
@@ -155,9 +170,10 @@ final class Accounts {
      */
     private static long sendLegacyLoginAck(Session session, User user, List<Friend> friends, List<Group> groups,
                                            List<InboxEntry> waiting, long acked) {
-        // Only what a classic client knows (docs/protocol.md section 7); what it skips is acked with it.
-        List<ChatMessage> shown = waiting.stream().map(Delivery::toPush).filter(InboxPush::classic)
-                .map(ChatMessage.class::cast).toList();
+        // Only what a classic client knows (docs/protocol.md section 7), and never what the
+        // user sent (see Session#deliver); what it skips is acked with it.
+        List<ChatMessage> shown = waiting.stream().filter(e -> e.sender() != user.id()).map(Delivery::toPush)
+                .filter(InboxPush::classic).map(ChatMessage.class::cast).toList();
         LegacyLoginAck.Fitted fitted = LegacyLoginAck.fit(user.id(), user.name(), friends, groups, shown);
         long upTo = fitted.offline() == 0 ? acked : shown.get(fitted.offline() - 1).seq();
         session.sendLegacyLoginAck(fitted.ack(), user.id(), upTo);
@@ -182,7 +198,8 @@ final class Accounts {
         long uid = session.unbind();
         Claim claim = session.claim();
         if (claim != null && sessions.release(session, claim) && uid != 0) {
-            log.info("logout user={} {} reason={}", uid, session.connection(), why);
+            log.info("logout user={} device={} {} reason={}", uid, Printable.escape(claim.device()),
+                    session.connection(), why);
         }
     }
 }

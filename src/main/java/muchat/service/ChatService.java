@@ -42,6 +42,7 @@ import muchat.protocol.Request;
 import muchat.protocol.Sync;
 import muchat.protocol.Typing;
 import muchat.store.Database;
+import muchat.store.MessageStore;
 import muchat.store.StoreException;
 import muchat.text.Printable;
 import org.slf4j.Logger;
@@ -111,11 +112,12 @@ public final class ChatService {
      * @param maxFrame     largest frame accepted, in bytes (errno 13 above)
      * @param loginTimeout how long a connection may go without a logged-in user
      * @param maxGroupMembers members one group may have, and requests waiting to join it
+     * @param maxDevices   devices one user may be logged in on at once
      * @param recallWindow how long after sending a message may be recalled
      * @param openFriends  ADD_FRIEND makes a friendship at once, without a request
      */
     public record Limits(int rate, int maxPending, int maxFrame, Duration loginTimeout, int maxGroupMembers,
-                         Duration recallWindow, boolean openFriends) {
+                         int maxDevices, Duration recallWindow, boolean openFriends) {
     }
 
     /**
@@ -133,8 +135,9 @@ public final class ChatService {
         this.strands = strands;
         this.cluster = cluster;
         this.limits = limits;
-        this.sessions = new SessionRegistry(cluster);
-        this.legacyDelivered = database.messages()::ack;
+        this.sessions = new SessionRegistry(cluster, limits.maxDevices());
+        MessageStore messages = database.messages();
+        this.legacyDelivered = (uid, seq) -> messages.ack(uid, Login.LEGACY_DEVICE, seq);
         this.delivery = new Delivery(database.messages(), sessions, cluster, strands);
         UserDirectory directory = new UserDirectory(database.users());
         this.presence = new PresenceNotices(database.friends(), sessions, delivery, strands);
@@ -150,7 +153,7 @@ public final class ChatService {
                         LruMap.DEFAULT_CAPACITY),
                 presence);
         TypingForwarder typing = new TypingForwarder(database.friends(), delivery);
-        Chats chats = new Chats(database.messages(), database.groups(), directory, delivery);
+        Chats chats = new Chats(database.messages(), database.groups(), directory, delivery, sessions);
         cluster.setListener(delivery);
 
         handlers.put(MsgType.REG, (s, r) -> accounts.register(s, (Reg) r));
@@ -346,7 +349,8 @@ public final class ChatService {
             return;
         }
         session.unbind();
-        log.info("kicked user={} {} reason={}", lost.uid(), session.connection(), why);
+        log.info("kicked user={} device={} {} reason={}", lost.uid(), Printable.escape(lost.device()),
+                session.connection(), why);
         if (!session.isLegacy()) {
             session.send(new Kicked("you logged in somewhere else"));
         }

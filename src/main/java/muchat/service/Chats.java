@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * store's thread once it is committed, in the order the sender's messages were
  * submitted, so they keep their order end to end.
  *
+ * <p>A message is stored in the sender's inbox as well as in its recipients' when the
+ * sender has other devices ({@link SessionRegistry#severalDevices}), so that they show
+ * the whole conversation (docs/protocol.md section 2). The sending connection is not
+ * pushed that copy: its SEND_ACK carries the copy's seq, and goes out before the
+ * session's cursor passes it ({@link Session#deliver}).
+ *
  * <p>Threads: handlers run on the requesting session's strand; what follows a commit
  * runs on the thread that completes the store's future.
  */
@@ -41,12 +47,15 @@ final class Chats {
     private final GroupStore groups;
     private final UserDirectory directory;
     private final Delivery delivery;
+    private final SessionRegistry sessions;
 
-    Chats(MessageStore messages, GroupStore groups, UserDirectory directory, Delivery delivery) {
+    Chats(MessageStore messages, GroupStore groups, UserDirectory directory, Delivery delivery,
+          SessionRegistry sessions) {
         this.messages = messages;
         this.groups = groups;
         this.directory = directory;
         this.delivery = delivery;
+        this.sessions = sessions;
     }
 
     void oneChat(Session session, OneChat request) {
@@ -75,7 +84,7 @@ final class Chats {
     void recvAck(Session session, RecvAck request) {
         // Never further than what this session was given: acking the future would lose it.
         long seq = Math.min(request.seq(), session.pushedUpTo());
-        messages.ack(session.uid(), seq);
+        messages.ack(session.uid(), session.device(), seq);
     }
 
     void sync(Session session, Sync request) {
@@ -112,7 +121,8 @@ final class Chats {
      * strands in slices ({@link Delivery#route}), so other senders' SEND_ACKs, which
      * this thread sends, do not wait for them.
      */
-    private void store(Session session, MsgType type, NewMessage message) {
+    private void store(Session session, MsgType type, NewMessage request) {
+        NewMessage message = sessions.severalDevices(session) ? request.withSenderCopy() : request;
         String cmid = message.cmid();
         String senderName = session.name();
         Runnable done = session.keepPending();
@@ -126,17 +136,17 @@ final class Chats {
                 return;
             }
             if (!session.isLegacy()) {
-                session.send(SendAck.of(cmid, stored.mid(), stored.ts()));
+                session.send(SendAck.of(cmid, stored.mid(), stored.ts(), stored.deliveries().get(session.uid())));
             }
             if (!stored.duplicate()) {
-                fanOut(message, senderName, stored);
+                fanOut(message, senderName, stored, session);
             }
         });
     }
 
-    private void fanOut(NewMessage message, String senderName, Stored stored) {
+    private void fanOut(NewMessage message, String senderName, Stored stored, Session origin) {
         ChatMessage base = Delivery.chatMessage(message.sender(), senderName, message.toUser(), message.toGroup(),
                 message.text(), stored.ts(), stored.mid());
-        delivery.route(base, stored.deliveries());
+        delivery.route(base, stored.deliveries(), origin);
     }
 }

@@ -49,23 +49,37 @@ public interface Cluster extends AutoCloseable {
     void setListener(Listener listener);
 
     /**
-     * Records that {@code uid} is now served by this instance's login {@code claimId},
-     * replacing any earlier claim: the last claim wins, cluster-wide. If another instance
-     * held the user, that instance is told which claim it lost ({@link Listener#onKick}).
-     * A claim replacing one of this same instance tells nobody: the caller kicks its
-     * own session. Claims of one user are made one at a time by the caller.
+     * Records that {@code device} of {@code uid} is now served by this instance's login
+     * {@code claimId}, replacing any earlier claim of that device: the last claim wins,
+     * cluster-wide. If another instance held the device, that instance is told which claim
+     * it lost ({@link Listener#onKick}). A claim replacing one of this same instance tells
+     * nobody: the caller kicks its own session. Claims of one user are made one at a time
+     * by the caller.
+     *
+     * @return false, claiming nothing, if the user has {@code maxDevices} other devices
+     *     logged in across the cluster; true if claimed (or remembered to be sent while
+     *     the cluster cannot be reached)
      */
-    void claim(long uid, long claimId);
+    boolean claim(long uid, String device, long claimId, int maxDevices);
 
-    /** Forgets {@code uid}'s presence, but only if the claim {@code claimId} still holds it. */
-    void release(long uid, long claimId);
+    /** Forgets {@code device} of {@code uid}, but only if the claim {@code claimId} still holds it. */
+    void release(long uid, String device, long claimId);
 
-    /** Which of {@code uids} are online anywhere in the cluster. */
+    /**
+     * False if no other instance holds a device of {@code uid}, a user with a device
+     * here, as far as this instance knows: a push that reached its sessions here need
+     * not go through the cluster. True when in doubt.
+     */
+    default boolean mayHaveDevicesElsewhere(long uid) {
+        return true;
+    }
+
+    /** Which of {@code uids} are online, on at least one device, anywhere in the cluster. */
     Set<Long> onlineAmong(Collection<Long> uids);
 
     /**
      * A stored inbox entry for {@code uid}, numbered {@code seq}, on its way to the
-     * instance holding the user; with {@code seq} 0, a signal (see {@link Listener#onSignal}).
+     * instances holding its devices; with {@code seq} 0, a signal (see {@link Listener#onSignal}).
      */
     record Push(long uid, long seq, byte[] json) {
         public boolean isSignal() {
@@ -74,11 +88,11 @@ public interface Cluster extends AutoCloseable {
     }
 
     /**
-     * Sends already-stored messages to the instances holding their recipients, in one
-     * round trip where the implementation can.
+     * Sends already-stored messages to the other instances holding a device of their
+     * recipients, in one round trip where the implementation can.
      *
-     * @return how many reached an instance holding the recipient (the others get theirs
-     *     from the database at login)
+     * @return how many reached at least one other instance (the others get theirs from
+     *     the database at login)
      */
     int push(List<Push> pushes);
 
@@ -89,9 +103,10 @@ public interface Cluster extends AutoCloseable {
     Cluster LOCAL = new Cluster() {
         @Override public String instanceId() { return "local"; }
         @Override public boolean hasOtherInstances() { return false; }
+        @Override public boolean mayHaveDevicesElsewhere(long uid) { return false; }
         @Override public void setListener(Listener listener) { }
-        @Override public void claim(long uid, long claimId) { }
-        @Override public void release(long uid, long claimId) { }
+        @Override public boolean claim(long uid, String device, long claimId, int maxDevices) { return true; }
+        @Override public void release(long uid, String device, long claimId) { }
         @Override public Set<Long> onlineAmong(Collection<Long> uids) { return Set.of(); }
         @Override public int push(List<Push> pushes) { return 0; }
         @Override public void close() { }

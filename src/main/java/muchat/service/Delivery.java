@@ -2,6 +2,7 @@ package muchat.service;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Gets stored messages to their recipients (PROTOCOL.md section 5).
  *
- * <p>The fast path hands a freshly stored message to the recipient's session on this
- * instance, or through the {@link Cluster} to the instance that holds it. The database
+ * <p>The fast path hands a freshly stored message to the sessions of the recipient's
+ * devices on this instance, and through the {@link Cluster} to the other instances
+ * holding one of its devices. The database
  * is the safety net: at login and SYNC a session is replayed from its inbox, a session
  * that sees a gap in seqs fetches the missing ones, and after the cluster's fast path was
  * down (and every few seconds anyway) sessions that fell behind catch up.
@@ -89,18 +91,24 @@ final class Delivery implements Cluster.Listener {
     }
 
     /**
-     * Hands a stored message to each recipient (uid to its seq), wherever the recipient
-     * is. Local sessions get it at once; the others go to the {@link ClusterPublisher},
-     * in the caller's order (the caller is usually a group-commit lane, in commit order).
-     * A delivery to more than {@value #SLICE} recipients is handed on in slices instead,
-     * see {@link #routeInSlices}.
+     * Hands a stored message to each recipient (uid to its seq), wherever the recipient's
+     * devices are. Local sessions get it at once; the other instances through the
+     * {@link ClusterPublisher}, in the caller's order (the caller is usually a group-commit
+     * lane, in commit order). A delivery to more than {@value #SLICE} recipients is handed
+     * on in slices instead, see {@link #routeInSlices}. {@code origin}, the session that
+     * sent the message (null if none), is not shown its own copy ({@link Session#deliver}).
      */
     void route(InboxPush base, Map<Long, Long> deliveries) {
+        route(base, deliveries, null);
+    }
+
+    /** As {@link #route(InboxPush, Map)}, but {@code origin} is not shown its own copy. */
+    void route(InboxPush base, Map<Long, Long> deliveries, Session origin) {
         if (deliveries.size() > SLICE) {
-            routeInSlices(base, deliveries);
+            routeInSlices(base, deliveries, origin);
             return;
         }
-        deliveries.forEach((uid, seq) -> routeOne(base, uid, seq));
+        deliveries.forEach((uid, seq) -> routeOne(base, uid, seq, origin));
     }
 
     /**
@@ -112,7 +120,7 @@ final class Delivery implements Cluster.Listener {
      * they were routed; one that overtakes a one-to-one push, which is routed at once,
      * waits in its session for the gap to close ({@link Session#deliver}).
      */
-    private void routeInSlices(InboxPush base, Map<Long, Long> deliveries) {
+    private void routeInSlices(InboxPush base, Map<Long, Long> deliveries, Session origin) {
         List<List<Map.Entry<Long, Long>>> byStrand = new ArrayList<>();
         for (int i = 0; i < strands.count(); i++) {
             byStrand.add(new ArrayList<>(SLICE));
@@ -122,26 +130,31 @@ final class Delivery implements Cluster.Listener {
             List<Map.Entry<Long, Long>> slice = byStrand.get(strand);
             slice.add(delivery);
             if (slice.size() == SLICE) {
-                routeOn(strand, base, slice);
+                routeOn(strand, base, slice, origin);
                 byStrand.set(strand, new ArrayList<>(SLICE));
             }
         }
         for (int strand = 0; strand < byStrand.size(); strand++) {
             if (!byStrand.get(strand).isEmpty()) {
-                routeOn(strand, base, byStrand.get(strand));
+                routeOn(strand, base, byStrand.get(strand), origin);
             }
         }
     }
 
-    private void routeOn(int strand, InboxPush base, List<Map.Entry<Long, Long>> slice) {
-        strands.executeOn(strand, () -> slice.forEach(d -> routeOne(base, d.getKey(), d.getValue())));
+    private void routeOn(int strand, InboxPush base, List<Map.Entry<Long, Long>> slice, Session origin) {
+        strands.executeOn(strand, () -> slice.forEach(d -> routeOne(base, d.getKey(), d.getValue(), origin)));
     }
 
-    private void routeOne(InboxPush base, long uid, long seq) {
-        Session session = sessions.get(uid);
-        if (session != null) {
-            push(session, base.withSeq(seq));
-        } else if (publisher != null) {
+    /** Other instances may hold other devices of the user, whether or not this one holds some. */
+    private void routeOne(InboxPush base, long uid, long seq, Session origin) {
+        Collection<Session> here = sessions.sessionsOf(uid);
+        if (!here.isEmpty()) {
+            InboxPush numbered = base.withSeq(seq);
+            for (Session session : here) {
+                push(session, numbered, session == origin);
+            }
+        }
+        if (publisher != null && (here.isEmpty() || cluster.mayHaveDevicesElsewhere(uid))) {
             publisher.add(uid, seq, base);
         }
     }
@@ -152,10 +165,21 @@ final class Delivery implements Cluster.Listener {
      * nobody gets it otherwise, not even later. Any thread.
      */
     void signal(long uid, Message signal) {
-        Session session = sessions.get(uid);
-        if (session != null) {
-            session.sendSignal(signal.msgid(), Json.bytes(signal));
-        } else if (publisher != null) {
+        signal(uid, signal, null);
+    }
+
+    /** As {@link #signal(long, Message)}, to every device of the user but {@code except}'s. */
+    void signal(long uid, Message signal, Session except) {
+        Collection<Session> here = sessions.sessionsOf(uid);
+        if (!here.isEmpty()) {
+            byte[] json = Json.bytes(signal);
+            for (Session session : here) {
+                if (session != except) {
+                    session.sendSignal(signal.msgid(), json);
+                }
+            }
+        }
+        if (publisher != null && (here.isEmpty() || cluster.mayHaveDevicesElsewhere(uid))) {
             publisher.addSignal(uid, signal);
         }
     }
@@ -196,12 +220,15 @@ final class Delivery implements Cluster.Listener {
 
     @Override
     public void onPush(long uid, long seq, byte[] json) {
-        Session session = sessions.get(uid);
-        if (session == null) {
+        Collection<Session> here = sessions.sessionsOf(uid);
+        if (here.isEmpty()) {
             return; // logged out meanwhile: the message waits in the database
         }
         try {
-            push(session, InboxPush.read(json));
+            InboxPush message = InboxPush.read(json);
+            for (Session session : here) {
+                push(session, message, false);
+            }
         } catch (IOException e) {
             log.warn("dropping an unreadable push for user={} seq={}: {}", uid, seq, Printable.escape(e.toString()));
         }
@@ -209,22 +236,23 @@ final class Delivery implements Cluster.Listener {
 
     @Override
     public void onSignal(long uid, byte[] json) {
-        Session session = sessions.get(uid);
-        if (session != null) {
-            session.sendSignal(Json.msgidOf(json), json);
+        int msgid = Json.msgidOf(json);
+        for (Session session : sessions.sessionsOf(uid)) {
+            session.sendSignal(msgid, json);
         }
     }
 
     /**
-     * Another instance's login took the claim {@code claimId} of {@code uid}. The session
-     * holding it is still the user's entry here: only a newer login here replaces it, and
-     * that one kicked it already.
+     * Another instance's login took the claim {@code claimId} of one device of {@code uid}.
+     * The session holding it, if it is still that device's entry here, is kicked: only a
+     * newer login of that device here replaces it, and that one kicked it already.
      */
     @Override
     public void onKick(long uid, long claimId) {
-        Session session = sessions.get(uid);
-        if (session != null) {
-            kick(session, new Claim(uid, claimId), "logged in elsewhere");
+        Session session = sessions.holder(uid, claimId);
+        Claim claim = session == null ? null : session.claim();
+        if (claim != null && claim.id() == claimId) {
+            kick(session, claim, "logged in elsewhere");
         }
     }
 
@@ -250,8 +278,8 @@ final class Delivery implements Cluster.Listener {
 
     // ---- internals ---------------------------------------------------------------------------
 
-    private void push(Session session, InboxPush message) {
-        switch (session.deliver(message)) {
+    private void push(Session session, InboxPush message, boolean sentHere) {
+        switch (session.deliver(message, sentHere)) {
             case HELD -> timer.schedule(() -> fillIfStillBehind(session), GAP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
             case FULL -> catchUpWhenDrained(session);
             case DONE -> { }
@@ -299,7 +327,7 @@ final class Delivery implements Cluster.Listener {
                 catchUpWhenDrained(session);
                 return true;
             }
-            push(session, toPush(entry));
+            push(session, toPush(entry), false);
         }
         return entries.size() > PAGE
                 || (!entries.isEmpty() && session.pushedUpTo() < entries.get(entries.size() - 1).seq());
@@ -321,7 +349,7 @@ final class Delivery implements Cluster.Listener {
             return;
         }
         try {
-            Map<Long, Long> last = messages.lastSeqs(local.stream().map(Session::uid).filter(u -> u != 0).toList());
+            Map<Long, Long> last = messages.lastSeqs(local.stream().map(Session::uid).filter(u -> u != 0).distinct().toList());
             for (Session session : local) {
                 Long lastSeq = last.get(session.uid());
                 if (lastSeq != null && behind.test(session, lastSeq) && !session.pagedByClient(CLIENT_PAGING_NANOS)) {

@@ -57,10 +57,17 @@ final class Reading {
                         "no message " + request.mid() + " in that conversation"));
         long peer = request.peer() == null ? 0 : request.peer();
         long group = request.groupid() == null ? 0 : request.groupid();
-        if (conversations.markRead(uid, peer, group, message.mid()) && peer != 0) {
+        if (!conversations.markRead(uid, peer, group, message.mid())) {
+            return;
+        }
+        if (peer != 0) {
             Map<Long, Long> seqs = messages.addEntries(InboxEntry.Kind.RECEIPT, message.mid(), List.of(peer));
             delivery.route(new ReadReceipt(uid, uid, null, message.mid(), null), seqs);
         }
+        // The reader's other devices hear of it at once, unnumbered and not stored: a device
+        // logged in later reads the position in CONVERSATIONS (docs/protocol.md section 3).
+        delivery.signal(uid, new ReadReceipt(uid, peer == 0 ? null : peer, group == 0 ? null : group,
+                message.mid(), null), session);
     }
 
     /** True if {@code m} belongs to the conversation READ names, and {@code uid} may see it. */

@@ -10,6 +10,7 @@ import muchat.codec.Framing;
 import muchat.net.Buffer;
 import muchat.net.TcpConnection;
 import muchat.net.TcpConnection.ReadPause;
+import muchat.protocol.ChatMessage;
 import muchat.protocol.InboxPush;
 import muchat.protocol.LegacyLoginAck;
 import muchat.protocol.Message;
@@ -35,6 +36,8 @@ import muchat.protocol.SyncDone;
  * {@link #handOff} and {@link #rateShaper} only from the connection's IO thread.
  */
 public final class Session {
+    /** Stands in {@link #early} for a push that moves the cursor without being written (see {@link #deliver}). */
+    private static final ChatMessage UNSHOWN = ChatMessage.toUser(0, "", 0, "", 0, 0);
     /** Pushes held back behind a gap, at most; beyond that the catch-up from the database brings them. */
     private static final int MAX_EARLY = 1024;
     /** At most one TYPING a second is forwarded from one sender to one peer. */
@@ -48,6 +51,9 @@ public final class Session {
     private volatile LegacyPacer pacer;
     private volatile long uid;
     private volatile String name;
+    private volatile String device;
+    /** True once the user is known to have devices besides this one (see {@link SessionRegistry#severalDevices}). */
+    private volatile boolean severalDevices;
     private final RateShaper rateShaper;
     /** Its IO loop's, so that this connection's frames reach its strand in the order read. */
     private final Handoff handoff;
@@ -171,6 +177,20 @@ public final class Session {
         return name;
     }
 
+    /** The device of the bound user this session is (docs/protocol.md section 2). */
+    String device() {
+        return device;
+    }
+
+    boolean severalDevices() {
+        return severalDevices;
+    }
+
+    /** Set at login, and when another device of the user logs in here. */
+    void setSeveralDevices(boolean several) {
+        this.severalDevices = several;
+    }
+
     /** IO thread only. */
     RateShaper rateShaper() {
         return rateShaper;
@@ -246,8 +266,9 @@ public final class Session {
      * Binds the user once LOGIN_ACK is on its way: pushes are accepted from now on,
      * starting after {@code acked}.
      */
-    synchronized void bind(long uid, String name, long acked) {
+    synchronized void bind(long uid, String device, String name, long acked) {
         this.name = name;
+        this.device = device;
         this.nextSeq = acked + 1;
         this.early.clear();
         this.clientPaging = false;
@@ -325,42 +346,48 @@ public final class Session {
     /**
      * Pushes {@code message} (which carries its seq) if it is the next one, then any
      * early ones it unblocks; drops it, leaving it to a catch-up from the database, if
-     * the connection cannot take more now ({@link #canTakeMore}). A legacy connection
-     * passes over what classic clients never get ({@link InboxPush#classic}).
+     * the connection cannot take more now ({@link #canTakeMore}).
+     *
+     * <p>Some pushes only move the cursor, unwritten, and need no room: the copy of a
+     * message the user sent from this very session ({@code sentHere}: its SEND_ACK carried
+     * the seq), and on a legacy connection every message the user sent, which a classic
+     * client has no way to show as its own (docs/protocol.md section 2), and what classic
+     * clients never get ({@link InboxPush#classic}, docs/protocol.md section 7). Such a
+     * push on a legacy connection is acknowledged with the next frame written, as a
+     * classic client acks by reading.
      */
-    synchronized Outcome deliver(InboxPush message) {
+    synchronized Outcome deliver(InboxPush message, boolean sentHere) {
         long seq = message.seq();
         if (uid == 0 || seq < nextSeq) {
             return Outcome.DONE;
         }
-        if (!canTakeMore()) {
+        boolean shown = shown(message, sentHere);
+        if (shown && !canTakeMore()) {
             return Outcome.FULL;
         }
         if (seq > nextSeq) {
             if (early.size() >= MAX_EARLY) {
                 return Outcome.FULL; // a gap this long is filled from the database anyway
             }
-            early.put(seq, message);
+            early.put(seq, shown ? message : UNSHOWN);
             return Outcome.HELD;
         }
-        writePush(message);
+        if (shown) {
+            write(message, uid, seq);
+        }
         nextSeq++;
         for (InboxPush next; canTakeMore() && (next = early.remove(nextSeq)) != null; nextSeq++) {
-            writePush(next);
+            if (next != UNSHOWN) {
+                write(next, uid, next.seq());
+            }
         }
         early.headMap(nextSeq).clear();
         return Outcome.DONE;
     }
 
-    /**
-     * Writes a push in seq order. A legacy connection is not sent what the classic client
-     * does not know or should not see (docs/protocol.md section 7): the push only takes its
-     * seq, acknowledged with the next frame it is written, as a classic client acks by reading.
-     */
-    private void writePush(InboxPush push) {
-        if (pacer == null || push.classic()) {
-            write(push, uid, push.seq());
-        }
+    private boolean shown(InboxPush message, boolean sentHere) {
+        return !sentHere && (!isLegacy()
+                || message.classic() && !(message instanceof ChatMessage chat && chat.id() == uid));
     }
 
     /**

@@ -1,6 +1,7 @@
 package muchat.service;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -8,17 +9,22 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
+import muchat.protocol.Errno;
 
 /**
- * The users logged in on this instance and their sessions; with the {@link Cluster}, it
- * answers who is online anywhere, and makes sure a user has one live session in the
- * whole cluster.
+ * The users logged in on this instance and the sessions of their devices; with the
+ * {@link Cluster}, it answers who is online anywhere, and makes sure each device of a user
+ * has one live session in the whole cluster, and a user no more than {@code maxDevices}.
  *
- * <p>A login claims its user ({@link #claim}): here, by becoming the user's entry, and in
- * the cluster, where the last claim wins and the instance it replaced is told to kick.
- * Both happen under one lock per user, so two logins on this instance reach the cluster
- * in the order they replaced each other here: the session kicked here is never the one
- * the cluster keeps. The loser is kicked by its claim ({@link Claim}), on its own strand.
+ * <p>A login claims its (user, device) ({@link #claim}): here, by becoming that device's
+ * entry, and in the cluster, where the last claim of a device wins and the instance it
+ * replaced is told to kick. Both happen under one lock per user, so two logins on this
+ * instance reach the cluster in the order they replaced each other here: the session
+ * kicked here is never the one the cluster keeps. The loser is kicked by its claim
+ * ({@link Claim}), on its own strand.
+ *
+ * <p>Each user's devices are an immutable map, replaced under the user's lock, so that
+ * the many readers (every push) never lock.
  *
  * <p>Threads: any thread. {@link #claim} and {@link #release} for one session are called
  * in order, as its strand does.
@@ -27,42 +33,78 @@ final class SessionRegistry {
     /** Stripes of the per-user lock: a login waits only for logins hashed to its stripe. */
     private static final int LOCKS = 256;
 
-    private final Map<Long, Session> byUser = new ConcurrentHashMap<>();
+    /** uid to its devices here (device to session), never empty. */
+    private final Map<Long, Map<String, Session>> byUser = new ConcurrentHashMap<>();
     private final Object[] locks = new Object[LOCKS];
     /** Starts at the start time in microseconds, so that a restarted instance never reuses an id. */
     private final AtomicLong lastClaimId = new AtomicLong(System.currentTimeMillis() * 1000);
     private final Cluster cluster;
-    /** Told each time a user's session here is forgotten (see {@link #onDeparture}). */
+    private final int maxDevices;
+    /** Told each time a user's last session here is forgotten (see {@link #onDeparture}). */
     private volatile LongConsumer departures = uid -> { };
 
     /** A login that a newer one replaced here: its session is to be kicked if it still holds the claim. */
     record Superseded(Session session, Claim claim) {
     }
 
-    SessionRegistry(Cluster cluster) {
+    SessionRegistry(Cluster cluster, int maxDevices) {
         this.cluster = cluster;
+        this.maxDevices = maxDevices;
         for (int i = 0; i < LOCKS; i++) {
             locks[i] = new Object();
         }
     }
 
     /**
-     * Makes {@code session} the user's one live session, here and in the cluster (which
-     * kicks a session of the user on another instance).
+     * Makes {@code session} the one live session of {@code device} of the user, here and
+     * in the cluster (which kicks a session of that device on another instance).
      *
      * @return the local login it replaced, which the caller kicks; null if none
+     * @throws ServiceError errno 16 if the user has {@code maxDevices} other devices
+     *     logged in, here or anywhere in the cluster; nothing was claimed then
      */
-    Superseded claim(long uid, Session session) {
-        Claim claim = new Claim(uid, lastClaimId.incrementAndGet());
-        synchronized (locks[Math.floorMod(Long.hashCode(uid), LOCKS)]) {
+    Superseded claim(long uid, String device, Session session) {
+        Claim claim = new Claim(uid, device, lastClaimId.incrementAndGet());
+        synchronized (lockOf(uid)) {
+            Map<String, Session> devices = byUser.getOrDefault(uid, Map.of());
+            Session older = devices.get(device);
+            if (older == null && devices.size() >= maxDevices) {
+                throw tooManyDevices();
+            }
+            // The entry before the cluster claim: a kick of this claim from another instance
+            // may arrive as soon as Redis has it, and must find the session.
             session.setClaim(claim);
-            Session older = byUser.put(uid, session);
-            // Under the lock the older session cannot claim this user again; a claim of
-            // another user (it is switching) or none (it is leaving) is not ours to kick.
+            Map<String, Session> now = new HashMap<>(devices);
+            now.put(device, session);
+            byUser.put(uid, Map.copyOf(now));
+            if (older == null) {
+                devices.values().forEach(other -> other.setSeveralDevices(true));
+            }
+            if (!cluster.claim(uid, device, claim.id(), maxDevices)) {
+                session.dropClaim(claim);
+                setDevices(uid, devices);
+                throw tooManyDevices();
+            }
+            // Under the lock the older session cannot claim this device again; a claim of
+            // another user or device (it is switching) or none (it is leaving) is not ours to kick.
             Claim olderClaim = older == null || older == session ? null : older.claim();
-            cluster.claim(uid, claim.id());
-            return olderClaim == null || olderClaim.uid() != uid ? null : new Superseded(older, olderClaim);
+            return olderClaim == null || olderClaim.uid() != uid || !olderClaim.device().equals(device)
+                    ? null : new Superseded(older, olderClaim);
         }
+    }
+
+    /** Under the user's lock. */
+    private void setDevices(long uid, Map<String, Session> devices) {
+        if (devices.isEmpty()) {
+            byUser.remove(uid);
+        } else {
+            byUser.put(uid, Map.copyOf(devices));
+        }
+    }
+
+    private ServiceError tooManyDevices() {
+        return new ServiceError(Errno.FORBIDDEN, "already logged in on " + maxDevices
+                + " devices: log out of one, or log in again with the name of one of them");
     }
 
     /**
@@ -75,40 +117,81 @@ final class SessionRegistry {
         if (!session.dropClaim(claim)) {
             return false;
         }
-        if (byUser.remove(claim.uid(), session)) {
-            cluster.release(claim.uid(), claim.id());
-            departures.accept(claim.uid());
+        boolean removed;
+        boolean last = false;
+        synchronized (lockOf(claim.uid())) {
+            Map<String, Session> devices = byUser.getOrDefault(claim.uid(), Map.of());
+            removed = devices.get(claim.device()) == session;
+            if (removed) {
+                Map<String, Session> now = new HashMap<>(devices);
+                now.remove(claim.device());
+                setDevices(claim.uid(), now);
+                last = now.isEmpty();
+            }
+        }
+        if (removed) {
+            cluster.release(claim.uid(), claim.device(), claim.id());
+            if (last) {
+                departures.accept(claim.uid());
+            }
         }
         return true;
     }
 
     /**
-     * Calls {@code listener} with the user each time the user's session here ends
+     * Whether what {@code session}'s user sends is copied to its own inbox, for its other
+     * devices (docs/protocol.md section 2): the user had used other devices when it logged
+     * in, another one logged in here since, or another instance holds one.
+     */
+    boolean severalDevices(Session session) {
+        return session.severalDevices() || cluster.mayHaveDevicesElsewhere(session.uid());
+    }
+
+    /** The sessions of every device of {@code uid} on this instance; empty if none. */
+    Collection<Session> sessionsOf(long uid) {
+        return byUser.getOrDefault(uid, Map.of()).values();
+    }
+
+    /**
+     * Calls {@code listener} with the user each time the user's last session here ends
      * (logout, disconnect, kick from another instance), on the thread that ended it; not
-     * when a newer login here replaced it. It must return at once.
+     * when a newer login here replaced it, nor while another device of the user is
+     * logged in here. It must return at once.
      */
     void onDeparture(LongConsumer listener) {
         this.departures = listener;
     }
 
-    /** Whether {@code uid} has a session, here or on any other instance: what "online" means. */
+    /**
+     * Whether {@code uid} has a session of at least one device, here or on any other
+     * instance: what "online" means.
+     */
     boolean isOnline(long uid) {
         return onlineAmong(List.of(uid)).contains(uid);
     }
 
-    Session get(long uid) {
-        return byUser.get(uid);
+    /** The session here that holds the claim {@code claimId} of {@code uid}, or null. */
+    Session holder(long uid, long claimId) {
+        for (Session session : sessionsOf(uid)) {
+            Claim claim = session.claim();
+            if (claim != null && claim.id() == claimId) {
+                return session;
+            }
+        }
+        return null;
     }
 
-    Collection<Session> sessions() {
-        return byUser.values();
+    /** Every session of every user here. */
+    List<Session> sessions() {
+        return byUser.values().stream().flatMap(devices -> devices.values().stream()).toList();
     }
 
+    /** Users with at least one device here. */
     int size() {
         return byUser.size();
     }
 
-    /** Which of {@code uids} are online here or on any other instance. */
+    /** Which of {@code uids} are online (on at least one device) here or on any other instance. */
     Set<Long> onlineAmong(Collection<Long> uids) {
         Set<Long> online = new HashSet<>();
         for (Long uid : uids) {
@@ -120,5 +203,9 @@ final class SessionRegistry {
             online.addAll(cluster.onlineAmong(uids));
         }
         return online;
+    }
+
+    private Object lockOf(long uid) {
+        return locks[Math.floorMod(Long.hashCode(uid), LOCKS)];
     }
 }

@@ -234,14 +234,14 @@ final class BatchWriter implements AutoCloseable {
                                    Stored[] out) throws SQLException {
         TreeMap<Long, Long> counts = new TreeMap<>();
         for (int i : fresh) {
-            batch.get(i).recipients().forEach(uid -> counts.merge(uid, 1L, Long::sum));
+            recipients(batch.get(i)).forEach(uid -> counts.merge(uid, 1L, Long::sum));
         }
         Map<Long, Long> lastSeq = advanceCursors(c, counts);
         List<Object> inbox = new ArrayList<>();
         for (int k = 0; k < fresh.size(); k++) {
             NewMessage m = batch.get(fresh.get(k));
             Map<Long, Long> deliveries = new LinkedHashMap<>();
-            for (long uid : m.recipients()) {
+            for (long uid : recipients(m)) {
                 long seq = lastSeq.merge(uid, 1L, Long::sum);
                 deliveries.put(uid, seq);
                 inbox.addAll(List.of(uid, seq, mids[k]));
@@ -249,6 +249,16 @@ final class BatchWriter implements AutoCloseable {
             out[fresh.get(k)] = new Stored(mids[k], m.ts(), false, deliveries);
         }
         return multiRow(INSERT_INBOX, "", 3, inbox);
+    }
+
+    /** The inboxes {@code m} goes to: its recipients, and its sender's for a sender's copy. */
+    private static List<Long> recipients(NewMessage m) {
+        if (!m.senderCopy() || m.recipients().contains(m.sender())) {
+            return m.recipients();
+        }
+        List<Long> all = new ArrayList<>(m.recipients());
+        all.add(m.sender());
+        return all;
     }
 
     /**

@@ -51,6 +51,11 @@ enum Dialect {
     private static final String SAVE_ACK_SQLITE = "INSERT INTO inbox_ack (uid, acked) VALUES (?, ?)"
             + " ON CONFLICT (uid) DO UPDATE SET acked = MAX(acked, excluded.acked)";
 
+    private static final String SAVE_DEVICE_ACK = "INSERT INTO device_ack (uid, device, acked) VALUES (?, ?, ?)"
+            + " ON DUPLICATE KEY UPDATE acked = GREATEST(acked, VALUES(acked))";
+    private static final String SAVE_DEVICE_ACK_SQLITE = "INSERT INTO device_ack (uid, device, acked) VALUES (?, ?, ?)"
+            + " ON CONFLICT (uid, device) DO UPDATE SET acked = MAX(acked, excluded.acked)";
+
     private static final String LOCK_GROUP = "SELECT id FROM chat_groups WHERE id = ? FOR UPDATE";
     private static final String LOCK_GROUP_SQLITE = "UPDATE chat_groups SET id = id WHERE id = ?";
 
@@ -97,6 +102,11 @@ enum Dialect {
     /** Raises a user's acked seq to the given one, never lowers it. */
     String saveAck() {
         return this == SQLITE ? SAVE_ACK_SQLITE : SAVE_ACK;
+    }
+
+    /** Raises one device's ack (uid, device, seq); never lowers it. */
+    String saveDeviceAck() {
+        return this == SQLITE ? SAVE_DEVICE_ACK_SQLITE : SAVE_DEVICE_ACK;
     }
 
     /**

@@ -58,6 +58,8 @@ public final class MessageStore implements AutoCloseable {
     private static final String GROUP_HISTORY = "SELECT " + ENTRY_COLUMNS
             + " FROM messages m LEFT JOIN users u ON u.id = m.sender"
             + " WHERE m.to_group = ? AND m.mid > ? AND m.mid < ? ORDER BY m.mid DESC LIMIT ?";
+    private static final String MOST_ADVANCED = "SELECT MAX(acked) FROM (SELECT acked FROM inbox_ack WHERE uid = ?"
+            + " UNION ALL SELECT acked FROM device_ack WHERE uid = ?) AS positions";
     private static final String LAST_SEQS = "SELECT uid, last_seq FROM inbox_cursor WHERE uid IN ";
     private static final String MESSAGE = "SELECT " + ENTRY_COLUMNS
             + " FROM messages m LEFT JOIN users u ON u.id = m.sender WHERE m.mid = ? AND m.kind = 0";
@@ -65,6 +67,12 @@ public final class MessageStore implements AutoCloseable {
             "UPDATE messages SET recalled = TRUE, body = '' WHERE mid = ? AND kind = 0 AND NOT recalled";
     private static final String NEXT_SEQS = "UPDATE inbox_cursor SET last_seq = last_seq + 1 WHERE uid IN ";
     private static final String INSERT_ENTRIES = "INSERT INTO inbox (uid, seq, mid, kind) VALUES ";
+
+    /**
+     * The device a user has from registration on (a LOGIN that names none,
+     * docs/protocol.md section 2), whose RECV_ACK position is in inbox_ack.
+     */
+    public static final String DEFAULT_DEVICE = "default";
 
     private final Jdbc jdbc;
     private final List<GroupCommitWriter> lanes = new ArrayList<>();
@@ -127,19 +135,39 @@ public final class MessageStore implements AutoCloseable {
         return backlog.waiting();
     }
 
-    /** Records that {@code uid} has everything up to {@code seq}; acked only ever grows. */
-    public void ack(long uid, long seq) {
-        acks.ack(uid, seq);
+    /** Records that {@code device} of {@code uid} has everything up to {@code seq}; acked only ever grows. */
+    public void ack(long uid, String device, long seq) {
+        acks.ack(uid, device, seq);
     }
 
-    /** The highest seq {@code uid} acknowledged, counting acks not yet written. */
-    public long acked(long uid) throws StoreException {
+    /**
+     * Where a login of {@code device} of {@code uid} starts: the highest seq that device
+     * acknowledged, counting acks not yet written. {@value #DEFAULT_DEVICE} is known from
+     * registration on (its position is inbox_ack's, the only one before devices). Another
+     * device new to the user (never logged in) starts where the user's most advanced
+     * device is (docs/protocol.md section 2), and is recorded at once (see
+     * {@link #usedOtherDevices}).
+     */
+    public long loginPosition(long uid, String device) throws StoreException {
         // Pending first: a flush commits the row before it forgets the pending ack, so one
         // that falls between the two reads is seen in the row. The other order could miss it.
-        long pending = acks.pending(uid);
-        long stored = jdbc.first("SELECT acked FROM inbox_ack WHERE uid = ?",
-                rs -> rs.getLong("acked"), uid).orElse(0L);
-        return Math.max(stored, pending);
+        long pending = acks.pending(uid, device);
+        Optional<Long> stored = device.equals(DEFAULT_DEVICE)
+                ? jdbc.first("SELECT acked FROM inbox_ack WHERE uid = ?", rs -> rs.getLong(1), uid)
+                : jdbc.first("SELECT acked FROM device_ack WHERE uid = ? AND device = ?", rs -> rs.getLong(1),
+                        uid, device);
+        if (stored.isPresent() || acks.isPending(uid, device)) {
+            return Math.max(stored.orElse(0L), pending);
+        }
+        long start = Math.max(acks.pending(uid), jdbc.first(MOST_ADVANCED, rs -> rs.getLong(1), uid, uid)
+                .orElse(0L));
+        jdbc.update(jdbc.dialect().saveDeviceAck(), uid, device, start);
+        return start;
+    }
+
+    /** Whether {@code uid} has ever logged in on a device other than {@value #DEFAULT_DEVICE}. */
+    public boolean usedOtherDevices(long uid) throws StoreException {
+        return jdbc.first("SELECT 1 FROM device_ack WHERE uid = ? LIMIT 1", rs -> rs.getInt(1), uid).isPresent();
     }
 
     /** Up to {@code limit} inbox entries of {@code uid} with seq > {@code afterSeq}, by ascending seq. */

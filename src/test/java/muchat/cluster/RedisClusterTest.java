@@ -80,8 +80,8 @@ class RedisClusterTest {
         RedisCluster ca = join("a", a);
         RedisCluster cb = join("b", b);
 
-        ca.claim(42, 142);
-        cb.claim(42, 242);
+        ca.claim(42, "default", 142, 5);
+        cb.claim(42, "default", 242, 5);
 
         RecordingListener.await("A hears the kick of user 42", WAIT, () -> a.kicks.contains(42L));
         assertTrue(b.kicks.isEmpty(), "the new holder is not kicked");
@@ -94,11 +94,11 @@ class RedisClusterTest {
         RedisCluster ca = join("a", a);
         RedisCluster cb = join("b", b);
 
-        ca.claim(61, 1001);
-        ca.claim(61, 1002); // a newer login on A itself: A kicks its own session, nobody is told
-        ca.release(61, 1001); // the older login leaving late must not erase the newer claim
+        ca.claim(61, "default", 1001, 5);
+        ca.claim(61, "default", 1002, 5); // a newer login on A itself: A kicks its own session, nobody is told
+        ca.release(61, "default", 1001); // the older login leaving late must not erase the newer claim
         assertEquals(Set.of(61L), cb.onlineAmong(List.of(61L)));
-        cb.claim(61, 2001);
+        cb.claim(61, "default", 2001, 5);
 
         RecordingListener.await("A hears the kick of user 61", WAIT, () -> a.kicks.contains(61L));
         assertEquals(List.of(1002L), a.kickedClaims, "only the claim that B replaced");
@@ -110,7 +110,7 @@ class RedisClusterTest {
         RecordingListener b = new RecordingListener();
         RedisCluster ca = join("a", new RecordingListener());
         RedisCluster cb = join("b", b);
-        cb.claim(7, 207);
+        cb.claim(7, "default", 207, 5);
         String json = "{\"msgid\":6,\"msg\":\"héllo ✓\",\"seq\":99}";
 
         assertTrue(pushOne(ca, 7, 99, utf8(json)));
@@ -122,11 +122,37 @@ class RedisClusterTest {
     }
 
     @Test
+    void devicesOfOneUserOnTwoInstancesBothGetAPushAndTheCapCountsThemAll() {
+        RecordingListener a = new RecordingListener();
+        RecordingListener b = new RecordingListener();
+        RedisCluster ca = join("a", a);
+        RedisCluster cb = join("b", b);
+        RedisCluster cc = join("c", new RecordingListener());
+        assertTrue(ca.claim(9, "phone", 109, 2));
+        assertFalse(ca.mayHaveDevicesElsewhere(9), "A holds the only device");
+        assertTrue(cb.claim(9, "laptop", 209, 2));
+        assertTrue(cb.mayHaveDevicesElsewhere(9), "B's claim found the phone on A");
+        RecordingListener.await("A hears that B holds a device too", WAIT, () -> ca.mayHaveDevicesElsewhere(9));
+        assertFalse(cc.claim(9, "tablet", 309, 2), "a third device over a cap of two is refused");
+        assertTrue(cc.claim(9, "laptop", 310, 2), "a device already counted may log in again");
+
+        assertEquals(1, ca.push(List.of(new Cluster.Push(9, 1, utf8("{\"seq\":1}")))),
+                "A pushes to the one other instance holding a device: C, which took the laptop from B");
+        RecordingListener.await("B hears the kick of the laptop", WAIT, () -> b.kickedClaims.contains(209L));
+        assertTrue(a.kicks.isEmpty(), "the phone keeps its claim");
+        cc.release(9, "laptop", 310);
+        cb.claim(9, "laptop", 210, 2);
+        assertEquals(1, cc.push(List.of(new Cluster.Push(9, 2, utf8("{\"seq\":2}")))));
+        RecordingListener.await("A and B both hear the push from C", WAIT,
+                () -> a.pushes.stream().anyMatch(p -> p.seq() == 2) && b.pushes.stream().anyMatch(p -> p.seq() == 2));
+    }
+
+    @Test
     void manyPushesGoInOneCallAndArriveInOrderAfterRedisForgotTheScript() {
         RecordingListener b = new RecordingListener();
         RedisCluster ca = join("a", new RecordingListener());
         RedisCluster cb = join("b", b);
-        cb.claim(8, 208);
+        cb.claim(8, "default", 208, 5);
         try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
             jedis.scriptFlush(); // as after a restart: every EVALSHA is refused once
         }
@@ -154,10 +180,10 @@ class RedisClusterTest {
         RecordingListener b = new RecordingListener();
         RedisCluster ca = join("a", new RecordingListener());
         RedisCluster cb = join("b", b);
-        ca.claim(5, 105);
-        cb.claim(5, 205);
+        ca.claim(5, "default", 105, 5);
+        cb.claim(5, "default", 205, 5);
 
-        ca.release(5, 105);
+        ca.release(5, "default", 105);
 
         assertEquals(Set.of(5L), ca.onlineAmong(List.of(5L)));
         assertTrue(pushOne(ca, 5, 1, utf8("{}")));
@@ -168,10 +194,10 @@ class RedisClusterTest {
     void onlineAmongNamesExactlyTheUsersOnlineAnywhere() {
         RedisCluster ca = join("a", new RecordingListener());
         RedisCluster cb = join("b", new RecordingListener());
-        ca.claim(1, 101);
-        cb.claim(2, 202);
-        cb.claim(4, 204);
-        cb.release(4, 204);
+        ca.claim(1, "default", 101, 5);
+        cb.claim(2, "default", 202, 5);
+        cb.claim(4, "default", 204, 5);
+        cb.release(4, "default", 204);
 
         assertEquals(Set.of(1L, 2L), cb.onlineAmong(List.of(1L, 2L, 3L, 4L)));
         assertEquals(Set.of(), ca.onlineAmong(List.of()));
@@ -181,7 +207,7 @@ class RedisClusterTest {
     void presenceLastsWhileRefreshedAndExpiresWhenTheHolderDies() throws InterruptedException {
         RedisCluster ca = join("a", new RecordingListener(), SHORT_TTL);
         RedisCluster cb = join("b", new RecordingListener());
-        ca.claim(11, 111);
+        ca.claim(11, "default", 111, 5);
 
         Thread.sleep(SHORT_TTL.toMillis() * 3); // several TTLs: only the refresh keeps it
         assertEquals(Set.of(11L), cb.onlineAmong(List.of(11L)));
@@ -195,8 +221,8 @@ class RedisClusterTest {
     void aCleanCloseReleasesEveryUserAtOnce() {
         RedisCluster ca = RedisCluster.connect(redis.hostPort(), "a");
         RedisCluster cb = join("b", new RecordingListener());
-        ca.claim(21, 121);
-        ca.claim(22, 122);
+        ca.claim(21, "default", 121, 5);
+        ca.claim(22, "default", 122, 5);
 
         ca.close();
 
@@ -210,17 +236,17 @@ class RedisClusterTest {
         RecordingListener b = new RecordingListener();
         RedisCluster ca = join("a", a, SHORT_TTL);
         RedisCluster cb = join("b", b, SHORT_TTL);
-        ca.claim(31, 131);
-        cb.claim(32, 232);
-        ca.claim(33, 133);
+        ca.claim(31, "default", 131, 5);
+        cb.claim(32, "default", 232, 5);
+        ca.claim(33, "default", 133, 5);
 
         redis.kill();
         long start = System.nanoTime();
         for (int i = 0; i < 100; i++) {
             assertFalse(pushOne(ca, 32, i, utf8("{}")), "push while redis is down");
         }
-        ca.release(31, 131);
-        cb.claim(33, 233); // a login during the outage: A's session of 33 must still be kicked
+        ca.release(31, "default", 131);
+        cb.claim(33, "default", 233, 5); // a login during the outage: A's session of 33 must still be kicked
         assertEquals(Set.of(), ca.onlineAmong(List.of(32L)));
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(1).toNanos(),
                 "calls while redis is down return at once");
@@ -243,7 +269,7 @@ class RedisClusterTest {
         redis.kill();
         RecordingListener a = new RecordingListener();
         RedisCluster ca = join("a", a);
-        ca.claim(51, 151);
+        ca.claim(51, "default", 151, 5);
         assertFalse(pushOne(ca, 51, 1, utf8("{}")));
 
         redis.start();

@@ -83,6 +83,32 @@ class ChatClientEndToEndTest {
     }
 
     @Test
+    void twoDevicesOfOneUserShowTheWholeConversationAndTheSenderShowsItsLineOnce() throws Exception {
+        try (ServerFixture server = new ServerFixture();
+             Terminal phone = new Terminal("alice-phone", server.address(), "phone");
+             Terminal laptop = new Terminal("alice-laptop", server.address(), "laptop");
+             Terminal bob = new Terminal("bob", server.address())) {
+            long aliceId = phone.register("alice", "secret1");
+            long bobId = phone.register("bob", "secret2");
+            phone.login("alice", "secret1");
+            laptop.login("alice", "secret1");
+            bob.login("bob", "secret2");
+
+            phone.type("chat:" + bobId + ":from the phone");
+            phone.await("(sent ");
+            laptop.await(Pattern.compile(TIME + " you -> user " + bobId + ": from the phone"));
+            bob.await(Pattern.compile(TIME + " alice\\(" + aliceId + "\\) -> you: from the phone"));
+            bob.type("chat:" + aliceId + ":hello both");
+            phone.await("-> you: hello both");
+            laptop.await("-> you: hello both");
+            assertEquals(0, phone.count(": from the phone"), "the phone showed no copy of its own line: "
+                    + phone.transcript());
+            phone.type("read:" + bobId);
+            laptop.await("(read) you have read user " + bobId + " up to mid ");
+        }
+    }
+
+    @Test
     void friendRequestsPresenceAndTypingThroughTheClientCommands() throws Exception {
         try (ServerFixture server = new ServerFixture();
              Terminal alice = new Terminal("alice", server.address());

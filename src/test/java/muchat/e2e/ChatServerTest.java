@@ -464,7 +464,12 @@ class ChatServerTest {
 
     /** Logs in and waits for the end of the inbox replay. */
     static JsonNode login(WireClient c, long id, String password) throws IOException {
-        c.send(1, obj("id", id, "password", password));
+        return login(c, id, password, "default");
+    }
+
+    /** Logs in on {@code device} and waits for the end of the inbox replay. */
+    static JsonNode login(WireClient c, long id, String password, String device) throws IOException {
+        c.send(1, obj("id", id, "password", password, "device", device));
         JsonNode ack = c.await(2);
         assertEquals(0, ack.get("errno").asInt(), ack.toString());
         c.await(106);

@@ -119,6 +119,38 @@ class ClusterChatTest {
     }
 
     @Test
+    void devicesOfOneUserOnTwoInstancesBothGetPushesAndALoginOfTheSameDeviceElsewhereKicksIt() throws IOException {
+        try (WireClient phone = WireClient.nativeClient(cluster.address("a"));
+             WireClient laptop = WireClient.nativeClient(cluster.address("b"));
+             WireClient bob = WireClient.nativeClient(cluster.address("c"));
+             WireClient newPhone = WireClient.nativeClient(cluster.address("b"))) {
+            long alice = ChatServerTest.register(bob, "cc" + NAMES.incrementAndGet(), ChatUser.PASSWORD);
+            long bobId = ChatServerTest.register(bob, "cc" + NAMES.incrementAndGet(), ChatUser.PASSWORD);
+            // The phone is the default device, so only the laptop's claim can tell instance a
+            // that the user's messages now have another device to go to.
+            ChatServerTest.login(phone, alice, ChatUser.PASSWORD);
+            ChatServerTest.login(laptop, alice, ChatUser.PASSWORD, "laptop");
+            ChatServerTest.login(bob, bobId, ChatUser.PASSWORD);
+
+            bob.send(6, obj("toid", alice, "msg", "to both", "cmid", "b1"));
+            assertEquals("to both", phone.await(6).get("msg").asText(), "the device on instance a");
+            assertEquals("to both", laptop.await(6).get("msg").asText(), "the device on instance b");
+
+            phone.send(6, obj("toid", bobId, "msg", "from the phone", "cmid", "p1"));
+            JsonNode copy = laptop.await(6);
+            assertEquals("from the phone", copy.get("msg").asText(), "the laptop shows what the phone sent");
+            assertEquals(alice, copy.get("id").asLong());
+
+            ChatServerTest.login(newPhone, alice, ChatUser.PASSWORD);
+            assertTrue(phone.closedByServer(), "the phone on instance a is closed");
+            assertTrue(phone.hasUnclaimed(107), "after KICKED: " + phone.unclaimedText());
+            bob.send(6, obj("toid", alice, "msg", "still here?", "cmid", "b2"));
+            assertEquals("still here?", laptop.await(6).get("msg").asText(), "the laptop was not kicked");
+            newPhone.await(f -> "still here?".equals(f.path("msg").asText()), "the push to the new phone");
+        }
+    }
+
+    @Test
     void friendStateInLoginAckFollowsAUserOnAnotherInstance() throws IOException {
         try (ChatUser x = user(); ChatUser y = user()) {
             x.loginAt(cluster.address("a"));

@@ -12,7 +12,9 @@ import java.net.InetSocketAddress;
  * Two LOGINs of one user sent at the same moment, and what a user would notice
  * afterwards (docs/protocol.md section 6.2): exactly one session survives, the other gets
  * KICKED (native) and is closed, or is just closed (legacy). The survivor can chat and is
- * the one pushes reach, and a later login kicks it. Each race uses a fresh user.
+ * the one pushes reach, and a later login kicks it. Each race uses a fresh user. A classic
+ * connection is the device {@code legacy}: in a race with one, the native logins name
+ * that device, so that every login of a race is for the same (user, device).
  *
  * <p>Threads: one test thread.
  */
@@ -49,9 +51,10 @@ final class LoginRace implements AutoCloseable {
     void race(int round, Racer first, Racer second, InetSocketAddress later) throws IOException {
         long uid = ChatServerTest.register(registrar, prefix + "-" + round, PASSWORD);
         String what = "round " + round + " (" + first + " vs " + second + ") user " + uid;
+        String device = first.legacy() || second.legacy() ? "legacy" : "default";
         try (WireClient a = connect(first); WireClient b = connect(second)) {
-            a.send(1, obj("id", uid, "password", PASSWORD));
-            b.send(1, obj("id", uid, "password", PASSWORD));
+            a.send(1, obj("id", uid, "password", PASSWORD, "device", device));
+            b.send(1, obj("id", uid, "password", PASSWORD, "device", device));
 
             boolean aLost = awaitOneClosed(a, b, what);
             WireClient loser = aLost ? a : b;
@@ -65,7 +68,7 @@ final class LoginRace implements AutoCloseable {
             assertSurvives(survivor, survivorKind, uid, what);
 
             try (WireClient third = WireClient.nativeClient(later)) {
-                ChatServerTest.login(third, uid, PASSWORD);
+                ChatServerTest.login(third, uid, PASSWORD, device);
                 assertTrue(survivor.closedByServerWithin(KICK_WAIT_MILLIS), what + ": a later login closes the survivor");
                 if (!survivorKind.legacy()) {
                     assertTrue(survivor.hasUnclaimed(107), what + ": the survivor got KICKED from the later login, not only "

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Friend requests, PRESENCE and TYPING between users held by two instances of a real
+ * Friend requests, PRESENCE, TYPING and READ between users, and devices of a user, held by two instances of a real
  * cluster (MariaDB, Redis, nginx): the events and signals cross through Redis.
  */
 class SocialClusterTest {
@@ -57,6 +57,40 @@ class SocialClusterTest {
             JsonNode online = x.awaitFrame(115);
             assertEquals("online", online.get("state").asText());
             stranger.expectSilence(500);
+        }
+    }
+
+    @Test
+    void friendEventsTypingAndReadsReachDevicesOfOneUserOnTwoInstances() throws IOException {
+        try (WireClient phone = WireClient.nativeClient(cluster.address("a"));
+             WireClient laptop = WireClient.nativeClient(cluster.address("b"));
+             WireClient bob = WireClient.nativeClient(cluster.address("a"))) {
+            long alice = ChatServerTest.register(bob, "cs" + NAMES.incrementAndGet(), ChatUser.PASSWORD);
+            long bobId = ChatServerTest.register(bob, "cs" + NAMES.incrementAndGet(), ChatUser.PASSWORD);
+            ChatServerTest.login(phone, alice, ChatUser.PASSWORD, "phone");
+            ChatServerTest.login(laptop, alice, ChatUser.PASSWORD, "laptop");
+            ChatServerTest.login(bob, bobId, ChatUser.PASSWORD);
+
+            bob.send(7, obj("friendid", alice));
+            bob.await(7);
+            assertEquals(bobId, phone.await(116).get("id").asLong(), "the device on bob's instance");
+            assertEquals(bobId, laptop.await(116).get("id").asLong(), "the device on the other instance");
+            laptop.send(117, obj("friendid", bobId, "accept", true));
+            laptop.await(117);
+            bob.await(f -> f.path("msgid").asInt() == 117 && f.has("seq"), "the reply");
+
+            bob.send(114, obj("toid", alice));
+            assertEquals(bobId, phone.await(114).get("id").asLong());
+            assertEquals(bobId, laptop.await(114).get("id").asLong());
+
+            bob.send(6, obj("toid", alice, "msg", "read me", "cmid", "r1"));
+            long mid = phone.await(6).get("mid").asLong();
+            laptop.await(6);
+            phone.send(112, obj("peer", bobId, "mid", mid));
+            assertEquals(alice, bob.await(112).get("id").asLong());
+            JsonNode forwarded = laptop.await(112);
+            assertEquals(alice, forwarded.get("id").asLong(), forwarded.toString());
+            assertEquals(mid, forwarded.get("mid").asLong(), forwarded.toString());
         }
     }
 

@@ -41,15 +41,25 @@ final class Terminal implements AutoCloseable {
     private int cursor;
 
     Terminal(String label, InetSocketAddress server) throws IOException {
-        this(label, server, null);
+        this(label, server, null, "default");
+    }
+
+    /** A terminal client started with {@code --device device}. */
+    Terminal(String label, InetSocketAddress server, String device) throws IOException {
+        this(label, server, null, device);
     }
 
     /** A client that speaks TLS with {@code tls} (plaintext when null), as {@code client --tls} does. */
     Terminal(String label, InetSocketAddress server, SSLContext tls) throws IOException {
+        this(label, server, tls, "default");
+    }
+
+    private Terminal(String label, InetSocketAddress server, SSLContext tls, String device) throws IOException {
         this.label = label;
         BufferedReader stdin = new BufferedReader(
                 new InputStreamReader(new PipedInputStream(keyboard), StandardCharsets.UTF_8));
-        ChatClient client = new ChatClient(server, tls, stdin, new PrintStream(screen, true, StandardCharsets.UTF_8), FAST);
+        ChatClient client = new ChatClient(server, tls, stdin, new PrintStream(screen, true, StandardCharsets.UTF_8), FAST,
+                device);
         exit = CompletableFuture.supplyAsync(() -> {
             try {
                 return client.run();

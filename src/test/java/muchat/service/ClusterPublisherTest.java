@@ -37,8 +37,8 @@ class ClusterPublisherTest {
 
         @Override public String instanceId() { return "stuck"; }
         @Override public void setListener(Listener listener) { }
-        @Override public void claim(long uid, long claimId) { }
-        @Override public void release(long uid, long claimId) { }
+        @Override public boolean claim(long uid, String device, long claimId, int maxDevices) { return true; }
+        @Override public void release(long uid, String device, long claimId) { }
         @Override public Set<Long> onlineAmong(Collection<Long> uids) { return Set.of(); }
         @Override public void close() { }
     }

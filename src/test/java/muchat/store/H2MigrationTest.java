@@ -35,7 +35,7 @@ class H2MigrationTest {
             store(old, NewMessage.direct(a, b, "hello bob", 1, "m1"));
             store(old, NewMessage.direct(b, a, "hi alice", 2, null));
             lastMid = store(old, NewMessage.group(a, group, "hello team", 3, "m2", List.of(c))).mid();
-            old.messages().ack(b, 1);
+            old.messages().ack(b, "default", 1);
         }
 
         try (Database db = Database.embedded(dataDir)) {
@@ -47,7 +47,7 @@ class H2MigrationTest {
             assertEquals(List.of("hello bob"), texts(db.messages().inboxAfter(b, 0, 10)));
             assertEquals(List.of("hello team"), texts(db.messages().inboxAfter(c, 0, 10)));
             assertEquals(Map.of(a, 1L, b, 1L, c, 1L), db.messages().lastSeqs(List.of(a, b, c)));
-            assertEquals(1, db.messages().acked(b));
+            assertEquals(1, db.messages().loginPosition(b, "default"));
             assertEquals(2, db.messages().history(a, b, null, 10).size());
 
             Stored next = store(db, NewMessage.direct(a, b, "after the move", 4, null));

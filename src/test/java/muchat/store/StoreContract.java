@@ -585,22 +585,54 @@ abstract class StoreContract {
     @Test
     void ackedOnlyGrowsAndIsKeptAcrossARestart() {
         long b = newUser();
-        assertEquals(0, db.messages().acked(b));
-        db.messages().ack(b, 5);
-        db.messages().ack(b, 3);
-        assertEquals(5, db.messages().acked(b));
+        assertEquals(0, db.messages().loginPosition(b, "default"));
+        db.messages().ack(b, "default", 5);
+        db.messages().ack(b, "default", 3);
+        assertEquals(5, db.messages().loginPosition(b, "default"));
 
         db.close();
         db = open();
-        assertEquals(5, db.messages().acked(b));
-        db.messages().ack(b, 4);
-        assertEquals(5, db.messages().acked(b));
+        assertEquals(5, db.messages().loginPosition(b, "default"));
+        db.messages().ack(b, "default", 4);
+        assertEquals(5, db.messages().loginPosition(b, "default"));
+    }
+
+    @Test
+    void eachDeviceKeepsItsOwnAckAndANewDeviceStartsFromTheMostAdvanced() {
+        long b = newUser();
+        db.messages().ack(b, "phone", 9);
+        db.messages().ack(b, "laptop", 4);
+        assertEquals(9, db.messages().loginPosition(b, "phone"));
+        assertEquals(4, db.messages().loginPosition(b, "laptop"));
+
+        db.close();
+        db = open();
+        assertEquals(9, db.messages().loginPosition(b, "phone"));
+        assertEquals(4, db.messages().loginPosition(b, "laptop"));
+        assertEquals(9, db.messages().loginPosition(b, "tablet"), "a device new to the user starts where its most advanced one is");
+    }
+
+    @Test
+    void aSendersCopyIsNumberedInTheSendersInboxAndANewDeviceIsOnRecordAtOnce() throws Exception {
+        long a = newUser();
+        long b = newUser();
+        assertFalse(db.messages().usedOtherDevices(a));
+        Stored plain = await(db.messages().submit(NewMessage.direct(a, b, "plain", 1, null)));
+        assertEquals(List.of(b), List.copyOf(plain.deliveries().keySet()));
+        Stored copied = await(db.messages().submit(NewMessage.direct(a, b, "copied", 2, null).withSenderCopy()));
+        assertEquals(List.of(b, a), List.copyOf(copied.deliveries().keySet()));
+        assertEquals(1L, copied.deliveries().get(a), "the first message in the sender's own inbox");
+
+        db.messages().loginPosition(a, "default");
+        assertFalse(db.messages().usedOtherDevices(a), "the default device is every user's");
+        db.messages().loginPosition(a, "laptop");
+        assertTrue(db.messages().usedOtherDevices(a), "recorded at its first login, before any ack");
     }
 
     @Test
     void acksReachTheTableWithinAFlushIntervalWithoutAClose() throws Exception {
         long b = newUser();
-        db.messages().ack(b, 7);
+        db.messages().ack(b, "default", 7);
 
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5 * AckWriter.FLUSH_MS);
         long stored = 0;
