@@ -24,7 +24,7 @@ enum Option {
             "connections one client address may have open (0: no limit)"),
     MAX_FRAME("--max-frame", "MUCHAT_MAX_FRAME", "65536", "largest frame accepted, in bytes"),
     RATE_LIMIT("--rate-limit", "MUCHAT_RATE_LIMIT", "500",
-            "chats, SYNCs and HISTORYs per second one connection may send; faster ones are read later"),
+            "requests per second one connection may send (all but LOGIN, REG, HEARTBEAT, RECV_ACK, LOGINOUT); faster ones are read later"),
     MAX_PENDING("--max-pending", "MUCHAT_MAX_PENDING", "16",
             "requests of one connection read but not yet handled (a chat: until stored); at this many it is not read from"),
     OUTPUT_LIMIT("--output-limit", "MUCHAT_OUTPUT_LIMIT", "1024",

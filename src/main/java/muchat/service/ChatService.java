@@ -64,9 +64,15 @@ public final class ChatService {
     private static final Logger log = LoggerFactory.getLogger(ChatService.class);
     /** What a client may do before LOGIN (PROTOCOL.md errno 10). */
     private static final Set<MsgType> BEFORE_LOGIN = EnumSet.of(MsgType.REG, MsgType.LOGIN, MsgType.HEARTBEAT);
-    /** Requests that count against a connection's rate: those that cost the server most. */
+    /**
+     * Requests that count against a connection's rate: every one that reads or writes the
+     * database or reaches other users. LOGIN and REG have limits of their own (failed
+     * logins, registrations per address); HEARTBEAT, RECV_ACK and LOGINOUT cost nothing.
+     */
     private static final Set<MsgType> SHAPED = EnumSet.of(MsgType.ONE_CHAT, MsgType.GROUP_CHAT, MsgType.SYNC,
-            MsgType.HISTORY, MsgType.CONVERSATIONS, MsgType.READ, MsgType.RECALL);
+            MsgType.HISTORY, MsgType.CONVERSATIONS, MsgType.READ, MsgType.RECALL, MsgType.TYPING,
+            MsgType.ADD_FRIEND, MsgType.FRIEND_REPLY, MsgType.CREATE_GROUP, MsgType.ADD_GROUP,
+            MsgType.GROUP_REQUESTS, MsgType.GROUP_DECIDE);
     /**
      * Requests whose replies the classic client never got (docs/protocol.md section 7),
      * but for a refusal the classic server never made (errno 16: a closed or full group),
@@ -107,7 +113,7 @@ public final class ChatService {
     /**
      * What one connection may ask of the server.
      *
-     * @param rate         chats, SYNCs and HISTORYs per second (see {@link RateShaper})
+     * @param rate         requests per second that count against a connection (see {@link #SHAPED}, {@link RateShaper})
      * @param maxPending   requests read but not yet handled; at this many, reading pauses
      * @param maxFrame     largest frame accepted, in bytes (errno 13 above)
      * @param loginTimeout how long a connection may go without a logged-in user

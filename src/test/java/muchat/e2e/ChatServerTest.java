@@ -406,6 +406,23 @@ class ChatServerTest {
         }
     }
 
+    @Test
+    void aTypingFloodIsSlowedDownLikeChatsSoItCannotCrowdOutOtherRequests() throws IOException {
+        try (WireClient a = connect(); WireClient b = connect()) {
+            loggedIn(a);
+            long idb = loggedIn(b);
+            int count = 160; // the fixture's rate is 50/s with bursts of 100: 60 must wait about 1.2 s
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                a.send(114, obj("toid", idb + i));
+            }
+            a.send(101, obj());
+            a.await(102);
+            long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(elapsedMillis >= 1000, "not shaped: " + elapsedMillis + " ms for " + count + " TYPINGs");
+        }
+    }
+
     // ---- legacy -----------------------------------------------------------------------------------
 
     @Test
