@@ -98,6 +98,8 @@ public final class TcpConnection implements Channel {
     private volatile Object context;
 
     private final Buffer input = new Buffer();
+    /** True while the message callback runs. Loop thread. */
+    private boolean inMessageCallback;
     private ArrayDeque<ByteBuffer> output;
     /**
      * Sent from other threads, not yet moved to {@link #output}: null when empty, so an
@@ -449,11 +451,11 @@ public final class TcpConnection implements Channel {
             // An incomplete message is waiting: the new bytes continue it.
             input.append(readBuffer.array(), readBuffer.readerIndex(), readBuffer.readableBytes());
             int before = input.readableBytes();
-            messageCallback.onMessage(this, input);
+            callMessageCallback(input);
             consumed = before - input.readableBytes();
         } else {
             // The common case: parse straight from the loop's buffer, no copy.
-            messageCallback.onMessage(this, readBuffer);
+            callMessageCallback(readBuffer);
             consumed = n - readBuffer.readableBytes();
             if (readBuffer.isReadable()) {
                 input.append(readBuffer.array(), readBuffer.readerIndex(), readBuffer.readableBytes());
@@ -549,10 +551,22 @@ public final class TcpConnection implements Channel {
     private void resumeReading() {
         lastActiveNanos = System.nanoTime(); // the idle timeout counts from here, not from the pause
         updateInterest();
-        if (readPauses.isEmpty() && input.isReadable() && state != State.DISCONNECTED) {
-            messageCallback.onMessage(this, input);
+        // Inside the message callback (which resumed reading by releasing a pause on this
+        // thread), the callback itself goes on consuming: a nested call would hand it the
+        // same bytes it is in the middle of.
+        if (readPauses.isEmpty() && input.isReadable() && state != State.DISCONNECTED && !inMessageCallback) {
+            callMessageCallback(input);
             input.release();
             countInput();
+        }
+    }
+
+    private void callMessageCallback(Buffer data) {
+        inMessageCallback = true;
+        try {
+            messageCallback.onMessage(this, data);
+        } finally {
+            inMessageCallback = false;
         }
     }
 

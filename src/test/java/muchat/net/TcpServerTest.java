@@ -245,6 +245,34 @@ class TcpServerTest {
     }
 
     @Test
+    void readingResumedInsideTheMessageCallbackDoesNotHandTheSameInputToANestedCallback() throws Exception {
+        CountDownLatch partial = new CountDownLatch(1);
+        server = new TcpServer("nested", ANY_LOOPBACK_PORT, 1, EventLoopGroup.Placement.ROUND_ROBIN);
+        // Echoes two-byte frames. Between looking at a frame and taking it, reading is
+        // paused and resumed on the loop thread, as a budget or a limit released by this
+        // very frame would do.
+        server.setMessageCallback((connection, input) -> {
+            if (input.readableBytes() == 1) {
+                partial.countDown();
+            }
+            while (input.readableBytes() >= 2 && connection.isReading()) {
+                byte[] frame = Arrays.copyOfRange(input.array(), input.readerIndex(), input.readerIndex() + 2);
+                connection.stopRead(TcpConnection.ReadPause.SHAPING);
+                connection.startRead(TcpConnection.ReadPause.SHAPING);
+                input.skip(2);
+                connection.send(frame);
+            }
+        });
+        server.start();
+        try (Socket socket = new Socket("127.0.0.1", server.address().getPort())) {
+            socket.getOutputStream().write('a'); // an incomplete frame waits in the connection
+            assertTrue(partial.await(5, TimeUnit.SECONDS));
+            socket.getOutputStream().write("bcdefgh".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("abcdefgh", new String(readExactly(socket, 8), StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
     void aPausedConnectionIsNotReadUntilResumedAndThenGetsWhatItLeftWaiting() throws Exception {
         AtomicReference<TcpConnection> paused = new AtomicReference<>();
         server = new TcpServer("pause", ANY_LOOPBACK_PORT, 1, EventLoopGroup.Placement.ROUND_ROBIN);
