@@ -274,20 +274,9 @@ class TcpServerTest {
 
     @Test
     void aPausedConnectionIsNotReadUntilResumedAndThenGetsWhatItLeftWaiting() throws Exception {
-        AtomicReference<TcpConnection> paused = new AtomicReference<>();
+        PauseAtBang pauseAtBang = new PauseAtBang();
         server = new TcpServer("pause", ANY_LOOPBACK_PORT, 1, EventLoopGroup.Placement.ROUND_ROBIN);
-        // Echoes one byte at a time; after a '!' it stops reading, leaving the rest waiting.
-        server.setMessageCallback((connection, input) -> {
-            while (input.isReadable() && connection.isReading()) {
-                byte b = input.array()[input.readerIndex()];
-                input.skip(1);
-                connection.send(new byte[] {b});
-                if (b == '!') {
-                    paused.set(connection);
-                    connection.stopRead(TcpConnection.ReadPause.SHAPING);
-                }
-            }
-        });
+        server.setMessageCallback(pauseAtBang);
         server.start();
         try (Socket socket = new Socket("127.0.0.1", server.address().getPort())) {
             socket.getOutputStream().write("ab!cd".getBytes(StandardCharsets.US_ASCII));
@@ -296,7 +285,7 @@ class TcpServerTest {
             socket.setSoTimeout(300);
             assertThrows(SocketTimeoutException.class, () -> socket.getInputStream().read(), "read while paused");
             socket.setSoTimeout(5000);
-            paused.get().startRead(TcpConnection.ReadPause.SHAPING);
+            pauseAtBang.paused().startRead(TcpConnection.ReadPause.SHAPING);
             assertEquals("cdef", new String(readExactly(socket, 4), StandardCharsets.US_ASCII));
         }
     }

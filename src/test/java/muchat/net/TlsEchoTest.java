@@ -22,7 +22,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
@@ -161,21 +160,10 @@ class TlsEchoTest {
 
     @Test
     void aPausedTlsConnectionIsNotReadUntilResumedAndThenGetsWhatItLeftWaiting() throws Exception {
-        AtomicReference<TcpConnection> paused = new AtomicReference<>();
+        PauseAtBang pauseAtBang = new PauseAtBang();
         server = new TcpServer("tls-pause", ANY_LOOPBACK_PORT, 1, EventLoopGroup.Placement.ROUND_ROBIN);
         server.setTls(serverContext);
-        // Echoes one byte at a time; after a '!' it stops reading, leaving the rest waiting.
-        server.setMessageCallback((connection, input) -> {
-            while (input.isReadable() && connection.isReading()) {
-                byte b = input.array()[input.readerIndex()];
-                input.skip(1);
-                connection.send(new byte[] {b});
-                if (b == '!') {
-                    paused.set(connection);
-                    connection.stopRead(TcpConnection.ReadPause.SHAPING);
-                }
-            }
-        });
+        server.setMessageCallback(pauseAtBang);
         server.start();
         try (SSLSocket socket = connect()) {
             write(socket, "ab!cd");
@@ -184,7 +172,7 @@ class TlsEchoTest {
             socket.setSoTimeout(300);
             assertThrows(SocketTimeoutException.class, () -> socket.getInputStream().read(), "read while paused");
             socket.setSoTimeout(5000);
-            paused.get().startRead(TcpConnection.ReadPause.SHAPING);
+            pauseAtBang.paused().startRead(TcpConnection.ReadPause.SHAPING);
             assertEquals("cdef", new String(socket.getInputStream().readNBytes(4), StandardCharsets.US_ASCII));
         }
     }

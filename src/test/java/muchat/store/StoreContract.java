@@ -305,14 +305,7 @@ abstract class StoreContract {
         execute("ALTER TABLE messages DROP COLUMN kind");
         db.close();
 
-        ListAppender<ILoggingEvent> logs = captureLogs();
-        try {
-            db = open();
-        } finally {
-            releaseLogs(logs);
-        }
-
-        List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        List<String> lines = reopenLoggingLines();
         assertTrue(lines.contains("adding column chat_groups.is_open"), lines.toString());
         assertTrue(lines.contains("adding column group_members.history_after"), lines.toString());
         assertTrue(lines.contains("adding table group_requests"), lines.toString());
@@ -536,6 +529,17 @@ abstract class StoreContract {
     }
 
     /** Every log event of the server from now on, until {@link #releaseLogs}. */
+    /** Opens the database again and returns the lines it logged meanwhile. */
+    private List<String> reopenLoggingLines() throws Exception {
+        ListAppender<ILoggingEvent> logs = captureLogs();
+        try {
+            db = open();
+        } finally {
+            releaseLogs(logs);
+        }
+        return logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
     private static ListAppender<ILoggingEvent> captureLogs() {
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         logs.start();
@@ -906,14 +910,7 @@ abstract class StoreContract {
         execute("DROP TABLE conversations");
         db.close();
 
-        ListAppender<ILoggingEvent> logs = captureLogs();
-        try {
-            db = open();
-        } finally {
-            releaseLogs(logs);
-        }
-
-        List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        List<String> lines = reopenLoggingLines();
         assertTrue(lines.contains("adding column inbox.kind"), lines.toString());
         assertTrue(lines.contains("adding column messages.recalled"), lines.toString());
         assertTrue(lines.contains("adding table conversations"), lines.toString());
