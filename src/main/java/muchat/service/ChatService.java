@@ -61,7 +61,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChatService {
     private static final Logger log = LoggerFactory.getLogger(ChatService.class);
-    /** What a client may do before LOGIN (PROTOCOL.md errno 10). */
+    /** What a client may do before LOGIN; anything else is errno 10 (docs/protocol.md section 4). */
     private static final Set<MsgType> BEFORE_LOGIN = EnumSet.of(MsgType.REG, MsgType.LOGIN, MsgType.HEARTBEAT);
     /**
      * Requests that count against a connection's rate: every one that reads or writes the
