@@ -43,7 +43,6 @@ final class Accounts {
     private final UserStore users;
     private final MessageStore messages;
     private final SessionRegistry sessions;
-    private final Cluster cluster;
     private final Delivery delivery;
     private final UserDirectory directory;
     private final Social social;
@@ -52,13 +51,12 @@ final class Accounts {
     private final RegistrationLimit registrations;
     private final PresenceNotices presence;
 
-    Accounts(Database database, SessionRegistry sessions, Cluster cluster, Delivery delivery,
+    Accounts(Database database, SessionRegistry sessions, Delivery delivery,
              UserDirectory directory, Social social, Reading reading, LoginThrottle throttle,
              RegistrationLimit registrations, PresenceNotices presence) {
         this.users = database.users();
         this.messages = database.messages();
         this.sessions = sessions;
-        this.cluster = cluster;
         this.delivery = delivery;
         this.directory = directory;
         this.social = social;
@@ -86,8 +84,8 @@ final class Accounts {
 
     /**
      * Reads everything the login needs first, so that a database failure (errno 50)
-     * leaves no half-made session behind; then claims the user (see
-     * {@link SessionRegistry#claim}), kicks any older session in the cluster, answers,
+     * leaves no half-made session behind; then claims the device (see
+     * {@link SessionRegistry#claim}, which has any older session of it kicked), answers,
      * binds the connection to the user, and replays the inbox.
      */
     void login(Session session, Login request) {
@@ -118,41 +116,19 @@ final class Accounts {
                 ? messages.inboxAfter(user.id(), acked, LEGACY_ACK_MESSAGES) : List.of();
         long unread = session.isLegacy() ? 0 : reading.unreadTotal(user.id());
 
-        if (session.claim() != null) {
-            leave(session, sessions, "logged in again");
-        }
         directory.remember(user);
         session.setSeveralDevices(severalDevices);
-        // The claim is atomic: of two logins racing anywhere, the later claim survives and
-        // the other is kicked on its own strand, after its own login task has finished.
-        SessionRegistry.Superseded older = claim(session, user, device);
-        if (older != null) {
-            delivery.kick(older.session(), older.claim(),
-                    "logged in again from " + session.connection().peerAddress());
-        }
+        boolean arrived = sessions.claim(session, user.id(), device);
         if (session.isLegacy()) {
             acked = sendLegacyLoginAck(session, user, friends, groups, waiting, acked);
         } else {
             session.send(LoginAck.ok(user.id(), user.name(), friends, groups, acked).withUnread(unread));
         }
-        session.bind(user.id(), device, user.name(), acked);
-        log.info("login user={} device={} {} instance={}", user.id(), Printable.escape(device), session.connection(),
-                cluster.instanceId());
-        if (older == null && sessions.sessionsOf(user.id()).size() == 1) { // else online here all along
+        sessions.bind(session, user.id(), device, user.name(), acked);
+        if (arrived) { // else online here all along
             presence.arrived(user.id(), friends);
         }
         delivery.replayAfterLogin(session, acked);
-    }
-
-    /** Claims the device, or refuses the login (errno 16) if the user is on too many others. */
-    private SessionRegistry.Superseded claim(Session session, User user, String device) {
-        try {
-            return sessions.claim(user.id(), device, session);
-        } catch (ServiceError e) {
-            log.info("login refused user={} device={} {} reason=too-many-devices", user.id(),
-                    Printable.escape(device), session.connection());
-            throw e;
-        }
     }
 
     /** The account a login names, for a log line: never its password. */
@@ -186,20 +162,10 @@ final class Accounts {
     }
 
     void logout(Session session) {
-        leave(session, sessions, "loginout");
+        sessions.leave(session, "loginout");
     }
 
     void heartbeat(Session session) {
         session.send(new HeartbeatAck(System.currentTimeMillis()));
-    }
-
-    /** Unbinds the session's user, if any, and gives up its claim if it still holds it. */
-    static void leave(Session session, SessionRegistry sessions, String why) {
-        long uid = session.unbind();
-        Claim claim = session.claim();
-        if (claim != null && sessions.release(session, claim) && uid != 0) {
-            log.info("logout user={} device={} {} reason={}", uid, Printable.escape(claim.device()),
-                    session.connection(), why);
-        }
     }
 }

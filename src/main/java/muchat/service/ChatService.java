@@ -28,7 +28,6 @@ import muchat.protocol.GroupDecide;
 import muchat.protocol.GroupRequests;
 import muchat.protocol.History;
 import muchat.protocol.Json;
-import muchat.protocol.Kicked;
 import muchat.protocol.Login;
 import muchat.protocol.Message;
 import muchat.protocol.MsgType;
@@ -62,7 +61,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChatService {
     private static final Logger log = LoggerFactory.getLogger(ChatService.class);
-    /** What a client may do before LOGIN (PROTOCOL.md errno 10). */
+    /** What a client may do before LOGIN; anything else is errno 10 (docs/protocol.md section 4). */
     private static final Set<MsgType> BEFORE_LOGIN = EnumSet.of(MsgType.REG, MsgType.LOGIN, MsgType.HEARTBEAT);
     /**
      * Requests that count against a connection's rate: every one that reads or writes the
@@ -73,13 +72,6 @@ public final class ChatService {
             MsgType.HISTORY, MsgType.CONVERSATIONS, MsgType.READ, MsgType.RECALL, MsgType.TYPING,
             MsgType.ADD_FRIEND, MsgType.FRIEND_REPLY, MsgType.CREATE_GROUP, MsgType.ADD_GROUP,
             MsgType.GROUP_REQUESTS, MsgType.GROUP_DECIDE);
-    /**
-     * Requests whose replies the classic client never got (docs/protocol.md section 7),
-     * but for a refusal the classic server never made (errno 16: a closed or full group),
-     * without which the person could not tell why nothing happened.
-     */
-    private static final Set<MsgType> SILENT_FOR_LEGACY =
-            EnumSet.of(MsgType.ADD_FRIEND, MsgType.CREATE_GROUP, MsgType.ADD_GROUP);
     /** Requests a legacy connection does not know: to it they are unknown msgids (errno 12). */
     private static final Set<MsgType> NATIVE_ONLY = EnumSet.of(MsgType.GROUP_REQUESTS, MsgType.GROUP_DECIDE,
             MsgType.CONVERSATIONS, MsgType.READ, MsgType.RECALL, MsgType.TYPING, MsgType.FRIEND_REPLY);
@@ -141,7 +133,7 @@ public final class ChatService {
         this.strands = strands;
         this.cluster = cluster;
         this.limits = limits;
-        this.sessions = new SessionRegistry(cluster, limits.maxDevices());
+        this.sessions = new SessionRegistry(cluster, strands, limits.maxDevices());
         MessageStore messages = database.messages();
         this.legacyDelivered = (uid, seq) -> messages.ack(uid, Login.LEGACY_DEVICE, seq);
         this.delivery = new Delivery(database.messages(), sessions, cluster, strands);
@@ -152,7 +144,7 @@ public final class ChatService {
         FriendRequests friendRequests = new FriendRequests(database, delivery, directory, limits.openFriends());
         Reading reading = new Reading(database.conversations(), database.messages(), database.groups(), delivery);
         Recalls recalls = new Recalls(database.messages(), database.groups(), delivery, limits.recallWindow());
-        Accounts accounts = new Accounts(database, sessions, cluster, delivery, directory, social, reading,
+        Accounts accounts = new Accounts(database, sessions, delivery, directory, social, reading,
                 new LoginThrottle(accountLimits.loginBackoff(), accountLimits.throttleAddresses(),
                         ChatService::monotonicMillis, LruMap.DEFAULT_CAPACITY),
                 new RegistrationLimit(accountLimits.registrationsPerHour(), ChatService::monotonicMillis,
@@ -201,12 +193,12 @@ public final class ChatService {
         if (connection.isConnected()) {
             Handoff handoff = handoffs.computeIfAbsent(connection.loop(), loop -> new Handoff(loop, strands));
             Session session = new Session(connection, new RateShaper(connection, limits.rate()), handoff,
-                    limits.maxPending());
+                    limits.maxPending(), delivery);
             connection.setContext(session);
             loginDeadline(connection.loop()).start(session);
         } else if (connection.context() instanceof Session session) {
             loginDeadline(connection.loop()).forget(session);
-            session.handOff(() -> Accounts.leave(session, sessions, "disconnected"));
+            session.handOff(() -> sessions.leave(session, "disconnected"));
         }
     }
 
@@ -276,7 +268,7 @@ public final class ChatService {
     /** Finishes queued work, forgets this instance's users and stops the logic threads. */
     public void shutdown() throws InterruptedException {
         for (Session session : sessions.sessions()) {
-            Accounts.leave(session, sessions, "server stopping");
+            sessions.leave(session, "server stopping");
         }
         strands.shutdown(10, TimeUnit.SECONDS);
         presence.close();
@@ -330,36 +322,9 @@ public final class ChatService {
                 ? new ErrorReply(errno.code(), errmsg, msgid, cmid)
                 : ErrorReply.forRequest(type, errno, errmsg, cmid);
         if (errno == Errno.FORBIDDEN) {
-            session.send(reply); // see SILENT_FOR_LEGACY
+            session.send(reply); // a refusal even classic clients are told, see Session#reply
         } else {
-            reply(session, type, reply);
+            session.reply(type, reply);
         }
-    }
-
-    /** Sends a reply to a request of {@code type}, unless classic clients never got one. */
-    static void reply(Session session, MsgType type, Message reply) {
-        if (session.isLegacy() && SILENT_FOR_LEGACY.contains(type)) {
-            return;
-        }
-        session.send(reply);
-    }
-
-    /**
-     * Ends a session because a newer login took its claim {@code lost}: KICKED (native),
-     * then close. On the session's strand, so a login still under way has finished.
-     * A session that no longer holds {@code lost} (it left, or logged in again since and
-     * so holds a newer claim) is left alone.
-     */
-    static void kick(Session session, Claim lost, SessionRegistry sessions, String why) {
-        if (!sessions.release(session, lost)) {
-            return;
-        }
-        session.unbind();
-        log.info("kicked user={} device={} {} reason={}", lost.uid(), Printable.escape(lost.device()),
-                session.connection(), why);
-        if (!session.isLegacy()) {
-            session.send(new Kicked("you logged in somewhere else"));
-        }
-        session.closeAfterGrace();
     }
 }

@@ -2,8 +2,6 @@ package muchat.service;
 
 import java.util.List;
 import java.util.OptionalLong;
-import muchat.protocol.ChatMessage;
-import muchat.protocol.ErrorReply;
 import muchat.protocol.Errno;
 import muchat.protocol.GroupChat;
 import muchat.protocol.History;
@@ -11,16 +9,12 @@ import muchat.protocol.HistoryAck;
 import muchat.protocol.MsgType;
 import muchat.protocol.OneChat;
 import muchat.protocol.RecvAck;
-import muchat.protocol.SendAck;
 import muchat.protocol.Sync;
 import muchat.protocol.Fields;
 import muchat.store.GroupStore;
 import muchat.store.HistoryEntry;
 import muchat.store.MessageStore;
 import muchat.store.NewMessage;
-import muchat.store.Stored;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Chat messages: ONE_CHAT and GROUP_CHAT (store durably, then SEND_ACK and push),
@@ -28,21 +22,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A chat request does not wait for the database on the strand: the message joins
  * the store's next group commit, and the rest (SEND_ACK, pushes) continues on the
- * store's thread once it is committed, in the order the sender's messages were
- * submitted, so they keep their order end to end.
+ * store's thread once it is committed ({@link AfterCommit}), in the order the sender's
+ * messages were submitted, so they keep their order end to end.
  *
  * <p>A message is stored in the sender's inbox as well as in its recipients' when the
  * sender has other devices ({@link SessionRegistry#severalDevices}), so that they show
  * the whole conversation (docs/protocol.md section 2). The sending connection is not
  * pushed that copy: its SEND_ACK carries the copy's seq, and goes out before the
- * session's cursor passes it ({@link Session#deliver}).
+ * session's cursor passes it ({@link Session#push}).
  *
  * <p>Threads: handlers run on the requesting session's strand; what follows a commit
- * runs on the thread that completes the store's future.
+ * runs in {@link AfterCommit}.
  */
 final class Chats {
-    private static final Logger log = LoggerFactory.getLogger(Chats.class);
-
     private final MessageStore messages;
     private final GroupStore groups;
     private final UserDirectory directory;
@@ -112,41 +104,12 @@ final class Chats {
     }
 
     /**
-     * Submits to the group commit. SEND_ACK and the pushes follow once the message is
-     * durable, on the thread that completes the store's future (a group-commit lane, or
-     * on H2 its checkpointer), which does so in submission order. Going back to this strand
-     * instead cost every message one more thread wake-up: a third of the
-     * send-to-SEND_ACK time in the benchmark. The work there stays short: encoding and
-     * handing bytes to I/O loops for a few recipients; a large group's pushes go to the
-     * strands in slices ({@link Delivery#route}), so other senders' SEND_ACKs, which
-     * this thread sends, do not wait for them.
+     * Submits to the group commit; SEND_ACK and the pushes follow once the message is
+     * durable ({@link AfterCommit}). The request stays pending until then.
      */
     private void store(Session session, MsgType type, NewMessage request) {
         NewMessage message = sessions.severalDevices(session) ? request.withSenderCopy() : request;
-        String cmid = message.cmid();
-        String senderName = session.name();
         Runnable done = session.keepPending();
-        messages.submit(message).whenComplete((stored, failure) -> {
-            done.run();
-            if (failure != null) {
-                // The store's error never quotes the message's text.
-                log.warn("storing a message of user={} {} failed: {}", session.uid(), session.connection(),
-                        failure.getMessage());
-                session.send(ErrorReply.forRequest(type, Errno.UNAVAILABLE, Errno.UNAVAILABLE.sentence(), cmid));
-                return;
-            }
-            if (!session.isLegacy()) {
-                session.send(SendAck.of(cmid, stored.mid(), stored.ts(), stored.deliveries().get(session.uid())));
-            }
-            if (!stored.duplicate()) {
-                fanOut(message, senderName, stored, session);
-            }
-        });
-    }
-
-    private void fanOut(NewMessage message, String senderName, Stored stored, Session origin) {
-        ChatMessage base = Delivery.chatMessage(message.sender(), senderName, message.toUser(), message.toGroup(),
-                message.text(), stored.ts(), stored.mid());
-        delivery.route(base, stored.deliveries(), origin);
+        messages.submit(message).whenComplete(new AfterCommit(session, type, message, done, delivery));
     }
 }

@@ -13,9 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends the pushes for users held by other instances, from one thread of its own: what
  * queued up while one round trip to Redis was in flight goes out in the next, as one
- * pipeline. They used to cost the sender's strand one synchronous round trip each, and
- * with every message crossing instances the strands fell behind the group commit: in
- * the cluster benchmark delivery lagged SEND_ACK by up to 27 s.
+ * pipeline. A synchronous round trip per push on the thread that routes it would hold
+ * that thread (a group-commit lane, a strand) for the whole round trip: with many
+ * messages crossing instances, delivery would fall behind the group commit.
  *
  * <p>The queue is bounded. When it is full (Redis far slower than the database), a push
  * is dropped: its message is stored, and the recipient's session fetches it from the

@@ -30,14 +30,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gets stored messages to their recipients (PROTOCOL.md section 5).
+ * Gets stored messages to their recipients (docs/protocol.md section 5).
  *
  * <p>The fast path hands a freshly stored message to the sessions of the recipient's
- * devices on this instance, and through the {@link Cluster} to the other instances
- * holding one of its devices. The database
- * is the safety net: at login and SYNC a session is replayed from its inbox, a session
- * that sees a gap in seqs fetches the missing ones, and after the cluster's fast path was
- * down (and every few seconds anyway) sessions that fell behind catch up.
+ * devices on this instance ({@link Session#push}), and through the {@link Cluster} to
+ * the other instances holding one of its devices. The database is the safety net: at
+ * login and SYNC a session is replayed from its inbox, a session that sees a gap in seqs
+ * or could not take a push is caught up from it ({@link Session.CatchUp}), and after the
+ * cluster's fast path was down (and every few seconds anyway) sessions that fell behind
+ * catch up.
  *
  * <p>Every read from the inbox is one page of at most {@link #PAGE} messages, so no
  * task holds a strand for long however full the inbox: the other connections of that
@@ -45,9 +46,12 @@ import org.slf4j.LoggerFactory;
  * (SYNC_DONE says {@code more}); the background catch-ups leave such a client alone and
  * push one page per run to the others, legacy connections among them.
  *
- * <p>Threads: any thread; replays run on the session's strand.
+ * <p>Threads: {@link #route} and {@link #signal} from any thread (a group-commit lane,
+ * a strand); the {@link Cluster.Listener} methods on the cluster's subscriber thread; the
+ * {@link Session.CatchUp} methods on a session's IO loop; replays and catch-ups run on the
+ * session's strand; the sweep on its own timer thread.
  */
-final class Delivery implements Cluster.Listener {
+final class Delivery implements Cluster.Listener, Session.CatchUp {
     private static final Logger log = LoggerFactory.getLogger(Delivery.class);
     /**
      * Inbox messages pushed per SYNC, per login replay and per catch-up run: one indexed
@@ -61,8 +65,6 @@ final class Delivery implements Cluster.Listener {
      * delivery (a group's) is split into slices of at most this many, run on the strands.
      */
     static final int SLICE = 64;
-    /** How long an early push waits for the one before it before we ask the database. */
-    private static final long GAP_WAIT_MILLIS = 100;
     /** How often every local session is compared with its inbox, in case a push was lost. */
     private static final long SWEEP_SECONDS = 5;
     /**
@@ -96,7 +98,7 @@ final class Delivery implements Cluster.Listener {
      * {@link ClusterPublisher}, in the caller's order (the caller is usually a group-commit
      * lane, in commit order). A delivery to more than {@value #SLICE} recipients is handed
      * on in slices instead, see {@link #routeInSlices}. {@code origin}, the session that
-     * sent the message (null if none), is not shown its own copy ({@link Session#deliver}).
+     * sent the message (null if none), is not shown its own copy ({@link Session#push}).
      */
     void route(InboxPush base, Map<Long, Long> deliveries) {
         route(base, deliveries, null);
@@ -118,7 +120,7 @@ final class Delivery implements Cluster.Listener {
      * queued on a strand run between the slices. A recipient always gets the same strand
      * ({@link Strands#strandOf} its uid), so its group pushes keep the order in which
      * they were routed; one that overtakes a one-to-one push, which is routed at once,
-     * waits in its session for the gap to close ({@link Session#deliver}).
+     * waits in its session for the gap to close ({@link InboxCursor}).
      */
     private void routeInSlices(InboxPush base, Map<Long, Long> deliveries, Session origin) {
         List<List<Map.Entry<Long, Long>>> byStrand = new ArrayList<>();
@@ -151,7 +153,7 @@ final class Delivery implements Cluster.Listener {
         if (!here.isEmpty()) {
             InboxPush numbered = base.withSeq(seq);
             for (Session session : here) {
-                push(session, numbered, session == origin);
+                session.push(numbered, uid, session == origin);
             }
         }
         if (publisher != null && (here.isEmpty() || cluster.mayHaveDevicesElsewhere(uid))) {
@@ -185,34 +187,42 @@ final class Delivery implements Cluster.Listener {
     }
 
     /**
-     * Pushes one page of the user's inbox after {@code after}, in order, then SYNC_DONE
-     * saying whether more is waiting (native), or nothing (legacy, whose login ack
-     * carried what fitted of it; the sweep brings the pages after the first). Runs on the
-     * session's strand. If the inbox cannot be read, the StoreException leaves before
-     * SYNC_DONE: that frame tells the client whether more is waiting, which we would not know.
+     * SYNC: pushes one page of the user's inbox after {@code after}, in order, then
+     * SYNC_DONE saying whether more is waiting. Runs on the session's strand. If the inbox
+     * cannot be read, the StoreException leaves before SYNC_DONE: that frame tells the
+     * client whether more is waiting, which we would not know.
      */
     void replay(Session session, long after) {
+        // The cursor never moves forward on a rewind: read from where it will be.
+        long from = Math.min(after, session.pushedUpTo());
         session.rewind(after);
-        boolean more = pushPage(session);
-        if (!session.isLegacy()) {
-            session.sendSyncDone(more);
-        }
+        replayPage(session, from);
     }
 
     /**
-     * The replay right after LOGIN_ACK. LOGIN_ACK has gone out, so a database failure is
-     * told as the answer to a SYNC: ERROR 50 with ref 105, and the client may send SYNC
-     * later. The sweep catches the session up too once the database is back.
+     * The replay right after LOGIN_ACK, from {@code acked}, where the login bound the
+     * cursor: one page, then SYNC_DONE (native), or nothing (legacy, whose login ack
+     * carried what fitted of it; the sweep brings the pages after the first). LOGIN_ACK
+     * has gone out, so a database failure is told as the answer to a SYNC: ERROR 50 with
+     * ref 105, and the client may send SYNC later. The sweep catches the session up too
+     * once the database is back.
      */
     void replayAfterLogin(Session session, long acked) {
         try {
-            replay(session, acked);
+            replayPage(session, acked);
         } catch (StoreException e) {
             log.warn("cannot replay the inbox after login user={} {}: {}", session.uid(), session.connection(),
                     e.getMessage());
             if (!session.isLegacy()) {
                 session.send(ErrorReply.forRequest(MsgType.SYNC, Errno.UNAVAILABLE, Errno.UNAVAILABLE.sentence(), null));
             }
+        }
+    }
+
+    private void replayPage(Session session, long from) {
+        Page page = pushPage(session, from);
+        if (!session.isLegacy()) {
+            session.endPage(page.more(), page.lastSeq());
         }
     }
 
@@ -227,7 +237,7 @@ final class Delivery implements Cluster.Listener {
         try {
             InboxPush message = InboxPush.read(json);
             for (Session session : here) {
-                push(session, message, false);
+                session.push(message, uid, false);
             }
         } catch (IOException e) {
             log.warn("dropping an unreadable push for user={} seq={}: {}", uid, seq, Printable.escape(e.toString()));
@@ -242,26 +252,10 @@ final class Delivery implements Cluster.Listener {
         }
     }
 
-    /**
-     * Another instance's login took the claim {@code claimId} of one device of {@code uid}.
-     * The session holding it, if it is still that device's entry here, is kicked: only a
-     * newer login of that device here replaces it, and that one kicked it already.
-     */
+    /** Another instance's login took the claim {@code claimId} of one device of {@code uid}. */
     @Override
     public void onKick(long uid, long claimId) {
-        Session session = sessions.holder(uid, claimId);
-        Claim claim = session == null ? null : session.claim();
-        if (claim != null && claim.id() == claimId) {
-            kick(session, claim, "logged in elsewhere");
-        }
-    }
-
-    /**
-     * Kicks {@code session} on its strand if it still holds {@code lost} then (see
-     * {@link ChatService#kick}). Any thread.
-     */
-    void kick(Session session, Claim lost, String why) {
-        strands.execute(session.strandKey(), () -> ChatService.kick(session, lost, sessions, why));
+        sessions.kickHolder(uid, claimId, "logged in elsewhere");
     }
 
     @Override
@@ -278,59 +272,67 @@ final class Delivery implements Cluster.Listener {
 
     // ---- internals ---------------------------------------------------------------------------
 
-    private void push(Session session, InboxPush message, boolean sentHere) {
-        switch (session.deliver(message, sentHere)) {
-            case HELD -> timer.schedule(() -> fillIfStillBehind(session), GAP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-            case FULL -> catchUpWhenDrained(session);
-            case DONE -> { }
+    // ---- Session.CatchUp: the session's IO loop --------------------------------------------
+
+    @Override
+    public void gapNotFilled(Session session) {
+        if (!session.pagedByClient(CLIENT_PAGING_NANOS)) {
+            fillOnStrand(session);
         }
     }
 
-    /** The client does not take what we send now: fill from the database once it has. */
-    private void catchUpWhenDrained(Session session) {
-        session.catchUpWhenDrained(() -> strands.execute(session.strandKey(), () -> fill(session)));
+    @Override
+    public void drained(Session session) {
+        fillOnStrand(session);
     }
 
-    private void fillIfStillBehind(Session session) {
-        if (session.hasGap() && !session.pagedByClient(CLIENT_PAGING_NANOS)) {
-            strands.execute(session.strandKey(), () -> fill(session));
-        }
+    // ---- internals ---------------------------------------------------------------------------
+
+    private void fillOnStrand(Session session) {
+        strands.execute(session.strandKey(), () -> fill(session));
     }
 
     /** Pushes from the database the next page the session has not pushed yet, in the background. */
     private void fill(Session session) {
         try {
-            pushPage(session);
+            pushPage(session, session.pushedUpTo());
         } catch (StoreException e) {
             log.warn("cannot catch up user={}: {}", session.uid(), e.getMessage());
         }
     }
 
     /**
-     * Pushes the next page of the inbox after what the session was pushed, read in one
-     * query, as far as the session can take it (a legacy connection's pacer holds only so
-     * many; the sweep brings the rest once it has drained). Returns true if messages are
-     * still waiting after what was pushed; one row more than a page is read to tell.
+     * One page of a replay: {@code more} if the inbox holds messages after it, or the
+     * client could not take all of it; {@code lastSeq} the last seq it read.
      */
-    private boolean pushPage(Session session) {
+    private record Page(boolean more, long lastSeq) {
+    }
+
+    /**
+     * Pushes the next page of the inbox after {@code from}, read in one query, as far as
+     * the session can take it (a legacy connection's pacer holds only so many; the sweep
+     * brings the rest once it has drained). One row more than a page is read to tell
+     * whether more is waiting.
+     */
+    private Page pushPage(Session session, long from) {
         long uid = session.uid();
         if (uid == 0) {
-            return false;
+            return new Page(false, from);
         }
         if (!session.canTakeMore()) {
-            catchUpWhenDrained(session);
-            return true;
+            session.catchUpWhenDrained();
+            return new Page(true, from);
         }
-        List<InboxEntry> entries = messages.inboxAfter(uid, session.pushedUpTo(), PAGE + 1);
-        for (InboxEntry entry : entries.subList(0, Math.min(PAGE, entries.size()))) {
+        List<InboxEntry> entries = messages.inboxAfter(uid, from, PAGE + 1);
+        List<InboxEntry> page = entries.subList(0, Math.min(PAGE, entries.size()));
+        for (InboxEntry entry : page) {
             if (!session.canTakeMore()) {
-                catchUpWhenDrained(session);
-                return true;
+                session.catchUpWhenDrained();
+                return new Page(true, from);
             }
-            push(session, toPush(entry), false);
+            session.push(toPush(entry), uid, false);
         }
-        return entries.size() > PAGE
-                || (!entries.isEmpty() && session.pushedUpTo() < entries.get(entries.size() - 1).seq());
+        return new Page(entries.size() > PAGE, page.isEmpty() ? from : page.get(page.size() - 1).seq());
     }
 
     /** The periodic sweep: fills sessions still missing what was already there last time. */
@@ -353,7 +355,7 @@ final class Delivery implements Cluster.Listener {
             for (Session session : local) {
                 Long lastSeq = last.get(session.uid());
                 if (lastSeq != null && behind.test(session, lastSeq) && !session.pagedByClient(CLIENT_PAGING_NANOS)) {
-                    strands.execute(session.strandKey(), () -> fill(session));
+                    fillOnStrand(session);
                 }
             }
         } catch (StoreException e) {

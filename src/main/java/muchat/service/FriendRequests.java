@@ -68,11 +68,11 @@ final class FriendRequests {
                 if (waiting.isEmpty()) {
                     ask(session, friendId);
                 }
-                ChatService.reply(session, MsgType.ADD_FRIEND, AddFriendAck.requested());
+                session.reply(MsgType.ADD_FRIEND, AddFriendAck.requested());
                 return;
             }
         }
-        ChatService.reply(session, MsgType.ADD_FRIEND, AddFriendAck.ok());
+        session.reply(MsgType.ADD_FRIEND, AddFriendAck.ok());
     }
 
     /** The answer to a friend request waiting for the session's user. */

@@ -39,7 +39,7 @@ final class Handoff {
     }
 
     /** Runs {@code task} on the strand of {@code key}, after this loop iteration's IO events. */
-    void execute(long key, Runnable task) {
+    void add(long key, Runnable task) {
         loop.assertInLoopThread();
         pending.get(strands.strandOf(key)).add(task);
         if (++pendingCount >= FLUSH_AT) {

@@ -1,8 +1,7 @@
 package muchat.service;
 
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import muchat.net.Buffer;
 import muchat.net.TcpConnection;
 import muchat.net.TcpConnection.ReadPause;
@@ -25,8 +24,8 @@ import muchat.net.TcpConnection.ReadPause;
  * that long the connection is not read from, so a client that sends requests without
  * reading the replies is stopped by TCP instead of filling our memory.
  *
- * <p>Threads: {@link #send}, {@link #closeAfterWritten} and {@link #hasRoom} from any
- * thread; the writing itself runs on the connection's loop.
+ * <p>Threads: the connection's loop (its session's output runs there), but for
+ * {@link #hasRoom}, which any thread may ask as a hint.
  */
 final class LegacyPacer {
     /** Time between two frames: long enough for a client that is printing the last one. */
@@ -46,8 +45,10 @@ final class LegacyPacer {
 
     private final TcpConnection connection;
     private final Delivered delivered;
-    private final ConcurrentLinkedQueue<Paced> waiting = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger backlog = new AtomicInteger();
+    /** Frames not yet written; loop thread. */
+    private final ArrayDeque<Paced> waiting = new ArrayDeque<>();
+    /** The size of {@link #waiting}: written by the loop, volatile for {@link #hasRoom}. */
+    private volatile int backlog;
     /** Written to the socket, not yet all taken by the kernel; loop thread. */
     private Paced inFlight;
     /** When the pause after the last frame ends, in {@link System#nanoTime}; loop thread. */
@@ -76,13 +77,14 @@ final class LegacyPacer {
 
     /** False once {@link #CAPACITY} frames are waiting. */
     boolean hasRoom() {
-        return backlog.get() < CAPACITY;
+        return backlog < CAPACITY;
     }
 
     private void enqueue(Paced paced) {
+        connection.loop().assertInLoopThread();
         waiting.add(paced);
-        backlog.incrementAndGet();
-        connection.loop().runInLoop(this::writeNext);
+        backlog++;
+        writeNext();
     }
 
     /**
@@ -100,7 +102,7 @@ final class LegacyPacer {
                     writeNext();
                 });
             } else {
-                backlog.decrementAndGet();
+                backlog--;
                 write(waiting.poll());
             }
         }
@@ -109,7 +111,7 @@ final class LegacyPacer {
 
     /** Stops reading at {@link #CAPACITY} frames waiting, resumes below half of it. */
     private void pauseReadingWhileBacklogged() {
-        int waitingNow = backlog.get();
+        int waitingNow = backlog;
         if (!readPaused && waitingNow >= CAPACITY) {
             readPaused = true;
             connection.stopRead(ReadPause.HELD_OUTPUT_FULL);

@@ -4,7 +4,7 @@ import muchat.protocol.Errno;
 
 /**
  * A request that cannot be done, with the errno and sentence the client gets back. Thrown
- * by handlers and turned into the reply PROTOCOL.md section 2 prescribes by ChatService.
+ * by handlers and turned by ChatService into the ERROR or refusal docs/protocol.md section 4 prescribes.
  */
 final class ServiceError extends RuntimeException {
     private final Errno errno;

@@ -53,17 +53,17 @@ final class Social {
         String desc = request.groupdesc() == null ? "" : request.groupdesc();
         boolean open = session.isLegacy() || request.open();
         long groupId = groups.create(session.uid(), request.groupname(), desc, open);
-        ChatService.reply(session, MsgType.CREATE_GROUP, CreateGroupAck.ok(groupId));
+        session.reply(MsgType.CREATE_GROUP, CreateGroupAck.ok(groupId));
     }
 
     /** Joins an open group; asks to join a closed one, which a classic client cannot. */
     void joinGroup(Session session, AddGroup request) {
         long groupId = request.groupid();
         switch (groups.join(groupId, session.uid(), maxGroupMembers, !session.isLegacy())) {
-            case MEMBER -> ChatService.reply(session, MsgType.ADD_GROUP, AddGroupAck.ok());
+            case MEMBER -> session.reply(MsgType.ADD_GROUP, AddGroupAck.ok());
             case ASKED -> {
                 log.info("join request user={} group={} {}", session.uid(), groupId, session.connection());
-                ChatService.reply(session, MsgType.ADD_GROUP, AddGroupAck.pendingApproval());
+                session.reply(MsgType.ADD_GROUP, AddGroupAck.pendingApproval());
             }
             case CLOSED -> throw new ServiceError(Errno.FORBIDDEN, "group " + groupId
                     + " is closed: its creator approves each member, and this client cannot ask");

@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The logic executor: N single-threaded strands. Work is keyed (by connection), and all
  * work of one key runs on one strand, one task after another, so a client's requests
- * are handled, stored and answered in the order it sent them, while different clients
- * run in parallel. Business logic never runs on an IO thread.
+ * are handled in the order it sent them, while different clients run in parallel.
+ * Replies leave in that order too, but for a chat's SEND_ACK, which follows its group
+ * commit (see {@link ChatService}). Business logic never runs on an IO thread.
  *
  * <p>Threads: {@link #execute}, {@link #executeOn}, {@link #strandOf} and
  * {@link #executeAll} from any thread; {@link #drain} and {@link #shutdown} from the owner.

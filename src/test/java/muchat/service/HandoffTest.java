@@ -52,7 +52,7 @@ class HandoffTest {
                     for (long key = 0; key < KEYS; key++) {
                         long k = key;
                         int value = n;
-                        handoff.execute(k, () -> {
+                        handoff.add(k, () -> {
                             seen.computeIfAbsent(k, x -> new CopyOnWriteArrayList<>()).add(value);
                             done.countDown();
                         });
@@ -74,10 +74,10 @@ class HandoffTest {
     void aFailingTaskDoesNotStopTheOnesHandedOffWithIt() throws Exception {
         CountDownLatch after = new CountDownLatch(1);
         loop.queueInLoop(() -> {
-            handoff.execute(7, () -> {
+            handoff.add(7, () -> {
                 throw new IllegalStateException("a handler bug");
             });
-            handoff.execute(7, after::countDown);
+            handoff.add(7, after::countDown);
         });
         assertTrue(after.await(5, TimeUnit.SECONDS), "the task after the failing one ran");
     }
