@@ -1,5 +1,5 @@
 package muchat.cluster;
 
-/** One device of a user: a field of the user's presence hash ({@link Presence}). Immutable. */
+/** One device of a user: a field of the user's presence hash ({@link RedisPresence}). Immutable. */
 record Device(long uid, String name) {
 }

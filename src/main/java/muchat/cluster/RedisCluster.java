@@ -47,7 +47,7 @@ public final class RedisCluster implements Cluster {
 
     private final String instanceId;
     private final RedisLink link;
-    private final Presence presence;
+    private final RedisPresence presence;
     private final Subscriber subscriber;
     private final ScheduledExecutorService presenceThread;
     /** Devices whose sessions live on this instance, to the claim id of their login. */
@@ -72,7 +72,7 @@ public final class RedisCluster implements Cluster {
             locks[i] = new Object();
         }
         this.link = new RedisLink(address, instanceId);
-        this.presence = new Presence(instanceId, presenceTtl.toMillis());
+        this.presence = new RedisPresence(instanceId, presenceTtl.toMillis());
         long refreshMillis = Math.max(1, presenceTtl.toMillis() / 3);
         // Three unanswered pings: the subscriber connection is dead even without a FIN.
         int silenceMillis = (int) Math.min(Integer.MAX_VALUE, refreshMillis * 3 + RedisLink.CONNECT_TIMEOUT_MILLIS);
@@ -129,7 +129,7 @@ public final class RedisCluster implements Cluster {
     public boolean claim(long uid, String deviceName, long claimId, int maxDevices) {
         Device device = new Device(uid, deviceName);
         synchronized (lockOf(uid)) {
-            Presence.Claimed claimed = sendClaim(device, claimId, maxDevices);
+            RedisPresence.Claimed claimed = sendClaim(device, claimId, maxDevices);
             if (claimed != null && claimed.refused()) {
                 return false;
             }
@@ -154,9 +154,9 @@ public final class RedisCluster implements Cluster {
      *
      * @return null if Redis could not be reached
      */
-    private Presence.Claimed sendClaim(Device device, long claimId, int maxDevices) {
+    private RedisPresence.Claimed sendClaim(Device device, long claimId, int maxDevices) {
         return link.call(jedis -> {
-            Presence.Claimed claimed = presence.claim(jedis, device, claimId, maxDevices);
+            RedisPresence.Claimed claimed = presence.claim(jedis, device, claimId, maxDevices);
             String previous = claimed.previousInstance();
             if (previous != null && !previous.equals(instanceId)) {
                 log.info("kick sent user={} to instance={}", device.uid(), previous);
@@ -263,7 +263,7 @@ public final class RedisCluster implements Cluster {
     private void kickLocally(long uid, long claimId) {
         log.info("a device of user={} is held by another instance now; kicking the local session instance={}",
                 uid, instanceId);
-        link.call(jedis -> jedis.publish(Presence.channelOf(instanceId), ClusterMessage.kick(uid, claimId).encode()), 0L);
+        link.call(jedis -> jedis.publish(RedisPresence.channelOf(instanceId), ClusterMessage.kick(uid, claimId).encode()), 0L);
     }
 
     /** Subscriber thread, after every (re)subscribe. */

@@ -42,7 +42,7 @@ final class Subscriber implements AutoCloseable {
     Subscriber(RedisLink link, String instanceId, int silenceMillis,
                Runnable onSubscribed, Consumer<byte[]> onMessage) {
         this.link = link;
-        this.channel = Presence.channelOf(instanceId);
+        this.channel = RedisPresence.channelOf(instanceId);
         this.silenceMillis = silenceMillis;
         this.onSubscribed = onSubscribed;
         this.onMessage = onMessage;

@@ -20,8 +20,10 @@ import muchat.protocol.Presence;
 import muchat.protocol.Role;
 import muchat.store.Database;
 import muchat.store.FriendStore;
+import muchat.store.GroupRecord;
 import muchat.store.GroupStore;
 import muchat.store.Member;
+import muchat.store.MemberRole;
 import muchat.store.User;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,7 +122,7 @@ final class Social {
 
     /** The user's groups with every member's live state and role; the user is online. */
     List<Group> groupsOf(long uid) {
-        List<muchat.store.Group> list = groups.groupsOf(uid);
+        List<GroupRecord> list = groups.groupsOf(uid);
         List<Long> memberIds = new ArrayList<>();
         list.forEach(g -> g.members().forEach(m -> memberIds.add(m.id())));
         Set<Long> online = sessions.onlineAmong(memberIds);
@@ -130,7 +132,15 @@ final class Social {
     }
 
     private static GroupUser member(Member m, Set<Long> online) {
-        return new GroupUser(m.id(), m.name(), presence(online, m.id()), Role.valueOf(m.role().name()));
+        return new GroupUser(m.id(), m.name(), presence(online, m.id()), role(m.role()));
+    }
+
+    /** The one place a stored role becomes a wire role: a new constant on either side fails to compile here. */
+    private static Role role(MemberRole role) {
+        return switch (role) {
+            case CREATOR -> Role.CREATOR;
+            case NORMAL -> Role.NORMAL;
+        };
     }
 
     private static Presence presence(Set<Long> online, long uid) {

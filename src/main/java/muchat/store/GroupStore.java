@@ -93,7 +93,7 @@ public final class GroupStore {
     public long create(long creatorId, String name, String desc, boolean open) throws StoreException {
         return jdbc.inTransaction(c -> {
             long id = insertGroup(c, creatorId, name, desc, open);
-            addMember(c, id, creatorId, Role.CREATOR, 0);
+            addMember(c, id, creatorId, MemberRole.CREATOR, 0);
             return id;
         });
     }
@@ -127,7 +127,7 @@ public final class GroupStore {
                 return Joining.FULL;
             }
             if (state.open()) {
-                addMember(c, groupId, uid, Role.NORMAL, 0);
+                addMember(c, groupId, uid, MemberRole.NORMAL, 0);
                 return Joining.MEMBER;
             }
             if (!mayAsk) {
@@ -169,7 +169,7 @@ public final class GroupStore {
             Jdbc.update(c, "DELETE FROM group_requests WHERE group_id = ? AND uid = ?", groupId, uid);
             if (accept) {
                 long lastMid = Jdbc.list(c, LAST_MID, rs -> rs.getLong(1), groupId).get(0);
-                addMember(c, groupId, uid, Role.NORMAL, lastMid);
+                addMember(c, groupId, uid, MemberRole.NORMAL, lastMid);
             }
             return Decision.DONE;
         });
@@ -197,14 +197,14 @@ public final class GroupStore {
     }
 
     /** The groups {@code uid} belongs to, by ascending id, each with all its members. */
-    public List<Group> groupsOf(long uid) throws StoreException {
+    public List<GroupRecord> groupsOf(long uid) throws StoreException {
         Map<Long, GroupRow> groups = new LinkedHashMap<>();
         for (GroupRow row : jdbc.list(GROUPS_OF, GroupRow::read, uid)) {
             groups.merge(row.id, row, GroupRow::absorb);
         }
-        List<Group> out = new ArrayList<>(groups.size());
+        List<GroupRecord> out = new ArrayList<>(groups.size());
         for (GroupRow row : groups.values()) {
-            out.add(new Group(row.id, row.name, row.desc, row.members));
+            out.add(new GroupRecord(row.id, row.name, row.desc, row.members));
         }
         return out;
     }
@@ -225,8 +225,8 @@ public final class GroupStore {
      * Adds the member, whose read position of the group starts at its last message: what
      * was written before they joined is not unread (see {@link ConversationStore}).
      */
-    private void addMember(Connection c, long groupId, long uid, Role role, long historyAfter) throws SQLException {
-        Jdbc.update(c, insertMember, groupId, uid, role.wireName(), historyAfter);
+    private void addMember(Connection c, long groupId, long uid, MemberRole role, long historyAfter) throws SQLException {
+        Jdbc.update(c, insertMember, groupId, uid, role.columnValue(), historyAfter);
         Jdbc.update(c, startReading, uid, groupId, groupId);
     }
 
@@ -259,7 +259,7 @@ public final class GroupStore {
     private record GroupRow(long id, String name, String desc, List<Member> members) {
         static GroupRow read(ResultSet rs) throws SQLException {
             Member member = new Member(rs.getLong("uid"), rs.getString("member_name"),
-                    Role.fromWireName(rs.getString("role")));
+                    MemberRole.fromColumnValue(rs.getString("role")));
             return new GroupRow(rs.getLong("id"), rs.getString("name"), rs.getString("description"),
                     new ArrayList<>(List.of(member)));
         }

@@ -1,5 +1,5 @@
 package muchat.store;
 
-/** One member of a group, as listed in LOGIN_ACK. */
-public record Member(long id, String name, Role role) {
+/** One member of a group, with its stored role. */
+public record Member(long id, String name, MemberRole role) {
 }

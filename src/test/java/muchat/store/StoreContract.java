@@ -171,9 +171,9 @@ abstract class StoreContract {
         assertFalse(db.groups().isMember(group, outsider));
         assertEquals(List.of(creator, joiner), db.groups().memberIds(group));
 
-        Group expected = new Group(group, "team", "the team", List.of(
-                new Member(creator, name(creator), Role.CREATOR),
-                new Member(joiner, name(joiner), Role.NORMAL)));
+        GroupRecord expected = new GroupRecord(group, "team", "the team", List.of(
+                new Member(creator, name(creator), MemberRole.CREATOR),
+                new Member(joiner, name(joiner), MemberRole.NORMAL)));
         assertEquals(List.of(expected), db.groups().groupsOf(joiner));
         assertEquals(List.of(expected), db.groups().groupsOf(creator));
         assertEquals(List.of(), db.groups().groupsOf(outsider));
@@ -195,9 +195,9 @@ abstract class StoreContract {
         long second = db.groups().create(b, "two", "second", true);
         join(second, a);
 
-        List<Group> groups = db.groups().groupsOf(a);
-        assertEquals(List.of(first, second), groups.stream().map(Group::id).toList());
-        assertEquals(Role.NORMAL, groups.get(1).members().stream()
+        List<GroupRecord> groups = db.groups().groupsOf(a);
+        assertEquals(List.of(first, second), groups.stream().map(GroupRecord::id).toList());
+        assertEquals(MemberRole.NORMAL, groups.get(1).members().stream()
                 .filter(m -> m.id() == a).findFirst().orElseThrow().role());
     }
 

@@ -27,7 +27,7 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  *
  * <p>Immutable; any thread, each call on the caller's own {@link Jedis}.
  */
-final class Presence {
+final class RedisPresence {
     static final String USER_KEY_PREFIX = "muchat:user:";
     static final String CHANNEL_PREFIX = "muchat:inst:";
     /** Devices per pipeline when refreshing: large enough to amortise, small enough to never stall Redis. */
@@ -130,7 +130,7 @@ final class Presence {
     private final byte[] ttlMillis;
     private final byte[] channelPrefix = bytes(CHANNEL_PREFIX);
 
-    Presence(String instanceId, long ttlMillis) {
+    RedisPresence(String instanceId, long ttlMillis) {
         this.instanceId = instanceId;
         this.instanceIdBytes = bytes(instanceId);
         this.ttlMillis = bytes(Long.toString(ttlMillis));
