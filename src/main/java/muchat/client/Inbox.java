@@ -4,7 +4,7 @@ import java.util.OptionalLong;
 import java.util.TreeSet;
 
 /**
- * The receiving side of PROTOCOL.md section 5: which inbox seqs have been shown, so a
+ * The receiving side of docs/protocol.md section 5: which inbox seqs have been shown, so a
  * message that arrives twice is shown once, and which RECV_ACK is due. Acknowledges
  * only the highest contiguous seq shown, so a gap is never acknowledged away.
  *

@@ -8,7 +8,7 @@ import java.util.Map;
 import muchat.protocol.Request;
 
 /**
- * The sending side of PROTOCOL.md section 5: every chat gets a fresh {@code cmid} and
+ * The sending side of docs/protocol.md section 5: every chat gets a fresh {@code cmid} and
  * stays here until its SEND_ACK, so after a reconnect it is sent again with the same
  * cmid and the server stores it once.
  *

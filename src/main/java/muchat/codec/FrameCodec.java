@@ -18,7 +18,7 @@ import muchat.protocol.Message;
  */
 public interface FrameCodec {
 
-    /** Default largest frame (JSON bytes), PROTOCOL.md section 1. */
+    /** Default largest frame (JSON bytes), docs/protocol.md section 1.3. */
     int DEFAULT_MAX_FRAME = 65536;
 
     Framing framing();

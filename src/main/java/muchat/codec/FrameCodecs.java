@@ -2,7 +2,7 @@ package muchat.codec;
 
 import muchat.net.Buffer;
 
-/** Chooses a connection's framing from its first byte (PROTOCOL.md section 1). */
+/** Chooses a connection's framing from its first byte (docs/protocol.md section 1). */
 public final class FrameCodecs {
     private FrameCodecs() {
     }

@@ -16,7 +16,10 @@ import muchat.protocol.MsgType;
  */
 public record FrameError(Errno errno, Integer ref, String cmid, String errmsg, boolean fatal) {
 
-    /** The answer PROTOCOL.md section 2 prescribes, e.g. LOGIN_ACK for a bad LOGIN, else ERROR. */
+    /**
+     * The answer docs/protocol.md prescribes (section 4; section 8, item 3), e.g. LOGIN_ACK
+     * for a bad LOGIN, else ERROR.
+     */
     public Message reply() {
         MsgType request = ref == null ? null : MsgType.of(ref);
         if (request == null) {

@@ -1,6 +1,6 @@
 package muchat.codec;
 
-/** The two framings of PROTOCOL.md section 1. */
+/** The two framings of docs/protocol.md sections 1.1 and 1.2. */
 public enum Framing {
     /** u16 type, u32 length, JSON value. */
     NATIVE,

@@ -1,6 +1,6 @@
 package muchat.protocol;
 
-/** The error numbers of PROTOCOL.md section 2, each with a default sentence for a person. */
+/** The error numbers of docs/protocol.md section 4, each with a default sentence for a person. */
 public enum Errno {
     OK(0, "ok"),
     WRONG_CREDENTIALS(1, "wrong id or password"),

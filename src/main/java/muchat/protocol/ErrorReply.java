@@ -8,7 +8,7 @@ public record ErrorReply(int errno, String errmsg, Integer ref, String cmid) imp
 
     /**
      * The error answer to a request of type {@code request} (null if unknown), in the
-     * shape PROTOCOL.md section 2 asks: the request's own reply msgid where it has one
+     * shape docs/protocol.md section 4 asks: the request's own reply msgid where it has one
      * (LOGIN_ACK, REG_ACK, 7, 8, 9, HISTORY_ACK, 111, 117, 118, 119), else ERROR.
      */
     public static Message forRequest(MsgType request, Errno errno, String errmsg, String cmid) {

@@ -3,7 +3,7 @@ package muchat.protocol;
 import muchat.text.Printable;
 
 /**
- * Checks of request field values against PROTOCOL.md's limits. Each check throws errno
+ * Checks of request field values against the limits of docs/protocol.md section 3. Each check throws errno
  * 14 with a sentence naming the field. Lengths count characters (code points), not bytes.
  */
 public final class Fields {

@@ -26,7 +26,7 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * The one Jackson mapper of muchat, set up for PROTOCOL.md: a field of the wrong JSON
+ * The one Jackson mapper of muchat, set up for docs/protocol.md: a field of the wrong JSON
  * type is an error (an id sent as {@code "12"} or {@code 1.5}, a message sent as a
  * number), unknown fields are ignored (classic clients send extras such as
  * {@code time}), and null fields are left out of what we write.

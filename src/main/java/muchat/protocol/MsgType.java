@@ -8,7 +8,7 @@ import static muchat.protocol.BodyFields.text;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The message ids of PROTOCOL.md section 4, with how each client request is read into
+ * The message ids of docs/protocol.md section 3, with how each client request is read into
  * its record. Ids 1-10 are those of the classic muduo ChatServer.
  */
 public enum MsgType {

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public interface Request extends Message {
 
-    /** Checks the field values against PROTOCOL.md's limits; errno 14 if one is off. */
+    /** Checks the field values against the limits of docs/protocol.md section 3; errno 14 if one is off. */
     default void validate() throws ProtocolException {
     }
 

@@ -262,7 +262,7 @@ class FrameCodecTest {
         assertEquals(1, in.readableBytes(), "sniffing consumes nothing");
     }
 
-    // ---- strict UTF-8 (docs/protocol.md section 4, errno 11) --------------------------------------
+    // ---- strict UTF-8 (docs/protocol.md section 1.4, errno 11) -------------------------------------
 
     @ParameterizedTest(name = "{0}: {1}")
     @CsvSource({

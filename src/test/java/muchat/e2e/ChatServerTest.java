@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** One real server, many users: the single-instance behaviour of PROTOCOL.md over real sockets. */
+/** One real server, many users: the single-instance behaviour of docs/protocol.md over real sockets. */
 class ChatServerTest {
     private static final AtomicInteger NAMES = new AtomicInteger();
     private static ServerFixture server;

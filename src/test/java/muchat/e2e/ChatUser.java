@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * A test user that behaves as PROTOCOL.md section 5 asks of a careful client: it keeps
+ * A test user that behaves as docs/protocol.md section 5 asks of a careful client: it keeps
  * the last {@code seq} it was pushed and drops duplicates by seq (checking that a
  * duplicate carries the same {@code mid}), gives every chat a {@code cmid} (its n-th chat
  * has {@code <name>-<n>}, see {@link #cmid}), remembers the chats that got no SEND_ACK

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Three real instances (a, b, c) on a private MariaDB and Redis, nginx in front: users
- * held by different instances chat as if there were one server (PROTOCOL.md 3-5).
+ * held by different instances chat as if there were one server (docs/protocol.md sections 3-5).
  * Clients connect to an instance directly to choose who is held where, or through nginx.
  */
 class ClusterChatTest {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * PROTOCOL.md 5.5 under real faults: once SEND_ACK was sent, the message reaches its
+ * docs/protocol.md section 5 (Sending) under real faults: once SEND_ACK was sent, the message reaches its
  * recipient whatever fails in between. Two instances (a, b) on a private MariaDB and
  * Redis, nginx in front; each test breaks one process (SIGKILL of an instance, a Redis
  * restart, MariaDB stopped) and {@link #restore} brings it back for the next.

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** PROTOCOL.md 5.6: silent connections are closed; heartbeats (or any frame) keep one open. */
+/** docs/protocol.md section 6.1: silent connections are closed; heartbeats (or any frame) keep one open. */
 class HeartbeatTest {
 
     @Test

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One client's excess never delays another's requests, and never pins unbounded memory:
- * each connection over a bound is simply not read from (docs/protocol.md section 6).
+ * each connection over a bound is simply not read from (docs/protocol.md section 6.5).
  */
 class OverloadTest {
 

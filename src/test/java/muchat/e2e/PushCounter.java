@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * Many logged-in native users whose pushes are read by one selector thread, so that a
  * test can keep hundreds of recipients online without a thread each. It counts each
  * user's pushes of one msgid and checks, for every user, that their seqs come without a
- * gap or a repeat (PROTOCOL.md section 5): it parses only the start of each push for its
+ * gap or a repeat (docs/protocol.md section 5): it parses only the start of each push for its
  * seq, cheap enough to leave the cores to the server.
  *
  * <p>Threads: {@link #loginAll} and {@link #start} from the test thread; the counts may

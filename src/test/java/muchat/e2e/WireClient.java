@@ -21,7 +21,7 @@ import java.util.ArrayList;
 import java.util.function.Predicate;
 
 /**
- * A test client that speaks PROTOCOL.md by hand (independently of the server's codec), in
+ * A test client that speaks docs/protocol.md by hand (independently of the server's codec), in
  * either framing, with a blocking socket. Frames that a wait skips are kept for later
  * waits, so a test can ask for the frames it cares about in any order.
  */
