@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * the message waits in the database as for any offline user.
  *
  * <p>While Redis is down nothing here throws or waits: claims are remembered and sent
- * when Redis is back (the cap on devices is then only checked per instance), pushes
- * return false, {@link #onlineAmong} returns nobody.
+ * when Redis is back (the cap on devices is then only checked per instance),
+ * {@link #push} reaches nobody and returns 0, {@link #onlineAmong} returns nobody.
  */
 public final class RedisCluster implements Cluster {
     private static final Logger log = LoggerFactory.getLogger(RedisCluster.class);

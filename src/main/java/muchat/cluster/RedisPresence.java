@@ -151,7 +151,8 @@ final class RedisPresence {
      * Takes {@code device} of {@code uid} for the login {@code claimId} of this instance,
      * unless the user has {@code maxDevices} other devices logged in.
      *
-     * @return refused, or the instance whose claim of the device this replaced (null if none)
+     * @return refused, or the instance whose claim of the device this replaced (null if
+     *     none) and whether another instance holds a device of the user
      */
     Claimed claim(Jedis jedis, Device device, long claimId, int maxDevices) {
         Object reply = CLAIM.run(jedis, List.of(userKey(device.uid())),

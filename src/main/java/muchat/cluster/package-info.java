@@ -15,8 +15,9 @@
  *     message): until then an instance that holds all of a user's devices pushes to
  *     them without Redis.
  * <li>{@code muchat:inst:<id>}, one pub/sub channel per instance, carrying
- *     {@link muchat.cluster.ClusterMessage}s: pushes of stored messages, kicks, and
- *     notices that a user has devices on several instances.
+ *     {@link muchat.cluster.ClusterMessage}s: pushes of stored messages, signals that are
+ *     not stored (PRESENCE, TYPING), kicks, and notices that a user has devices on
+ *     several instances.
  * </ul>
  *
  * <p>Why one channel per instance and not one per user: a push is then one Lua script

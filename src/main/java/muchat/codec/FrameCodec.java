@@ -32,7 +32,8 @@ public interface FrameCodec {
 
     /**
      * Appends one frame holding {@code json}, a message already serialised (it must carry
-     * its {@code msgid}, as every {@link Message} does): lets a fan-out serialise once.
+     * its {@code msgid}, as every {@link Message} does): a signal to several devices is
+     * serialised once, and one relayed by another instance is sent on as it came.
      */
     void encode(int msgid, byte[] json, Buffer out);
 
