@@ -204,8 +204,8 @@ public final class Json {
 
     /**
      * {@code epochMs} as the server's local time {@code YYYY-MM-DD HH:MM:SS}. SEND_ACK and
-     * each push carry one, and formatting it afresh showed in the server's profile, so
-     * the text of the last second is kept.
+     * each push carry one, and the messages of one second share it, so the text of the
+     * last second is kept rather than formatted again for each.
      */
     public static String localTime(long epochMs) {
         long second = Math.floorDiv(epochMs, 1000);

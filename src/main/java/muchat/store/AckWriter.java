@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
  * own. Acks are only remembered in between: losing some merely re-delivers messages,
  * which the protocol allows, and each flush writes one row per device that acked: in
  * inbox_ack for the device {@value MessageStore#DEFAULT_DEVICE}, in device_ack for the
- * others (see chat.sql). They
- * used to be flushed by a group-commit lane between two batches, and the messages
- * queued behind a flush of a thousand rows waited for it (docs/benchmarks.md).
+ * others (see chat.sql). The flush has this thread to itself so that no message waits
+ * behind it: in a group-commit lane every message queued behind a flush of many rows
+ * would wait for it (docs/benchmarks.md).
  *
  * <p>Threads: {@link #ack}, {@link #pending} and {@link #close} from any thread; the
  * flushes run on the writer's own thread, and the last one in close.

@@ -35,10 +35,10 @@ import java.util.TreeMap;
  *     senders' read positions ({@link ConversationRows}).</li>
  * </ol>
  * Nothing is visible before COMMIT, and a failure rolls everything back, so a seq is
- * never lost or reused. It used to take seven round trips: two autocommit switches of a
- * pooled connection, a locking SELECT before the cursors were saved, and COMMIT on its
- * own; with the machine's cores busy each one waits for the database's thread to be
- * scheduled, and they were most of a batch's time.
+ * never lost or reused. Round trips are most of a batch's time: with the machine's cores
+ * busy each one waits for the database's thread to be scheduled. Hence the kept
+ * connection (no autocommit switches), the cursors advanced and read back in one
+ * round trip (no locking SELECT first), and COMMIT sent with the inbox rows.
  *
  * <p>Threads: one group-commit lane, which keeps its connection (see {@link Jdbc.Kept})
  * and closes the writer after its last batch.

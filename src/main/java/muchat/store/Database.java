@@ -11,9 +11,9 @@ import javax.sql.DataSource;
 /**
  * The database of one server instance: a HikariCP pool, the schema, and the stores built
  * on them. Either the embedded SQLite (one instance, nothing to install) or MariaDB/MySQL
- * (a cluster of instances sharing one database). H2, the embedded database before
- * SQLite, stays reachable through {@link #h2} for comparison, and a data directory it
- * made is moved into SQLite once (see {@link H2Migration}).
+ * (a cluster of instances sharing one database). H2 is reachable through {@link #h2}
+ * for comparison, and a data directory that holds an H2 database is moved into SQLite
+ * once (see {@link H2Migration}).
  *
  * <p>Threads: the stores may be used from any thread; {@link #close} once, last.
  */
@@ -35,11 +35,11 @@ public final class Database implements AutoCloseable {
      *     (NORMAL would leave the last commits to the next checkpoint's fsync).</li>
      * <li>The WAL is copied into the database file by the automatic checkpoint, which the
      *     committing writer runs once the WAL holds wal_autocheckpoint pages. A group
-     *     commit of 1,000 users' messages dirties a page of each index per user, so at
-     *     SQLite's default of 1,000 pages nearly every commit was followed by a checkpoint
-     *     that copied each page once per commit; at 10,000 pages (40 MiB) a checkpoint
-     *     copies once the last version of a page that several commits wrote, for less
-     *     of the writer's CPU per message (docs/benchmarks.md).</li>
+     *     commit of many users' messages dirties a page of each index per user, so with
+     *     SQLite's default a checkpoint would follow nearly every commit and copy each
+     *     page once per commit; with a larger WAL a checkpoint copies once the last
+     *     version of a page that several commits wrote, for less of the writer's CPU per
+     *     message (docs/benchmarks.md).</li>
      * <li>A checkpoint copies no frame that a reader's snapshot still needs, and the WAL
      *     restarts from its beginning only when no reader uses it, so readers that overlap
      *     without end could starve it and the WAL would grow. Here a read holds its
@@ -48,7 +48,7 @@ public final class Database implements AutoCloseable {
      *     free again; journal_size_limit then cuts a WAL file that a burst grew back
      *     down.</li>
      * <li>cache_size (KiB when negative) per connection, taken as pages are read: the
-     *     index pages that 1,000 busy users touch stay in the writer's cache.</li>
+     *     index pages that many busy users touch stay in the writer's cache.</li>
      * <li>busy_timeout: SQLite lets one connection write at a time, and another writer
      *     (registrations, acks, a second server on the same file) waits this long for it.</li>
      * <li>foreign_keys off: chat.sql declares none; the service checks what exists.</li>
@@ -67,16 +67,16 @@ public final class Database implements AutoCloseable {
      * H2 settings: MySQL mode for chat.sql, lower-case names as MariaDB has them, and a
      * lock timeout long enough for a writer waiting on the message writer's cursor locks.
      * DB_CLOSE_ON_EXIT=FALSE because we close the database ourselves, after the message
-     * writer drained its queue. A 128 MiB page cache (CACHE_SIZE, in KiB) holds the index
-     * pages that 1,000 busy users touch, which with the default cache were read back
-     * from the file on every batch, and a larger statement cache keeps the writer's
-     * statements parsed. TRACE_LEVEL_FILE=0: H2 would copy every failed statement's error
+     * writer drained its queue. A large page cache (CACHE_SIZE, in KiB) holds the index
+     * pages that many busy users touch, which the default cache would read back from the
+     * file on every batch, and a larger statement cache keeps the writer's statements
+     * parsed. TRACE_LEVEL_FILE=0: H2 would copy every failed statement's error
      * into a muchat.trace.db beside the database, and an error about a value quotes the
      * value, a message's text; every error reaches the server as an exception anyway.
      * Durability: see {@link Dialect#afterCommit}: H2 writes a commit to its file up to
      * 500 ms later (WRITE_DELAY), and even then only to the operating system's cache;
-     * WRITE_DELAY=0 writes on every row change, which costs several times more per
-     * message, and still does not fsync. The {@link Checkpointer} runs one CHECKPOINT SYNC
+     * WRITE_DELAY=0 would write on every row change, far more per message, and still not
+     * fsync. The {@link Checkpointer} runs one CHECKPOINT SYNC
      * for all the group commits that finished meanwhile.
      */
     private static final String H2_SETTINGS = ";MODE=MySQL;DATABASE_TO_LOWER=TRUE"
@@ -87,9 +87,9 @@ public final class Database implements AutoCloseable {
     private static final int EMBEDDED_WRITER_LANES = 1;
     /**
      * A database server runs each connection's statements on one thread of its own, so
-     * one lane is bound by one MariaDB thread and a second keeps another core busy; a
-     * third did no better, and fewer lanes make fewer, larger commits, which MariaDB pays
-     * for per commit (docs/benchmarks.md). Each lane keeps one pooled connection, well
+     * one lane is bound by one MariaDB thread and a second keeps another core busy; more
+     * lanes only split the same messages into more, smaller commits, and MariaDB pays
+     * per commit (docs/benchmarks.md). Each lane keeps one pooled connection, well
      * under the pool size.
      */
     private static final int SERVER_WRITER_LANES = 2;
@@ -99,9 +99,9 @@ public final class Database implements AutoCloseable {
      * multi-row INSERT (and still returns every generated key); allowMultiQueries lets
      * the group commit send several statements in one round trip (see {@link Jdbc#run});
      * client-side prepared statements (useServerPrepStmts=false) need no extra prepare
-     * round trip and are cached by cachePrepStmts; the rest saves round trips for
-     * session state. (Server-side prepared statements were tried: MariaDB parsed less,
-     * but the server spent more preparing the batches' many statement shapes.)
+     * round trip and are cached by cachePrepStmts: server-side ones would save MariaDB
+     * parsing but cost a prepare for each of the batches' many statement shapes; the
+     * rest saves round trips for session state.
      */
     private static final Map<String, String> MYSQL_SETTINGS = Map.ofEntries(
             Map.entry("rewriteBatchedStatements", "true"),
@@ -155,8 +155,8 @@ public final class Database implements AutoCloseable {
     /**
      * The embedded SQLite database in {@code dataDir/muchat.db} (with its -wal and -shm
      * files while open); creates both as needed, for the server's user only
-     * ({@link PrivateFiles}). An H2 database of the previous version
-     * in the directory is moved into it first (see {@link H2Migration}).
+     * ({@link PrivateFiles}). An H2 database in the directory is moved into it first
+     * (see {@link H2Migration}).
      */
     public static Database embedded(Path dataDir) throws StoreException {
         return embedded(dataDir, Passwords.DEFAULT_MEMORY_KIB);
@@ -179,8 +179,8 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * The embedded H2 database in the files {@code dataDir/muchat.*}, the embedded
-     * database before SQLite, kept for comparing the two; creates both as needed.
+     * The embedded H2 database in the files {@code dataDir/muchat.*}, for comparing it
+     * with SQLite; creates both as needed.
      */
     public static Database h2(Path dataDir) throws StoreException {
         createDirectories(dataDir);
