@@ -8,9 +8,10 @@ import java.util.TreeMap;
 
 /**
  * What a group commit writes to the {@code conversations} table besides the messages:
- * the row of each one-to-one conversation a message starts (for both users), and the
- * read position of each group message's sender, raised to the message, so that the
- * sender's own messages never count as unread.
+ * the row of each conversation a message starts (for both users of a one-to-one
+ * message, for the sender of a group message), and the read position of each group
+ * message's sender, raised to the message, so that the sender's own messages never
+ * count as unread.
  *
  * <p>A conversation's row is made once and never removed, so the rows this lane has
  * written (or seen written) are remembered, up to {@value #REMEMBERED}, and not written

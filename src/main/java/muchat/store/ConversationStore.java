@@ -21,7 +21,7 @@ import java.util.Map;
  * the last message is two (one-to-one) or one (group) descents of a messages index.
  * Only conversations whose last message is after the position are counted, each on a
  * range of an index that holds exactly the unread messages (no row is read), in one
- * round trip per hundred. So the cost is about (conversations x log messages + unread),
+ * round trip per {@value #COUNTS_PER_TRIP}. So the cost is about (conversations x log messages + unread),
  * whatever the histories' length.
  *
  * <p>Only chat messages ({@code messages.kind} 0) count: a friend request or reply

@@ -19,7 +19,7 @@ import org.sqlite.SQLiteException;
 enum Dialect {
     /** MariaDB or MySQL: chat.sql's own dialect. */
     MYSQL,
-    /** H2 in MySQL mode, the embedded database before SQLite. */
+    /** H2 in MySQL mode, an embedded database kept for comparison with SQLite. */
     H2,
     /** SQLite: the embedded database. */
     SQLITE;
@@ -33,9 +33,8 @@ enum Dialect {
             " ON DUPLICATE KEY UPDATE last_seq = last_seq + VALUES(last_seq)");
     /**
      * H2's MySQL mode runs ON DUPLICATE KEY UPDATE by failing the insert of each existing
-     * row (an exception with its stack trace) and parsing an UPDATE for it: with a group's
-     * hundreds of recipients a batch spent most of its time there. Standard MERGE updates
-     * each row in place.
+     * row (an exception with its stack trace) and parsing an UPDATE for it, a cost paid
+     * for every recipient of a group message. Standard MERGE updates each row in place.
      */
     private static final MultiRow ADVANCE_CURSORS_H2 = new MultiRow(
             "MERGE INTO inbox_cursor c USING (VALUES ", "(CAST(? AS BIGINT), CAST(? AS BIGINT))",

@@ -143,7 +143,7 @@ public final class MessageStore implements AutoCloseable {
     /**
      * Where a login of {@code device} of {@code uid} starts: the highest seq that device
      * acknowledged, counting acks not yet written. {@value #DEFAULT_DEVICE} is known from
-     * registration on (its position is inbox_ack's, the only one before devices). Another
+     * registration on (its position is in inbox_ack). Another
      * device new to the user (never logged in) starts where the user's most advanced
      * device is (docs/protocol.md section 2), and is recorded at once (see
      * {@link #usedOtherDevices}).

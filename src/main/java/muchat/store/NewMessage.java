@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A chat message to store: exactly one of {@code toUser} and {@code toGroup} is set;
+ * A message to store, a chat message or an inbox event: exactly one of {@code toUser} and {@code toGroup} is set;
  * {@code cmid} (the sender's own id for it) may be null. {@code kind} is {@link #CHAT},
  * or the msgid of an inbox event stored like a message (see chat.sql, table messages).
  *

@@ -10,9 +10,9 @@ import java.util.function.Function;
 /**
  * The messages a group-commit lane has taken in but not written yet, one queue per
  * sender, from which batches are taken in turns: up to {@link #PER_TURN} messages of
- * each sender with something waiting, then the next round. One sender's messages keep their order, but
- * a sender with a thousand messages waiting no longer puts another's single message
- * behind all of them: it goes into the next batch.
+ * each sender with something waiting, then the next round. One sender's messages keep
+ * their order, but a sender with many messages waiting does not put another's single
+ * message behind all of them: it goes into the next batch.
  *
  * <p>A batch also holds at most a number of inbox rows, so that a few messages to large
  * groups make a short transaction, not one the others wait seconds for. A sender whose
@@ -26,8 +26,8 @@ import java.util.function.Function;
 final class SenderTurns<T> {
     /**
      * Messages of one sender taken per turn. More than one: a sender's SEND_ACKs (and its
-     * partner's pushes) that commit together leave in one write, where one per turn made
-     * one system call per message. Few enough that a flood waits its turn.
+     * partner's pushes) that commit together leave in one write, where one per turn would
+     * make one system call per message. Few enough that a flood waits its turn.
      */
     static final int PER_TURN = 8;
     private final Function<T, NewMessage> messageOf;

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * Accounts: registration, password checks, lookups. Passwords are kept only as salted
  * hashes (see {@link Passwords}); a hash of an earlier kind is replaced by a current one
  * when its user next logs in, the only moment the password is known. Hashing runs on the
- * caller's thread and takes tens of milliseconds.
+ * caller's thread and is slow on purpose (see {@link Passwords}).
  *
  * <p>Threads: any thread but an IO loop.
  */
