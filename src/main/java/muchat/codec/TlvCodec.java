@@ -16,7 +16,7 @@ import muchat.protocol.ProtocolException;
  * <p>Threads: see {@link FrameCodec}.
  */
 public final class TlvCodec implements FrameCodec {
-    /** Bytes of type and length in front of every value. */
+    /** Bytes of type and length in front of every body. */
     public static final int HEADER = 6;
 
     private final int maxFrame;

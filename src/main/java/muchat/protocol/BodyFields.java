@@ -7,8 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Reads a request's fields from the JSON object its frame was parsed into, with the
  * protocol's strict JSON types: an id or count must be a JSON integer (not {@code "12"},
  * {@code 1.5} or {@code true}), a text a JSON string (not {@code 12}, an array or an
- * object), a flag {@code true} or {@code false} (not {@code 1} or {@code "true"}). A field that is missing or JSON null reads as null, for {@link Request#validate}
- * to judge; a field of the wrong type is errno 11 naming it.
+ * object), a flag {@code true} or {@code false} (not {@code 1} or {@code "true"}). A
+ * field that is missing or JSON null reads as null, for {@link Request#validate} to
+ * judge; a field of the wrong type is errno 11 naming it.
  *
  * <p>The frame is parsed once, by the codec on the IO thread; reading a field here is a
  * lookup in that object, not a second pass through Jackson's data binding.

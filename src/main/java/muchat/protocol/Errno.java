@@ -4,6 +4,7 @@ package muchat.protocol;
 public enum Errno {
     OK(0, "ok"),
     WRONG_CREDENTIALS(1, "wrong id or password"),
+    /** Never sent by muchat: a second login of a device kicks the first (docs/protocol.md section 4). */
     ALREADY_ONLINE(2, "this account is already online"),
     NOT_LOGGED_IN(10, "please log in first"),
     MALFORMED(11, "malformed message"),

@@ -3,8 +3,9 @@ package muchat.protocol;
 import muchat.text.Printable;
 
 /**
- * Checks of request field values against the limits of docs/protocol.md section 3. Each check throws errno
- * 14 with a sentence naming the field. Lengths count characters (code points), not bytes.
+ * Checks of request field values against the limits of docs/protocol.md section 3. Each
+ * check throws errno 14 with a sentence naming the field. Lengths count characters (code
+ * points), not bytes.
  */
 public final class Fields {
     public static final int NAME_MAX = 50;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
- * LOGIN_ACK (2) on a native connection; {@code acked} is the user's last RECV_ACK seq,
+ * LOGIN_ACK (2) on a native connection; {@code acked} is the device's last RECV_ACK seq,
  * {@code unread} the messages of others they have not read (absent if not counted). An
  * error LOGIN_ACK is the same on legacy connections; {@code retryAfter} (ms) comes with
  * errno 17.
