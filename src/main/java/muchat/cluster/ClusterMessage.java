@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * One message on an instance channel: a push of a stored inbox entry, a signal (a frame
- * that is not stored), or a kick.
+ * that is not stored), a kick, or the notice that another instance holds a device of
+ * the user too.
  *
  * <p>Encoding, chosen so that the JSON is copied once and never re-parsed on the way:
  * <pre>
@@ -17,10 +18,10 @@ import java.util.Optional;
  *        +------+--------------+--------------+---------------------------+
  * </pre>
  * kind 1 = push, whose body is the message's JSON in UTF-8; 3 = signal, the same with seq
- * 0; 2 = kick, with seq 0 and the
- * id of the claim it ends as decimal digits for body, so that the claim script in Redis
- * can append it to a header made here ({@link #kickHeader}); 4 = shared, seq 0 and no
- * body: another instance now holds a device of the user too.
+ * 0; 2 = kick, with seq 0 and the id of the claim it ends as decimal digits for body, so
+ * that the claim script in Redis can append it to a header made here
+ * ({@link #kickHeader}); 4 = shared, seq 0 and no body: another instance now holds a
+ * device of the user too.
  */
 record ClusterMessage(Kind kind, long uid, long seq, byte[] body) {
 

@@ -31,8 +31,9 @@ import redis.clients.jedis.exceptions.JedisException;
 final class RedisLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
     /**
-     * Every logic strand (16 by default) may route a push or claim a login at the same
-     * moment, plus the presence refresher: fewer connections made logins wait for one.
+     * Every logic strand (--logic-threads, 16 by default) may route a push or claim a
+     * login at the same moment, plus the presence refresher: with fewer connections than
+     * that, logins would wait for one.
      */
     private static final int POOL_SIZE = 24;
     static final int CONNECT_TIMEOUT_MILLIS = 500;
