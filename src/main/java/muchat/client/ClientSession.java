@@ -430,9 +430,9 @@ public final class ClientSession implements FrameSink {
     }
 
     /**
-     * Shows an entry of the inbox (a chat, a receipt, a recall, a friend request or reply) unless it was shown
-     * already; every one of them takes a seq, so each is acknowledged like a chat.
-     * Returns false for one shown before.
+     * Shows an entry of the inbox (a chat, a receipt, a recall, a friend request or reply)
+     * unless it was shown already; every one of them takes a seq, so each is acknowledged
+     * like a chat. Returns false for one shown before.
      */
     private boolean onInboxed(Long seq, String line) {
         if (seq != null && !inbox.accept(seq)) {
@@ -484,7 +484,7 @@ public final class ClientSession implements FrameSink {
 
     private void onSyncDone(SyncDone done) {
         if (done.more()) {
-            // One page of the inbox came; the next one is asked for (docs/protocol.md, SYNC).
+            // One page of the inbox came; the next one is asked for (docs/protocol.md section 3, 105 SYNC).
             link.send(new Sync(done.upto()));
             return;
         }
