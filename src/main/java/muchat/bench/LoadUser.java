@@ -93,10 +93,6 @@ final class LoadUser implements FrameSink {
         return id;
     }
 
-    int sentCount() {
-        return nextCounter;
-    }
-
     /** The TCP connection is up: register or log in. */
     void connected(long now) {
         if (register) {

@@ -30,12 +30,6 @@ public record NewMessage(long sender, Long toUser, Long toGroup, String text, lo
         recipients = List.copyOf(new LinkedHashSet<>(recipients));
     }
 
-    /** A chat message. */
-    public NewMessage(long sender, Long toUser, Long toGroup, String text, long ts, String cmid,
-                      List<Long> recipients) {
-        this(sender, toUser, toGroup, text, ts, cmid, recipients, CHAT, false);
-    }
-
     /** A one-to-one message; its only recipient is {@code to}. */
     public static NewMessage direct(long sender, long to, String text, long ts, String cmid) {
         return new NewMessage(sender, to, null, text, ts, cmid, List.of(to), CHAT, false);
