@@ -17,14 +17,14 @@ import org.slf4j.LoggerFactory;
  * {@link SenderTurns}), stores the batch in one transaction (see {@link BatchWriter}; a
  * message the database refuses fails alone, see {@link SplittingWriter}) and completes
  * the futures in batch order, or hands them to the {@link Checkpointer} where a commit
- * is not durable by itself. A busy server thus pays one commit for hundreds of
+ * is not durable by itself. A busy server thus pays one commit for a whole batch of
  * messages, and one sender flooding a large group holds a one-to-one message back by
  * about one short batch, not by its whole flood. When fewer than {@value #SMALL_BATCH}
  * are waiting, the lane first waits {@value #COMMIT_DELAY_MILLIS} ms once for more (the
  * commit delay of PostgreSQL's {@code commit_delay} or MySQL's
  * {@code binlog_group_commit_sync_delay}): much of a commit's cost to the database is
  * per commit, not per message, so at moderate rates this trades that wait for fewer
- * commits, without a longer tail (docs/benchmarks.md has the measurements).
+ * commits (docs/benchmarks.md has the measurements).
  *
  * <p>Every message counts in the process's {@link Backlog} from its submission until
  * the lane has written or refused it.
