@@ -147,7 +147,7 @@ final class Accounts {
     private static long sendLegacyLoginAck(Session session, User user, List<Friend> friends, List<Group> groups,
                                            List<InboxEntry> waiting, long acked) {
         // Only what a classic client knows (docs/protocol.md section 7), and never what the
-        // user sent (see Session#deliver); what it skips is acked with it.
+        // user sent (see Session#push); what it skips is acked with it.
         List<ChatMessage> shown = waiting.stream().filter(e -> e.sender() != user.id()).map(Delivery::toPush)
                 .filter(InboxPush::classic).map(ChatMessage.class::cast).toList();
         LegacyLoginAck.Fitted fitted = LegacyLoginAck.fit(user.id(), user.name(), friends, groups, shown);

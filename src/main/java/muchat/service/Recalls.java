@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * its place with an empty text (HISTORY shows it as recalled), and a RECALL event goes
  * into the inbox of every recipient and of the sender (whose client takes it as the
  * confirmation), so that one offline sees it at login. A classic client that has not
- * been sent the message yet never gets it (see {@link Session#deliver}).
+ * been sent the message yet never gets it (see {@link Session#push}).
  *
  * <p>Threads: handlers run on the requesting session's strand.
  */
