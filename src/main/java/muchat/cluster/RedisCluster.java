@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import muchat.service.Cluster;
+import muchat.service.OtherInstances;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * when Redis is back (the cap on devices is then only checked per instance),
  * {@link #push} reaches nobody and returns 0, {@link #onlineAmong} returns nobody.
  */
-public final class RedisCluster implements Cluster {
+public final class RedisCluster implements OtherInstances {
     private static final Logger log = LoggerFactory.getLogger(RedisCluster.class);
     /** How long a user stays present after its instance stopped refreshing (died). */
     public static final Duration DEFAULT_PRESENCE_TTL = Duration.ofSeconds(15);

@@ -7,7 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import muchat.service.Cluster;
+import muchat.service.OtherInstances;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -243,8 +243,8 @@ final class RedisPresence {
      *
      * @return how many reached a listening instance
      */
-    int push(Jedis jedis, List<Cluster.Push> pushes) {
-        List<Cluster.Push> refused = new ArrayList<>();
+    int push(Jedis jedis, List<OtherInstances.Push> pushes) {
+        List<OtherInstances.Push> refused = new ArrayList<>();
         int received = pipelinePushes(jedis, pushes, refused);
         if (refused.isEmpty()) {
             return received;
@@ -254,10 +254,10 @@ final class RedisPresence {
     }
 
     /** @param refused gets the pushes the server refused for not knowing the script */
-    private int pipelinePushes(Jedis jedis, List<Cluster.Push> pushes, List<Cluster.Push> refused) {
+    private int pipelinePushes(Jedis jedis, List<OtherInstances.Push> pushes, List<OtherInstances.Push> refused) {
         List<Response<Object>> replies = new ArrayList<>(pushes.size());
         try (Pipeline p = jedis.pipelined()) {
-            for (Cluster.Push push : pushes) {
+            for (OtherInstances.Push push : pushes) {
                 replies.add(PUSH.queue(p, List.of(userKey(push.uid())),
                         List.of(channelPrefix, message(push).encode(), instanceIdBytes)));
             }
@@ -276,7 +276,7 @@ final class RedisPresence {
         return received;
     }
 
-    private static ClusterMessage message(Cluster.Push push) {
+    private static ClusterMessage message(OtherInstances.Push push) {
         return push.isSignal() ? ClusterMessage.signal(push.uid(), push.json())
                 : ClusterMessage.push(push.uid(), push.seq(), push.json());
     }

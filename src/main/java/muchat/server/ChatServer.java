@@ -9,7 +9,7 @@ import muchat.net.TcpConnection.ReadPause;
 import muchat.net.TcpServer;
 import muchat.net.TlsContexts;
 import muchat.service.ChatService;
-import muchat.service.Cluster;
+import muchat.service.OtherInstances;
 import muchat.service.Strands;
 import muchat.store.Database;
 import org.slf4j.Logger;
@@ -34,7 +34,7 @@ public final class ChatServer implements AutoCloseable {
 
     private final Config config;
     private final Database database;
-    private final Cluster cluster;
+    private final OtherInstances cluster;
     private final ChatService service;
     private final TcpServer tcp;
     private boolean closed;

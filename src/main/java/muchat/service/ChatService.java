@@ -97,7 +97,7 @@ public final class ChatService {
     private final Map<EventLoop, LoginDeadline> loginDeadlines = new ConcurrentHashMap<>();
     private final SessionRegistry sessions;
     private final Delivery delivery;
-    private final Cluster cluster;
+    private final OtherInstances cluster;
     private final Limits limits;
     private final LegacyPacer.Delivered legacyDelivered;
     private final PresenceNotices presence;
@@ -128,7 +128,7 @@ public final class ChatService {
     public record AccountLimits(Duration loginBackoff, boolean throttleAddresses, int registrationsPerHour) {
     }
 
-    public ChatService(Database database, Cluster cluster, Strands strands, Limits limits,
+    public ChatService(Database database, OtherInstances cluster, Strands strands, Limits limits,
                        AccountLimits accountLimits) {
         this.strands = strands;
         this.cluster = cluster;

@@ -32,21 +32,21 @@ final class ClusterPublisher implements AutoCloseable {
 
     /**
      * A push (an inbox entry to number {@code seq}) or a signal (seq 0, see
-     * {@link Cluster.Listener#onSignal}) before its JSON is encoded, which the publisher's
+     * {@link OtherInstances.Listener#onSignal}) before its JSON is encoded, which the publisher's
      * thread does.
      */
     private record Pending(long uid, long seq, InboxPush push, Message signal) {
-        Cluster.Push encoded() {
-            return new Cluster.Push(uid, seq, Json.bytes(push != null ? push.withSeq(seq) : signal));
+        OtherInstances.Push encoded() {
+            return new OtherInstances.Push(uid, seq, Json.bytes(push != null ? push.withSeq(seq) : signal));
         }
     }
 
-    private final Cluster cluster;
+    private final OtherInstances cluster;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final Thread thread;
     private volatile boolean dropping;
 
-    ClusterPublisher(Cluster cluster) {
+    ClusterPublisher(OtherInstances cluster) {
         this.cluster = cluster;
         this.thread = new Thread(this::run, "cluster-publisher");
         thread.setDaemon(true);

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * Gets stored messages to their recipients (docs/protocol.md section 5).
  *
  * <p>The fast path hands a freshly stored message to the sessions of the recipient's
- * devices on this instance ({@link Session#push}), and through the {@link Cluster} to
+ * devices on this instance ({@link Session#push}), and through the {@link OtherInstances} to
  * the other instances holding one of its devices. The database is the safety net: at
  * login and SYNC a session is replayed from its inbox, a session that sees a gap in seqs
  * or could not take a push is caught up from it ({@link Session.CatchUp}), and after the
@@ -47,11 +47,11 @@ import org.slf4j.LoggerFactory;
  * push one page per run to the others, legacy connections among them.
  *
  * <p>Threads: {@link #route} and {@link #signal} from any thread (a group-commit lane,
- * a strand); the {@link Cluster.Listener} methods on the cluster's subscriber thread; the
+ * a strand); the {@link OtherInstances.Listener} methods on the cluster's subscriber thread; the
  * {@link Session.CatchUp} methods on a session's IO loop; replays and catch-ups run on the
  * session's strand; the sweep on its own timer thread.
  */
-final class Delivery implements Cluster.Listener, Session.CatchUp {
+final class Delivery implements OtherInstances.Listener, Session.CatchUp {
     private static final Logger log = LoggerFactory.getLogger(Delivery.class);
     /**
      * Inbox messages pushed per SYNC, per login replay and per catch-up run: one indexed
@@ -76,19 +76,19 @@ final class Delivery implements Cluster.Listener, Session.CatchUp {
 
     private final MessageStore messages;
     private final SessionRegistry sessions;
-    private final Cluster cluster;
+    private final OtherInstances cluster;
     private final Strands strands;
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(task -> new Thread(task, "delivery-timer"));
     /** Null when there are no other instances to push to. */
     private final ClusterPublisher publisher;
 
-    Delivery(MessageStore messages, SessionRegistry sessions, Cluster cluster, Strands strands) {
+    Delivery(MessageStore messages, SessionRegistry sessions, OtherInstances cluster, Strands strands) {
         this.messages = messages;
         this.sessions = sessions;
         this.cluster = cluster;
         this.strands = strands;
-        this.publisher = cluster.hasOtherInstances() ? new ClusterPublisher(cluster) : null;
+        this.publisher = cluster.exist() ? new ClusterPublisher(cluster) : null;
         timer.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
     }
 
@@ -226,7 +226,7 @@ final class Delivery implements Cluster.Listener, Session.CatchUp {
         }
     }
 
-    // ---- Cluster.Listener: the subscriber thread ------------------------------------------
+    // ---- OtherInstances.Listener: the subscriber thread ------------------------------------------
 
     @Override
     public void onPush(long uid, long seq, byte[] json) {

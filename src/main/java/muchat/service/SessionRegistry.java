@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The users logged in on this instance and the sessions of their devices; with the
- * {@link Cluster}, it answers who is online anywhere, and makes sure each device of a user
- * has one live session in the whole cluster, and a user no more than {@code maxDevices}.
+ * {@link OtherInstances}, it answers who is online anywhere, and makes sure each device
+ * of a user has one live session in the whole cluster, and a user no more than
+ * {@code maxDevices}.
  *
  * <p>It owns a session's life with a user: {@link #claim} at login, {@link #bind} once
  * LOGIN_ACK is on its way, then {@link #leave} (LOGINOUT, disconnect, a second login on
@@ -49,7 +50,7 @@ final class SessionRegistry {
     private final Object[] locks = new Object[LOCKS];
     /** Starts at the start time in microseconds, so that a restarted instance never reuses an id. */
     private final AtomicLong lastClaimId = new AtomicLong(System.currentTimeMillis() * 1000);
-    private final Cluster cluster;
+    private final OtherInstances cluster;
     private final Strands strands;
     private final int maxDevices;
     /** Told each time a user's last session here is forgotten (see {@link #onDeparture}). */
@@ -59,7 +60,7 @@ final class SessionRegistry {
     private record Superseded(Session session, Claim claim) {
     }
 
-    SessionRegistry(Cluster cluster, Strands strands, int maxDevices) {
+    SessionRegistry(OtherInstances cluster, Strands strands, int maxDevices) {
         this.cluster = cluster;
         this.strands = strands;
         this.maxDevices = maxDevices;

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import muchat.service.Cluster;
+import muchat.service.OtherInstances;
 
 /** Records what an instance's listener heard, for tests to await. Any thread. */
-final class RecordingListener implements Cluster.Listener {
+final class RecordingListener implements OtherInstances.Listener {
     record Push(long uid, long seq, String json) { }
 
     final List<Push> pushes = new CopyOnWriteArrayList<>();

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import muchat.it.RedisProcess;
-import muchat.service.Cluster;
+import muchat.service.OtherInstances;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +66,7 @@ class RedisClusterTest {
 
     /** One push on its own; true if it reached an instance holding the user. */
     private static boolean pushOne(RedisCluster cluster, long uid, long seq, byte[] json) {
-        return cluster.push(List.of(new Cluster.Push(uid, seq, json))) == 1;
+        return cluster.push(List.of(new OtherInstances.Push(uid, seq, json))) == 1;
     }
 
     private static byte[] utf8(String s) {
@@ -136,13 +136,13 @@ class RedisClusterTest {
         assertFalse(cc.claim(9, "tablet", 309, 2), "a third device over a cap of two is refused");
         assertTrue(cc.claim(9, "laptop", 310, 2), "a device already counted may log in again");
 
-        assertEquals(1, ca.push(List.of(new Cluster.Push(9, 1, utf8("{\"seq\":1}")))),
+        assertEquals(1, ca.push(List.of(new OtherInstances.Push(9, 1, utf8("{\"seq\":1}")))),
                 "A pushes to the one other instance holding a device: C, which took the laptop from B");
         RecordingListener.await("B hears the kick of the laptop", WAIT, () -> b.kickedClaims.contains(209L));
         assertTrue(a.kicks.isEmpty(), "the phone keeps its claim");
         cc.release(9, "laptop", 310);
         cb.claim(9, "laptop", 210, 2);
-        assertEquals(1, cc.push(List.of(new Cluster.Push(9, 2, utf8("{\"seq\":2}")))));
+        assertEquals(1, cc.push(List.of(new OtherInstances.Push(9, 2, utf8("{\"seq\":2}")))));
         RecordingListener.await("A and B both hear the push from C", WAIT,
                 () -> a.pushes.stream().anyMatch(p -> p.seq() == 2) && b.pushes.stream().anyMatch(p -> p.seq() == 2));
     }
@@ -156,16 +156,16 @@ class RedisClusterTest {
         try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
             jedis.scriptFlush(); // as after a restart: every EVALSHA is refused once
         }
-        List<Cluster.Push> pushes = new ArrayList<>();
+        List<OtherInstances.Push> pushes = new ArrayList<>();
         for (long seq = 1; seq <= 200; seq++) {
-            pushes.add(new Cluster.Push(8, seq, utf8("{\"seq\":" + seq + "}")));
+            pushes.add(new OtherInstances.Push(8, seq, utf8("{\"seq\":" + seq + "}")));
         }
-        pushes.add(new Cluster.Push(404, 1, utf8("{}")));
+        pushes.add(new OtherInstances.Push(404, 1, utf8("{}")));
 
         assertEquals(200, ca.push(pushes), "every push to a held user is received, none to nobody");
 
         RecordingListener.await("B hears all 200", WAIT, () -> b.pushes.size() == 200);
-        assertEquals(pushes.subList(0, 200).stream().map(Cluster.Push::seq).toList(),
+        assertEquals(pushes.subList(0, 200).stream().map(OtherInstances.Push::seq).toList(),
                 b.pushes.stream().map(RecordingListener.Push::seq).toList());
     }
 

@@ -18,7 +18,7 @@ class ClusterPublisherTest {
     private static final ChatMessage MESSAGE = ChatMessage.toUser(1, "a", 2, "hi", 0, 1);
 
     /** A cluster whose first push hangs until released, as a Redis that stopped answering. */
-    private static final class StuckCluster implements Cluster {
+    private static final class StuckCluster implements OtherInstances {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicInteger pushed = new AtomicInteger();

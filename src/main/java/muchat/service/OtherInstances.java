@@ -6,16 +6,17 @@ import java.util.Set;
 
 /**
  * What ChatService needs from the other instances of a cluster: who is online where,
- * and a fast path for pushes and kicks to users held by another instance.
+ * and a fast path for pushes and kicks to users held by another instance. The service
+ * knows only this interface; the {@code cluster} package implements it on Redis.
  *
  * <p>The fast path may lose messages (Redis restarted, an instance died): delivery
  * never depends on it, because every message is in the database first and sessions
- * fill gaps from there. A single instance uses {@link #LOCAL}, which knows no others.
+ * fill gaps from there. A single instance uses {@link #NONE}.
  *
  * <p>Threads: every method may be called from any thread; the listener is called from
  * the implementation's own subscriber thread.
  */
-public interface Cluster extends AutoCloseable {
+public interface OtherInstances extends AutoCloseable {
 
     /** Events that other instances send to this one. */
     interface Listener {
@@ -41,8 +42,8 @@ public interface Cluster extends AutoCloseable {
     /** This instance's name, unique in the cluster. */
     String instanceId();
 
-    /** False for {@link #LOCAL}: nobody to push to. */
-    default boolean hasOtherInstances() {
+    /** False for {@link #NONE}: nobody to push to. */
+    default boolean exist() {
         return true;
     }
 
@@ -100,9 +101,9 @@ public interface Cluster extends AutoCloseable {
     void close();
 
     /** A one-instance deployment: nobody else to talk to. */
-    Cluster LOCAL = new Cluster() {
+    OtherInstances NONE = new OtherInstances() {
         @Override public String instanceId() { return "local"; }
-        @Override public boolean hasOtherInstances() { return false; }
+        @Override public boolean exist() { return false; }
         @Override public boolean mayHaveDevicesElsewhere(long uid) { return false; }
         @Override public void setListener(Listener listener) { }
         @Override public boolean claim(long uid, String device, long claimId, int maxDevices) { return true; }
