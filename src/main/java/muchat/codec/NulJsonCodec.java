@@ -46,7 +46,7 @@ public final class NulJsonCodec implements FrameCodec {
                 return;
             }
             scanned = 0;
-            deliver(in, length, out);
+            emitFrame(in, length, out);
             in.skip(length + 1);
         }
         if (broken) {
@@ -54,7 +54,7 @@ public final class NulJsonCodec implements FrameCodec {
         }
     }
 
-    private static void deliver(Buffer in, int length, FrameSink out) {
+    private static void emitFrame(Buffer in, int length, FrameSink out) {
         JsonNode node;
         try {
             node = Json.parse(in.array(), in.readerIndex(), length);

@@ -46,7 +46,7 @@ public final class TlvCodec implements FrameCodec {
                 return;
             }
             in.skip(HEADER);
-            deliver(type, in, (int) length, out);
+            emitFrame(type, in, (int) length, out);
             in.skip((int) length);
         }
         if (broken) {
@@ -54,7 +54,7 @@ public final class TlvCodec implements FrameCodec {
         }
     }
 
-    private static void deliver(int type, Buffer in, int length, FrameSink out) {
+    private static void emitFrame(int type, Buffer in, int length, FrameSink out) {
         if (length == 0) {
             out.frame(type, Json.MAPPER.createObjectNode());
             return;
