@@ -79,7 +79,7 @@ public final class RedisCluster implements OtherInstances {
         this.subscriber = new Subscriber(link, instanceId, silenceMillis, this::onSubscribed, this::onMessage);
         link.onDown(subscriber::reconnect);
         this.presenceThread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "muchat-presence-" + instanceId);
+            Thread t = new Thread(r, "muchat-redis-presence-" + instanceId);
             t.setDaemon(true);
             return t;
         });

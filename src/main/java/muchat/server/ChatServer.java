@@ -50,7 +50,7 @@ public final class ChatServer implements AutoCloseable {
                         config.maxGroupMembers(), config.maxDevices(), config.recallWindow(), config.openFriends()),
                 new ChatService.AccountLimits(config.loginBackoff(), config.throttleAddresses(),
                         config.maxRegistrationsPerAddress()));
-        this.tcp = new TcpServer("chat", new InetSocketAddress(config.host(), config.port()), config.ioThreads(),
+        this.tcp = new TcpServer("muchat", new InetSocketAddress(config.host(), config.port()), config.ioThreads(),
                 EventLoopGroup.Placement.LEAST_CONNECTIONS);
         tcp.setConnectionCallback(service::onConnection);
         tcp.setMessageCallback(service::onMessage);

@@ -45,7 +45,7 @@ final class ServerCommand {
             // A JVM stopped by SIGTERM exits 143 even after a clean shutdown; operators
             // and supervisors expect 0 from a clean stop.
             Runtime.getRuntime().halt(0);
-        }, "shutdown"));
+        }, "muchat-shutdown"));
         new CountDownLatch(1).await(); // serve until a signal runs the hook
     }
 }

@@ -48,7 +48,7 @@ final class ClusterPublisher implements AutoCloseable {
 
     ClusterPublisher(OtherInstances cluster) {
         this.cluster = cluster;
-        this.thread = new Thread(this::run, "cluster-publisher");
+        this.thread = new Thread(this::run, "muchat-redis-publisher");
         thread.setDaemon(true);
         thread.start();
     }

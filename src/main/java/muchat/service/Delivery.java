@@ -79,7 +79,7 @@ final class Delivery implements OtherInstances.Listener, Session.CatchUp {
     private final OtherInstances cluster;
     private final Strands strands;
     private final ScheduledExecutorService timer =
-            Executors.newSingleThreadScheduledExecutor(task -> new Thread(task, "delivery-timer"));
+            Executors.newSingleThreadScheduledExecutor(task -> new Thread(task, "muchat-delivery-sweep"));
     /** Null when there are no other instances to push to. */
     private final ClusterPublisher publisher;
 

@@ -42,7 +42,7 @@ final class PresenceNotices implements AutoCloseable {
     /** Users who left here within the grace, to the token of their departure. */
     private final Map<Long, Object> leaving = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread t = new Thread(task, "presence-timer");
+        Thread t = new Thread(task, "muchat-presence-timer");
         t.setDaemon(true);
         return t;
     });

@@ -27,7 +27,7 @@ public final class Strands {
 
     public Strands(int count) {
         for (int i = 0; i < count; i++) {
-            String name = "logic-" + i;
+            String name = "muchat-logic-" + i;
             strands.add(Executors.newSingleThreadExecutor(task -> new Thread(task, name)));
         }
     }
