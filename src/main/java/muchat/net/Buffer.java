@@ -264,10 +264,10 @@ public final class Buffer {
     }
 
     /**
-     * Takes the content out as a heap ByteBuffer without copying and leaves this buffer
+     * Detaches the content as a heap ByteBuffer without copying and leaves this buffer
      * empty and array-less: the caller becomes the only owner of those bytes.
      */
-    public ByteBuffer handOver() {
+    public ByteBuffer detach() {
         ByteBuffer out = ByteBuffer.wrap(array, readerIndex, readableBytes());
         array = NO_BYTES;
         readerIndex = 0;

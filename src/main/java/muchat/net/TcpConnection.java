@@ -224,7 +224,7 @@ public final class TcpConnection implements Channel {
             sendInLoop(view);
             data.skip(data.readableBytes());
         } else {
-            handOver(data.handOver());
+            handOver(data.detach());
         }
     }
 

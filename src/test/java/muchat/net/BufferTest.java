@@ -125,11 +125,11 @@ class BufferTest {
     }
 
     @Test
-    void handOverGivesAwayTheBytesWithoutCopying() {
+    void detachGivesAwayTheBytesWithoutCopying() {
         Buffer buffer = new Buffer();
         buffer.append("abc");
         byte[] array = buffer.array();
-        ByteBuffer taken = buffer.handOver();
+        ByteBuffer taken = buffer.detach();
         assertSame(array, taken.array());
         assertEquals("abc", StandardCharsets.UTF_8.decode(taken).toString());
         assertEquals(0, buffer.readableBytes());
