@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Acceptor implements Channel {
     private static final Logger log = LoggerFactory.getLogger(Acceptor.class);
-    static final long PAUSE_ON_EMFILE_MILLIS = 200;
+    private static final long PAUSE_ON_EMFILE_MILLIS = 200;
 
     private final EventLoop loop;
     private final ServerSocketChannel listener;

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * A growable byte buffer laid out as muduo's {@code Buffer}:
@@ -122,26 +121,6 @@ public final class Buffer {
         writerIndex = readerIndex;
     }
 
-    /** Consumes and returns {@code n} bytes. */
-    public byte[] readBytes(int n) {
-        checkReadable(n);
-        byte[] out = Arrays.copyOfRange(array, readerIndex, readerIndex + n);
-        skip(n);
-        return out;
-    }
-
-    public String readString(int n) {
-        checkReadable(n);
-        String s = new String(array, readerIndex, n, StandardCharsets.UTF_8);
-        skip(n);
-        return s;
-    }
-
-    /** Consumes all readable bytes as UTF-8 text. */
-    public String readAllAsString() {
-        return readString(readableBytes());
-    }
-
     /** Drops the backing array if nothing is readable, so an idle owner holds no memory. */
     public void release() {
         if (!isReadable()) {
@@ -256,11 +235,6 @@ public final class Buffer {
         int n = channel.write(ByteBuffer.wrap(array, readerIndex, readableBytes()));
         skip(n);
         return n;
-    }
-
-    /** A read-only view of the content; consuming the view does not consume the buffer. */
-    public ByteBuffer asReadOnlyByteBuffer() {
-        return ByteBuffer.wrap(array, readerIndex, readableBytes()).asReadOnlyBuffer();
     }
 
     /**

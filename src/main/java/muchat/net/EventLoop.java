@@ -9,7 +9,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,7 +48,6 @@ public final class EventLoop implements Executor {
     private List<Runnable> runningTasks = new ArrayList<>();
     /** True while the loop is in (or about to enter) a blocking select: only then is a wake-up needed. */
     private final AtomicBoolean mayBlock = new AtomicBoolean();
-    private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean quit;
     private volatile Thread thread;
     /**
@@ -95,7 +93,6 @@ public final class EventLoop implements Executor {
             }
         } finally {
             closeEverything();
-            terminated.countDown();
         }
     }
 
@@ -105,11 +102,6 @@ public final class EventLoop implements Executor {
         if (!isInLoopThread()) {
             selector.wakeup();
         }
-    }
-
-    /** Waits until the loop has stopped and released its sockets. */
-    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        return terminated.await(timeout, unit);
     }
 
     public boolean isInLoopThread() {

@@ -168,8 +168,8 @@ public final class TcpServer {
         return boundAddress;
     }
 
-    /** The sub-loops, e.g. to report how connections are spread. */
-    public List<EventLoop> ioLoops() {
+    /** The sub-loops. Package-private for a test that checks how connections are spread. */
+    List<EventLoop> ioLoops() {
         return ioLoops.loops();
     }
 

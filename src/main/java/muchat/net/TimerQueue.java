@@ -53,11 +53,6 @@ final class TimerQueue {
         expired.clear();
     }
 
-    int size() {
-        dropCancelledAtTop();
-        return heap.size();
-    }
-
     private void dropCancelledAtTop() {
         while (!heap.isEmpty() && heap.peek().cancelled) {
             heap.poll();
