@@ -103,11 +103,11 @@ public final class TcpConnection implements Channel {
     private ArrayDeque<ByteBuffer> output;
     /**
      * Sent from other threads, not yet moved to {@link #output}: null when empty, so an
-     * idle connection pays nothing for it. Guarded by {@code this}; see {@link #handOver}.
+     * idle connection pays nothing for it. Guarded by {@code this}; see {@link #sendFromForeignThread}.
      */
-    private ArrayList<ByteBuffer> handedOver;
-    /** Bytes in {@link #handedOver}; written under {@code this}, volatile for {@link #isOutputFull}. */
-    private volatile long handedOverBytes;
+    private ArrayList<ByteBuffer> foreignSends;
+    /** Bytes in {@link #foreignSends}; written under {@code this}, volatile for {@link #isOutputFull}. */
+    private volatile long foreignSendBytes;
     /** Written by the loop thread only; volatile so that others can see how full the output is. */
     private volatile long queuedBytes;
     /** Reading pauses while {@link #queuedBytes} is above this, until it is back under half. */
@@ -165,7 +165,7 @@ public final class TcpConnection implements Channel {
      * what other threads have sent and the loop has not yet queued. Any thread.
      */
     public boolean isOutputFull() {
-        return queuedBytes + handedOverBytes > outputLimit;
+        return queuedBytes + foreignSendBytes > outputLimit;
     }
 
     /** The peer as {@code ip:port}, for logs. */
@@ -206,13 +206,13 @@ public final class TcpConnection implements Channel {
         if (loop.isInLoopThread()) {
             sendInLoop(ByteBuffer.wrap(data));
         } else {
-            handOver(ByteBuffer.wrap(data.clone()));
+            sendFromForeignThread(ByteBuffer.wrap(data.clone()));
         }
     }
 
     /**
      * Sends everything readable in {@code data} and leaves it empty. From a foreign thread
-     * the bytes are handed over without copying, so the buffer must not be shared.
+     * its array is detached and queued without copying, so the buffer must not be shared.
      */
     public void send(Buffer data) {
         if (state != State.CONNECTED) {
@@ -224,7 +224,7 @@ public final class TcpConnection implements Channel {
             sendInLoop(view);
             data.skip(data.readableBytes());
         } else {
-            handOver(data.detach());
+            sendFromForeignThread(data.detach());
         }
     }
 
@@ -267,7 +267,7 @@ public final class TcpConnection implements Channel {
      * Any thread.
      */
     public void runWhenOutputDrained(Runnable task) {
-        // Queued, not run inline: a send handed over just before queued its flush first.
+        // Queued, not run inline: a send from another thread just before queued its flush first.
         loop.queueInLoop(() -> {
             if (state == State.DISCONNECTED) {
                 return;
@@ -483,31 +483,31 @@ public final class TcpConnection implements Channel {
     }
 
     /**
-     * A send from another thread. The bytes wait in {@link #handedOver} and one task per
+     * A send from another thread. The bytes wait in {@link #foreignSends} and one task per
      * burst writes them all: when a logic thread sends several frames to one connection
      * in a row (acks and pushes after a group commit), they leave in one system call.
      */
-    private void handOver(ByteBuffer data) {
+    private void sendFromForeignThread(ByteBuffer data) {
         boolean first;
         synchronized (this) {
-            if (handedOver == null) {
-                handedOver = new ArrayList<>(4);
+            if (foreignSends == null) {
+                foreignSends = new ArrayList<>(4);
             }
-            first = handedOver.isEmpty();
-            handedOver.add(data);
-            handedOverBytes += data.remaining();
+            first = foreignSends.isEmpty();
+            foreignSends.add(data);
+            foreignSendBytes += data.remaining();
         }
         if (first) {
-            loop.queueInLoop(this::flushHandedOver);
+            loop.queueInLoop(this::flushForeignSends);
         }
     }
 
-    private void flushHandedOver() {
+    private void flushForeignSends() {
         ArrayList<ByteBuffer> sent;
         synchronized (this) {
-            sent = handedOver;
-            handedOver = null; // the next send queues the next flush
-            handedOverBytes = 0;
+            sent = foreignSends;
+            foreignSends = null; // the next send queues the next flush
+            foreignSendBytes = 0;
         }
         if (state == State.DISCONNECTED) {
             return;
@@ -665,11 +665,11 @@ public final class TcpConnection implements Channel {
     }
 
     /**
-     * Bytes handed over by another thread before its {@link #shutdown} may still wait for
-     * their flush task; that task comes back here once they are written.
+     * Bytes sent by another thread before its {@link #shutdown} may still wait for their
+     * flush task; that task comes back here once they are written.
      */
     private void shutdownOutputIfDrained() {
-        if (state != State.DISCONNECTING || hasQueuedOutput() || hasHandedOver()) {
+        if (state != State.DISCONNECTING || hasQueuedOutput() || hasForeignSends()) {
             return;
         }
         try {
@@ -772,8 +772,8 @@ public final class TcpConnection implements Channel {
         return tls == null ? queued : tls.wantsWrite(queued);
     }
 
-    private synchronized boolean hasHandedOver() {
-        return handedOver != null && !handedOver.isEmpty();
+    private synchronized boolean hasForeignSends() {
+        return foreignSends != null && !foreignSends.isEmpty();
     }
 
     private synchronized boolean changeState(State from, State to) {
