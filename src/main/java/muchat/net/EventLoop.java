@@ -9,7 +9,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * called from any thread; everything else only from the loop thread, which is the
  * thread that called {@link #loop()} ({@link #assertInLoopThread()} enforces it).
  */
-public final class EventLoop implements Executor {
+public final class EventLoop {
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
     /** Size of the per-loop read buffer, as muduo's 64 KiB extra buffer in readFd. */
     private static final int READ_BUFFER_SIZE = 64 * 1024;
@@ -117,7 +116,10 @@ public final class EventLoop implements Executor {
         }
     }
 
-    /** Runs {@code task} now if called in the loop thread, otherwise queues it. Any thread. */
+    /**
+     * Runs {@code task} at once if called in the loop thread (before this call returns),
+     * otherwise as {@link #queueInLoop}. Any thread.
+     */
     public void runInLoop(Runnable task) {
         if (isInLoopThread()) {
             task.run();
@@ -126,13 +128,13 @@ public final class EventLoop implements Executor {
         }
     }
 
-    /** Same as {@link #queueInLoop}: lets a loop serve as a plain {@link Executor}. */
-    @Override
-    public void execute(Runnable task) {
-        queueInLoop(task);
-    }
-
-    /** Queues {@code task} to run after the IO events of the current or next iteration. Any thread. */
+    /**
+     * Always queues {@code task}, never runs it inline: the loop runs queued tasks in the
+     * order queued, after the IO events and timers of an iteration. A task queued by an IO
+     * callback or a timer runs in the same iteration; one queued by a queued task runs in
+     * the next (so tasks that queue tasks cannot starve the sockets). A loop blocked in
+     * {@code select} is woken. Any thread.
+     */
     public void queueInLoop(Runnable task) {
         synchronized (taskLock) {
             pendingTasks.add(task);

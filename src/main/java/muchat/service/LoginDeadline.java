@@ -80,7 +80,7 @@ final class LoginDeadline {
     /** On the session's strand: every request read before the deadline has been handled. */
     private void expireOnStrand(Session session) {
         if (!session.isLoggedIn()) {
-            loop.execute(() -> expire(session));
+            loop.queueInLoop(() -> expire(session));
         }
     }
 

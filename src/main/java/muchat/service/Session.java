@@ -140,7 +140,7 @@ public final class Session {
      */
     private void donePending() {
         if (pending.decrementAndGet() <= maxPending / 2 && backlogPaused) {
-            connection.loop().execute(this::resumeIfHalfDone);
+            connection.loop().queueInLoop(this::resumeIfHalfDone);
         }
     }
 
