@@ -2,7 +2,6 @@ package muchat.net;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
@@ -35,8 +34,6 @@ public final class EventLoop {
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
     /** Size of the per-loop read buffer, as muduo's 64 KiB extra buffer in readFd. */
     private static final int READ_BUFFER_SIZE = 64 * 1024;
-    /** Most buffers handed to one gathering write (Linux IOV_MAX is 1024; this is plenty). */
-    static final int MAX_GATHER = 64;
 
     private final String name;
     private final Selector selector;
@@ -56,7 +53,6 @@ public final class EventLoop {
      * connection needs no read buffer of its own.
      */
     private final Buffer readBuffer = new Buffer(READ_BUFFER_SIZE);
-    private final ByteBuffer[] gatherArray = new ByteBuffer[MAX_GATHER];
     /** Ciphertext scratch of this loop's TLS connections; made at the first TLS connection. */
     private TlsLayer.Scratch tlsScratch;
     /** Written by the loop thread, read by the acceptor for least-loaded placement. */
@@ -186,11 +182,6 @@ public final class EventLoop {
     Buffer readBuffer() {
         readBuffer.clear();
         return readBuffer;
-    }
-
-    /** Scratch array for gathering writes, all nulls. Loop thread. */
-    ByteBuffer[] gatherArray() {
-        return gatherArray;
     }
 
     /** Scratch buffers for {@link TlsLayer}, shared like {@link #readBuffer()}. Loop thread. */

@@ -48,6 +48,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class TcpConnection implements Channel {
     private static final Logger log = LoggerFactory.getLogger(TcpConnection.class);
+    /** Most buffers handed to one gathering write (Linux IOV_MAX is 1024; this is plenty). */
+    private static final int MAX_GATHER = 64;
+    /**
+     * The array of a gathering write, one per loop thread and shared by that loop's
+     * connections: they write one at a time, and an idle connection holds none.
+     */
+    private static final ThreadLocal<ByteBuffer[]> GATHER_ARRAY =
+            ThreadLocal.withInitial(() -> new ByteBuffer[MAX_GATHER]);
 
     /** Where a connection is in its life. */
     public enum State { CONNECTING, CONNECTED, DISCONNECTING, DISCONNECTED }
@@ -612,11 +620,11 @@ public final class TcpConnection implements Channel {
 
     /** One gathering write of the queue. Drained: back to reading only; not drained: OP_WRITE. */
     private void writeQueued() {
-        ByteBuffer[] gather = loop.gatherArray();
+        ByteBuffer[] gather = GATHER_ARRAY.get();
         int count = 0;
         if (output != null) { // null when only TLS records wait
             for (ByteBuffer b : output) {
-                if (count == EventLoop.MAX_GATHER) {
+                if (count == MAX_GATHER) {
                     break;
                 }
                 gather[count++] = b;
