@@ -137,7 +137,8 @@ public final class TcpConnection implements Channel {
     private Callbacks.MessageCallback messageCallback = Callbacks.DISCARD;
     private Callbacks.WriteCompleteCallback writeCompleteCallback;
     private Callbacks.HighWaterMarkCallback highWaterMarkCallback;
-    private long highWaterMark = 64L * 1024 * 1024;
+    /** Set together with {@link #highWaterMarkCallback}; without the callback it has no use, so no default. */
+    private long highWaterMark;
     private Callbacks.ConnectionCallback closeCallback = Callbacks.NO_CONNECTION_CALLBACK;
 
     /** {@code tlsEngine}: null for plaintext, or the engine that speaks TLS on this socket. */

@@ -52,7 +52,8 @@ public final class TcpServer {
     private Callbacks.MessageCallback messageCallback = Callbacks.DISCARD;
     private Callbacks.WriteCompleteCallback writeCompleteCallback;
     private Callbacks.HighWaterMarkCallback highWaterMarkCallback;
-    private long highWaterMark = 64L * 1024 * 1024;
+    /** Set together with {@link #highWaterMarkCallback}; without the callback it has no use, so no default. */
+    private long highWaterMark;
     private long outputLimit = Long.MAX_VALUE;
     private Duration idleTimeout = Duration.ZERO;
     private MemoryBudget budget = new MemoryBudget(Long.MAX_VALUE, over -> { });
@@ -82,7 +83,7 @@ public final class TcpServer {
         this.writeCompleteCallback = callback;
     }
 
-    /** Called when a connection's queued output crosses {@code bytes} (default 64 MiB). */
+    /** Called when a connection's queued output grows across {@code bytes}; no callback by default. */
     public void setHighWaterMarkCallback(Callbacks.HighWaterMarkCallback callback, long bytes) {
         this.highWaterMarkCallback = callback;
         this.highWaterMark = bytes;
