@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import jdk.net.ExtendedSocketOptions;
@@ -44,7 +45,11 @@ import org.slf4j.LoggerFactory;
  * did not take).
  *
  * <p>Lifecycle: CONNECTING, CONNECTED, DISCONNECTING (after {@link #shutdown} or
- * {@link #forceClose}), DISCONNECTED.
+ * {@link #forceClose}), DISCONNECTED. The state is read from any thread (every send checks
+ * it) and changes in three ways only: to CONNECTED once registered, in the loop; from
+ * CONNECTED to DISCONNECTING by a compare-and-set, in any thread, so that a shutdown or a
+ * close called elsewhere can never overwrite DISCONNECTED; and to DISCONNECTED, for good,
+ * when the loop closes the socket.
  */
 public final class TcpConnection implements Channel {
     private static final Logger log = LoggerFactory.getLogger(TcpConnection.class);
@@ -102,7 +107,8 @@ public final class TcpConnection implements Channel {
     /** Null for a plaintext connection. */
     private final TlsLayer tls;
     private SelectionKey key;
-    private volatile State state = State.CONNECTING;
+    /** See "Lifecycle" in the class comment: read from any thread, changed only as it says. */
+    private final AtomicReference<State> state = new AtomicReference<>(State.CONNECTING);
     private volatile Object context;
 
     private final Buffer input = new Buffer();
@@ -162,11 +168,11 @@ public final class TcpConnection implements Channel {
     }
 
     public State state() {
-        return state;
+        return state.get();
     }
 
     public boolean isConnected() {
-        return state == State.CONNECTED;
+        return state.get() == State.CONNECTED;
     }
 
     /**
@@ -209,7 +215,7 @@ public final class TcpConnection implements Channel {
      * before {@link #shutdown} still go out, bytes sent after it do not.
      */
     public void send(byte[] data) {
-        if (state != State.CONNECTED) {
+        if (state.get() != State.CONNECTED) {
             return;
         }
         if (loop.isInLoopThread()) {
@@ -224,7 +230,7 @@ public final class TcpConnection implements Channel {
      * its array is detached and queued without copying, so the buffer must not be shared.
      */
     public void send(Buffer data) {
-        if (state != State.CONNECTED) {
+        if (state.get() != State.CONNECTED) {
             data.skip(data.readableBytes());
             return;
         }
@@ -242,7 +248,7 @@ public final class TcpConnection implements Channel {
      * is shut down. The peer's remaining input is still read. Any thread.
      */
     public void shutdown() {
-        if (changeState(State.CONNECTED, State.DISCONNECTING)) {
+        if (state.compareAndSet(State.CONNECTED, State.DISCONNECTING)) {
             loop.runInLoop(this::shutdownOutputIfDrained);
         }
     }
@@ -263,9 +269,7 @@ public final class TcpConnection implements Channel {
 
     /** Closes now, dropping whatever is still queued. Any thread. */
     public void forceClose() {
-        State s = state;
-        if (s == State.CONNECTED || s == State.DISCONNECTING) {
-            state = State.DISCONNECTING;
+        if (state.compareAndSet(State.CONNECTED, State.DISCONNECTING) || state.get() == State.DISCONNECTING) {
             loop.queueInLoop(this::handleClose);
         }
     }
@@ -278,7 +282,7 @@ public final class TcpConnection implements Channel {
     public void runWhenOutputDrained(Runnable task) {
         // Queued, not run inline: a send from another thread just before queued its flush first.
         loop.queueInLoop(() -> {
-            if (state == State.DISCONNECTED) {
+            if (state.get() == State.DISCONNECTED) {
                 return;
             }
             if (!hasQueuedOutput()) {
@@ -361,7 +365,7 @@ public final class TcpConnection implements Channel {
         if (tls != null) {
             tls.start();
         }
-        state = State.CONNECTED;
+        state.set(State.CONNECTED); // from CONNECTING, which nothing else changes
         updateInterest(); // reading may be paused already (see TcpServer#pauseAll)
         loop.countConnection(+1);
         connectionCallback.onConnection(this);
@@ -419,7 +423,7 @@ public final class TcpConnection implements Channel {
         if ((readyOps & SelectionKey.OP_READ) != 0) {
             handleRead();
         }
-        if ((readyOps & SelectionKey.OP_WRITE) != 0 && state != State.DISCONNECTED) {
+        if ((readyOps & SelectionKey.OP_WRITE) != 0 && state.get() != State.DISCONNECTED) {
             handleWrite();
         }
     }
@@ -518,7 +522,7 @@ public final class TcpConnection implements Channel {
             foreignSends = null; // the next send queues the next flush
             foreignSendBytes = 0;
         }
-        if (state == State.DISCONNECTED) {
+        if (state.get() == State.DISCONNECTED) {
             return;
         }
         boolean wasIdle = !hasQueuedOutput();
@@ -530,7 +534,7 @@ public final class TcpConnection implements Channel {
     }
 
     private void sendInLoop(ByteBuffer data) {
-        if (state == State.DISCONNECTED) {
+        if (state.get() == State.DISCONNECTED) {
             log.debug("{} closed, dropping {} bytes", this, data.remaining());
             return;
         }
@@ -563,7 +567,7 @@ public final class TcpConnection implements Channel {
         // Inside the message callback (which resumed reading by releasing a pause on this
         // thread), the callback itself goes on consuming: a nested call would hand it the
         // same bytes it is in the middle of.
-        if (readPauses.isEmpty() && input.isReadable() && state != State.DISCONNECTED && !inMessageCallback) {
+        if (readPauses.isEmpty() && input.isReadable() && state.get() != State.DISCONNECTED && !inMessageCallback) {
             callMessageCallback(input);
             input.release();
             countInput();
@@ -585,7 +589,7 @@ public final class TcpConnection implements Channel {
      * when the kernel takes more).
      */
     private void updateInterest() {
-        if (state == State.DISCONNECTED || key == null) {
+        if (state.get() == State.DISCONNECTED || key == null) {
             return;
         }
         int ops = (peerClosed || !readPauses.isEmpty() ? 0 : SelectionKey.OP_READ)
@@ -668,7 +672,7 @@ public final class TcpConnection implements Channel {
             drainedTasks = null;
             tasks.forEach(EventLoop::runSafely);
         }
-        if (state == State.DISCONNECTING) {
+        if (state.get() == State.DISCONNECTING) {
             shutdownOutputIfDrained();
         }
     }
@@ -678,7 +682,7 @@ public final class TcpConnection implements Channel {
      * flush task; that task comes back here once they are written.
      */
     private void shutdownOutputIfDrained() {
-        if (state != State.DISCONNECTING || hasQueuedOutput() || hasForeignSends()) {
+        if (state.get() != State.DISCONNECTING || hasQueuedOutput() || hasForeignSends()) {
             return;
         }
         try {
@@ -689,11 +693,9 @@ public final class TcpConnection implements Channel {
     }
 
     private void handleClose() {
-        if (state == State.DISCONNECTED || key == null) {
-            state = State.DISCONNECTED;
+        if (state.getAndSet(State.DISCONNECTED) == State.DISCONNECTED || key == null) {
             return;
         }
-        state = State.DISCONNECTED;
         key.cancel();
         if (tls != null) {
             tls.close(); // close_notify, if the socket takes it now
@@ -728,7 +730,7 @@ public final class TcpConnection implements Channel {
 
     /** Counts what {@link #input} (and TLS) holds now in the budget, after a read, a write or a close. */
     private void countInput() {
-        long held = state == State.DISCONNECTED ? 0 : input.readableBytes() + (tls == null ? 0 : tls.bufferedBytes());
+        long held = state.get() == State.DISCONNECTED ? 0 : input.readableBytes() + (tls == null ? 0 : tls.bufferedBytes());
         if (budget != null && held != inputCounted) {
             budget.add(held - inputCounted);
         }
@@ -783,14 +785,6 @@ public final class TcpConnection implements Channel {
 
     private synchronized boolean hasForeignSends() {
         return foreignSends != null && !foreignSends.isEmpty();
-    }
-
-    private synchronized boolean changeState(State from, State to) {
-        if (state != from) {
-            return false;
-        }
-        state = to;
-        return true;
     }
 
     private static ByteBuffer copyOf(ByteBuffer data) {
