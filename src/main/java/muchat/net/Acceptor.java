@@ -54,11 +54,13 @@ final class Acceptor implements Channel {
 
     /** Starts accepting. Loop thread. */
     void listen() throws IOException {
+        loop.assertInLoopThread();
         key = loop.register(listener, SelectionKey.OP_ACCEPT, this);
     }
 
     @Override
     public void handleEvent(int readyOps) {
+        loop.assertInLoopThread();
         while (true) {
             SocketChannel socket;
             try {
@@ -103,6 +105,7 @@ final class Acceptor implements Channel {
 
     /** Stops listening; already accepted connections are not affected. Loop thread. */
     void close() {
+        loop.assertInLoopThread();
         if (key != null) {
             key.cancel();
         }

@@ -37,7 +37,7 @@ public final class EventLoop {
 
     private final String name;
     private final Selector selector;
-    private final TimerQueue timers = new TimerQueue();
+    private final TimerQueue timers = new TimerQueue(this);
     private final AtomicLong timerSequence = new AtomicLong();
     private final Object taskLock = new Object();
     private List<Runnable> pendingTasks = new ArrayList<>();
@@ -103,13 +103,15 @@ public final class EventLoop {
         return Thread.currentThread() == thread;
     }
 
-    /** Fails fast when a loop-only method is called from a foreign thread. */
+    /**
+     * The first line of every loop-only method (muduo's assertInLoopThread). A Java
+     * {@code assert}: tests run with assertions on and fail at the first call from a foreign
+     * thread; production runs without them and pays nothing on these hot paths.
+     */
     public void assertInLoopThread() {
-        if (!isInLoopThread()) {
-            throw new IllegalStateException("EventLoop " + name + " is owned by thread "
-                    + (thread == null ? "<not started>" : thread.getName())
-                    + " but was used from " + Thread.currentThread().getName());
-        }
+        assert isInLoopThread() : "EventLoop " + name + " is owned by thread "
+                + (thread == null ? "<not started>" : thread.getName())
+                + " but was used from " + Thread.currentThread().getName();
     }
 
     /**
@@ -180,12 +182,14 @@ public final class EventLoop {
 
     /** The shared read buffer, empty. Loop thread. */
     Buffer readBuffer() {
+        assertInLoopThread();
         readBuffer.clear();
         return readBuffer;
     }
 
     /** Scratch buffers for {@link TlsLayer}, shared like {@link #readBuffer()}. Loop thread. */
     TlsLayer.Scratch tlsScratch() {
+        assertInLoopThread();
         if (tlsScratch == null) {
             tlsScratch = new TlsLayer.Scratch();
         }
@@ -194,6 +198,7 @@ public final class EventLoop {
 
     /** Counts a connection in (+1) or out (-1). Loop thread. */
     void countConnection(int delta) {
+        assertInLoopThread();
         connectionCount += delta;
     }
 

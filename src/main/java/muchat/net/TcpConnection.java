@@ -327,32 +327,39 @@ public final class TcpConnection implements Channel {
     // ---- configuration: before connectEstablished --------------------------------------------
 
     void setConnectionCallback(Callbacks.ConnectionCallback callback) {
+        assertConfigurable();
         this.connectionCallback = callback;
     }
 
     void setMessageCallback(Callbacks.MessageCallback callback) {
+        assertConfigurable();
         this.messageCallback = callback;
     }
 
     /** Also from the loop thread later on, e.g. once the protocol knows it must pace its writes. */
     public void setWriteCompleteCallback(Callbacks.WriteCompleteCallback callback) {
+        assertConfigurable();
         this.writeCompleteCallback = callback;
     }
 
     void setHighWaterMarkCallback(Callbacks.HighWaterMarkCallback callback, long highWaterMark) {
+        assertConfigurable();
         this.highWaterMarkCallback = callback;
         this.highWaterMark = highWaterMark;
     }
 
     void setOutputLimit(long bytes) {
+        assertConfigurable();
         this.outputLimit = bytes;
     }
 
     void setMemoryBudget(MemoryBudget budget) {
+        assertConfigurable();
         this.budget = budget;
     }
 
     void setCloseCallback(Callbacks.ConnectionCallback callback) {
+        assertConfigurable();
         this.closeCallback = callback;
     }
 
@@ -376,6 +383,7 @@ public final class TcpConnection implements Channel {
      * that only start a message (a peer trickling a frame) do not count. Loop thread.
      */
     long lastActiveNanos() {
+        loop.assertInLoopThread();
         return lastActiveNanos;
     }
 
@@ -384,6 +392,7 @@ public final class TcpConnection implements Channel {
      * not read from cannot send a frame, so its silence does not count then. Loop thread.
      */
     boolean isIdleTimeoutPaused() {
+        loop.assertInLoopThread();
         for (ReadPause pause : readPauses) {
             if (!pause.peerNotReading) {
                 return true;
@@ -394,6 +403,7 @@ public final class TcpConnection implements Channel {
 
     /** True if the server's idle timeout does not apply (see {@link #keepAliveInsteadOfIdleTimeout}). */
     boolean isIdleTimeoutExempt() {
+        loop.assertInLoopThread();
         return idleTimeoutExempt;
     }
 
@@ -420,6 +430,7 @@ public final class TcpConnection implements Channel {
 
     @Override
     public void handleEvent(int readyOps) {
+        loop.assertInLoopThread();
         if ((readyOps & SelectionKey.OP_READ) != 0) {
             handleRead();
         }
@@ -430,6 +441,7 @@ public final class TcpConnection implements Channel {
 
     @Override
     public void closeOnQuit() {
+        loop.assertInLoopThread();
         handleClose();
     }
 
@@ -516,6 +528,7 @@ public final class TcpConnection implements Channel {
     }
 
     private void flushForeignSends() {
+        loop.assertInLoopThread();
         ArrayList<ByteBuffer> sent;
         synchronized (this) {
             sent = foreignSends;
@@ -534,6 +547,7 @@ public final class TcpConnection implements Channel {
     }
 
     private void sendInLoop(ByteBuffer data) {
+        loop.assertInLoopThread();
         if (state.get() == State.DISCONNECTED) {
             log.debug("{} closed, dropping {} bytes", this, data.remaining());
             return;
@@ -682,6 +696,7 @@ public final class TcpConnection implements Channel {
      * flush task; that task comes back here once they are written.
      */
     private void shutdownOutputIfDrained() {
+        loop.assertInLoopThread();
         if (state.get() != State.DISCONNECTING || hasQueuedOutput() || hasForeignSends()) {
             return;
         }
@@ -693,6 +708,7 @@ public final class TcpConnection implements Channel {
     }
 
     private void handleClose() {
+        loop.assertInLoopThread();
         if (state.getAndSet(State.DISCONNECTED) == State.DISCONNECTED || key == null) {
             return;
         }
@@ -730,7 +746,8 @@ public final class TcpConnection implements Channel {
 
     /** Counts what {@link #input} (and TLS) holds now in the budget, after a read, a write or a close. */
     private void countInput() {
-        long held = state.get() == State.DISCONNECTED ? 0 : input.readableBytes() + (tls == null ? 0 : tls.bufferedBytes());
+        long held = state.get() == State.DISCONNECTED
+                ? 0 : input.readableBytes() + (tls == null ? 0 : tls.bufferedBytes());
         if (budget != null && held != inputCounted) {
             budget.add(held - inputCounted);
         }
@@ -785,6 +802,15 @@ public final class TcpConnection implements Channel {
 
     private synchronized boolean hasForeignSends() {
         return foreignSends != null && !foreignSends.isEmpty();
+    }
+
+    /**
+     * Configuration happens before {@link #connectEstablished}, in the accepting thread
+     * while no other thread knows the connection, or later in its loop thread.
+     */
+    private void assertConfigurable() {
+        assert state.get() == State.CONNECTING || loop.isInLoopThread()
+                : this + " configured from " + Thread.currentThread().getName() + " after it was established";
     }
 
     private static ByteBuffer copyOf(ByteBuffer data) {

@@ -290,6 +290,8 @@ public final class TcpServer {
      * hand-off of frames read in the iteration under way. Not from a loop thread.
      */
     private void awaitLoops() {
+        assert ioLoops.loops().stream().noneMatch(EventLoop::isInLoopThread)
+                : "a loop thread waiting for the loops would wait for itself";
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (EventLoop loop : ioLoops.loops()) {
             CompletableFuture<Void> f = new CompletableFuture<>();
@@ -302,6 +304,7 @@ public final class TcpServer {
     }
 
     private void listen(CompletableFuture<InetSocketAddress> listening) {
+        mainLoop.assertInLoopThread();
         try {
             acceptor = new Acceptor(mainLoop, requestedAddress, BACKLOG, this::newConnection);
             acceptor.listen();
@@ -316,6 +319,7 @@ public final class TcpServer {
      * has as many connections open as it may.
      */
     private void newConnection(SocketChannel socket) {
+        mainLoop.assertInLoopThread();
         InetAddress peer;
         try {
             peer = ((InetSocketAddress) socket.getRemoteAddress()).getAddress();
@@ -367,6 +371,7 @@ public final class TcpServer {
     }
 
     private void establish(TcpConnection connection, SocketChannel socket, InetAddress peer) {
+        connection.loop().assertInLoopThread(); // stopRead below must act at once
         try {
             synchronized (serverPauses) {
                 serverPauses.forEach(connection::stopRead); // in this loop: at once
@@ -381,6 +386,7 @@ public final class TcpServer {
 
     /** Sub-loop thread: close the connections of this loop that have been silent too long. */
     private void closeIdle(EventLoop loop) {
+        loop.assertInLoopThread();
         long now = System.nanoTime();
         long limit = idleTimeout.toNanos();
         for (Channel channel : loop.channels()) {
