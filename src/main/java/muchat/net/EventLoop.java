@@ -22,13 +22,14 @@ import org.slf4j.LoggerFactory;
  *       thread queues work;</li>
  *   <li>dispatches the ready sockets to their {@link Channel}s;</li>
  *   <li>runs the timers that are due;</li>
- *   <li>swaps out the tasks queued by other threads and runs them.</li>
+ *   <li>swaps out the queued tasks ({@link #queueInLoop}) and runs them.</li>
  * </ol>
  *
  * <p>Threads: {@link #runInLoop}, {@link #queueInLoop}, {@link #runAfter},
- * {@link #runEvery}, {@link #cancel}, {@link #quit} and {@link #isInLoopThread} may be
- * called from any thread; everything else only from the loop thread, which is the
- * thread that called {@link #loop()} ({@link #assertInLoopThread()} enforces it).
+ * {@link #runEvery}, {@link #cancel}, {@link #quit}, {@link #isInLoopThread},
+ * {@link #name} and {@link #connectionCount} may be called from any thread; everything
+ * else only from the loop thread, which is the thread that called {@link #loop()}
+ * ({@link #assertInLoopThread()} checks it when assertions are on).
  */
 public final class EventLoop {
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
@@ -174,7 +175,7 @@ public final class EventLoop {
 
     // ---- loop-thread only -------------------------------------------------------------
 
-    /** Registers {@code channel} with this loop's selector. Loop thread. */
+    /** Registers {@code socket} with this loop's selector, {@code channel} to be called back. Loop thread. */
     SelectionKey register(SelectableChannel socket, int ops, Channel channel) throws ClosedChannelException {
         assertInLoopThread();
         return socket.register(selector, ops, channel);

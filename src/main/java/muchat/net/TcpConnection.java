@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@link #send}, {@link #shutdown}, {@link #forceClose}, {@link #stopRead},
  * {@link #startRead}, {@link #runWhenOutputDrained}, {@link #isOutputFull}, the getters
- * and the context may be used from any thread;
- * everything else runs in the owning loop.
+ * and the context may be used from any thread; the setters before the connection is
+ * established or in its loop; everything else runs in the owning loop, and checks it
+ * ({@link EventLoop#assertInLoopThread}).
  *
  * <p>Input: the loop reads into its shared read buffer; when the message callback
  * leaves an incomplete message behind, those bytes move to this connection's own
@@ -133,7 +134,7 @@ public final class TcpConnection implements Channel {
     private boolean peerClosed;
     /** Tasks of {@link #runWhenOutputDrained} waiting for the output to drain; loop thread. */
     private ArrayList<Runnable> drainedTasks;
-    /** Reasons reading is paused now; read only while empty. */
+    /** Reasons reading is paused now; the socket is read only while there is none. */
     private final EnumSet<ReadPause> readPauses = EnumSet.noneOf(ReadPause.class);
     /** When the message callback last consumed input: what the idle timeout measures. */
     private long lastActiveNanos = System.nanoTime();
@@ -276,8 +277,8 @@ public final class TcpConnection implements Channel {
 
     /**
      * Runs {@code task} on the loop once everything sent before this call has been taken
-     * by the kernel (at once if nothing waits); never if the connection closes first.
-     * Any thread.
+     * by the kernel (as soon as the loop gets to it if nothing waits); never if the
+     * connection closes first. Any thread.
      */
     public void runWhenOutputDrained(Runnable task) {
         // Queued, not run inline: a send from another thread just before queued its flush first.
@@ -324,7 +325,7 @@ public final class TcpConnection implements Channel {
         return readPauses.isEmpty();
     }
 
-    // ---- configuration: before connectEstablished --------------------------------------------
+    // ---- configuration: before connectEstablished, or in the loop (assertConfigurable) ----------
 
     void setConnectionCallback(Callbacks.ConnectionCallback callback) {
         assertConfigurable();

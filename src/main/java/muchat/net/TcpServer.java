@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: configure (the setters) before {@link #start()}; {@link #start()},
  * {@link #stopAccepting()}, {@link #stopReading()}, {@link #closeGracefully} and
- * {@link #stop()} from the owner's thread; the callbacks
- * run in the connection's loop thread; {@link #connectionCount()} from any thread.
+ * {@link #stop()} from the owner's thread, not a loop's; {@link #pauseAll},
+ * {@link #resumeAll}, {@link #connectionCount()}, {@link #connections()} and
+ * {@link #bufferedBytes()} from any thread; the callbacks run in the connection's loop
+ * thread, and so do the private steps of a connection's life (each checks its loop).
  */
 public final class TcpServer {
     private static final Logger log = LoggerFactory.getLogger(TcpServer.class);

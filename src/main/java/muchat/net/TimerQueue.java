@@ -12,7 +12,8 @@ import java.util.PriorityQueue;
  * wake-up. Cancelled timers are only marked; they are dropped when they reach the top,
  * which keeps cancel O(1).
  *
- * <p>Threads: loop thread only (the loop hops foreign calls over with runInLoop).
+ * <p>Threads: loop thread only, each method checks (the loop hops foreign calls over
+ * with runInLoop).
  */
 final class TimerQueue {
     private final PriorityQueue<TimerId> heap = new PriorityQueue<>(
