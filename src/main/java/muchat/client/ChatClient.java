@@ -368,7 +368,7 @@ public final class ChatClient {
     // ---- sending, from any thread -----------------------------------------------------------
 
     private boolean send(Message message) {
-        ByteBuffer frame = encoder.encode(message).handOver();
+        ByteBuffer frame = encoder.encode(message).detach();
         synchronized (sendLock) {
             if (socketOut == null) {
                 return false;

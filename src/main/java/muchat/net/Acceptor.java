@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Acceptor implements Channel {
     private static final Logger log = LoggerFactory.getLogger(Acceptor.class);
-    static final long PAUSE_ON_EMFILE_MILLIS = 200;
+    private static final long PAUSE_ON_EMFILE_MILLIS = 200;
 
     private final EventLoop loop;
     private final ServerSocketChannel listener;
@@ -54,11 +54,13 @@ final class Acceptor implements Channel {
 
     /** Starts accepting. Loop thread. */
     void listen() throws IOException {
+        loop.assertInLoopThread();
         key = loop.register(listener, SelectionKey.OP_ACCEPT, this);
     }
 
     @Override
     public void handleEvent(int readyOps) {
+        loop.assertInLoopThread();
         while (true) {
             SocketChannel socket;
             try {
@@ -103,6 +105,7 @@ final class Acceptor implements Channel {
 
     /** Stops listening; already accepted connections are not affected. Loop thread. */
     void close() {
+        loop.assertInLoopThread();
         if (key != null) {
             key.cancel();
         }

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * A growable byte buffer laid out as muduo's {@code Buffer}:
@@ -120,26 +119,6 @@ public final class Buffer {
     public void clear() {
         readerIndex = array.length == 0 ? 0 : CHEAP_PREPEND;
         writerIndex = readerIndex;
-    }
-
-    /** Consumes and returns {@code n} bytes. */
-    public byte[] readBytes(int n) {
-        checkReadable(n);
-        byte[] out = Arrays.copyOfRange(array, readerIndex, readerIndex + n);
-        skip(n);
-        return out;
-    }
-
-    public String readString(int n) {
-        checkReadable(n);
-        String s = new String(array, readerIndex, n, StandardCharsets.UTF_8);
-        skip(n);
-        return s;
-    }
-
-    /** Consumes all readable bytes as UTF-8 text. */
-    public String readAllAsString() {
-        return readString(readableBytes());
     }
 
     /** Drops the backing array if nothing is readable, so an idle owner holds no memory. */
@@ -258,16 +237,11 @@ public final class Buffer {
         return n;
     }
 
-    /** A read-only view of the content; consuming the view does not consume the buffer. */
-    public ByteBuffer asReadOnlyByteBuffer() {
-        return ByteBuffer.wrap(array, readerIndex, readableBytes()).asReadOnlyBuffer();
-    }
-
     /**
-     * Takes the content out as a heap ByteBuffer without copying and leaves this buffer
+     * Detaches the content as a heap ByteBuffer without copying and leaves this buffer
      * empty and array-less: the caller becomes the only owner of those bytes.
      */
-    public ByteBuffer handOver() {
+    public ByteBuffer detach() {
         ByteBuffer out = ByteBuffer.wrap(array, readerIndex, readableBytes());
         array = NO_BYTES;
         readerIndex = 0;

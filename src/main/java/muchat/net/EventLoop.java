@@ -2,15 +2,12 @@ package muchat.net;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,31 +22,29 @@ import org.slf4j.LoggerFactory;
  *       thread queues work;</li>
  *   <li>dispatches the ready sockets to their {@link Channel}s;</li>
  *   <li>runs the timers that are due;</li>
- *   <li>swaps out the tasks queued by other threads and runs them.</li>
+ *   <li>swaps out the queued tasks ({@link #queueInLoop}) and runs them.</li>
  * </ol>
  *
  * <p>Threads: {@link #runInLoop}, {@link #queueInLoop}, {@link #runAfter},
- * {@link #runEvery}, {@link #cancel}, {@link #quit} and {@link #isInLoopThread} may be
- * called from any thread; everything else only from the loop thread, which is the
- * thread that called {@link #loop()} ({@link #assertInLoopThread()} enforces it).
+ * {@link #runEvery}, {@link #cancel}, {@link #quit}, {@link #isInLoopThread},
+ * {@link #name} and {@link #connectionCount} may be called from any thread; everything
+ * else only from the loop thread, which is the thread that called {@link #loop()}
+ * ({@link #assertInLoopThread()} checks it when assertions are on).
  */
-public final class EventLoop implements Executor {
+public final class EventLoop {
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
     /** Size of the per-loop read buffer, as muduo's 64 KiB extra buffer in readFd. */
     private static final int READ_BUFFER_SIZE = 64 * 1024;
-    /** Most buffers handed to one gathering write (Linux IOV_MAX is 1024; this is plenty). */
-    static final int MAX_GATHER = 64;
 
     private final String name;
     private final Selector selector;
-    private final TimerQueue timers = new TimerQueue();
+    private final TimerQueue timers = new TimerQueue(this);
     private final AtomicLong timerSequence = new AtomicLong();
     private final Object taskLock = new Object();
     private List<Runnable> pendingTasks = new ArrayList<>();
     private List<Runnable> runningTasks = new ArrayList<>();
     /** True while the loop is in (or about to enter) a blocking select: only then is a wake-up needed. */
     private final AtomicBoolean mayBlock = new AtomicBoolean();
-    private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean quit;
     private volatile Thread thread;
     /**
@@ -59,7 +54,6 @@ public final class EventLoop implements Executor {
      * connection needs no read buffer of its own.
      */
     private final Buffer readBuffer = new Buffer(READ_BUFFER_SIZE);
-    private final ByteBuffer[] gatherArray = new ByteBuffer[MAX_GATHER];
     /** Ciphertext scratch of this loop's TLS connections; made at the first TLS connection. */
     private TlsLayer.Scratch tlsScratch;
     /** Written by the loop thread, read by the acceptor for least-loaded placement. */
@@ -95,7 +89,6 @@ public final class EventLoop implements Executor {
             }
         } finally {
             closeEverything();
-            terminated.countDown();
         }
     }
 
@@ -107,25 +100,25 @@ public final class EventLoop implements Executor {
         }
     }
 
-    /** Waits until the loop has stopped and released its sockets. */
-    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        return terminated.await(timeout, unit);
-    }
-
     public boolean isInLoopThread() {
         return Thread.currentThread() == thread;
     }
 
-    /** Fails fast when a loop-only method is called from a foreign thread. */
+    /**
+     * The first line of every loop-only method (muduo's assertInLoopThread). A Java
+     * {@code assert}: tests run with assertions on and fail at the first call from a foreign
+     * thread; production runs without them and pays nothing on these hot paths.
+     */
     public void assertInLoopThread() {
-        if (!isInLoopThread()) {
-            throw new IllegalStateException("EventLoop " + name + " is owned by thread "
-                    + (thread == null ? "<not started>" : thread.getName())
-                    + " but was used from " + Thread.currentThread().getName());
-        }
+        assert isInLoopThread() : "EventLoop " + name + " is owned by thread "
+                + (thread == null ? "<not started>" : thread.getName())
+                + " but was used from " + Thread.currentThread().getName();
     }
 
-    /** Runs {@code task} now if called in the loop thread, otherwise queues it. Any thread. */
+    /**
+     * Runs {@code task} at once if called in the loop thread (before this call returns),
+     * otherwise as {@link #queueInLoop}. Any thread.
+     */
     public void runInLoop(Runnable task) {
         if (isInLoopThread()) {
             task.run();
@@ -134,13 +127,13 @@ public final class EventLoop implements Executor {
         }
     }
 
-    /** Same as {@link #queueInLoop}: lets a loop serve as a plain {@link Executor}. */
-    @Override
-    public void execute(Runnable task) {
-        queueInLoop(task);
-    }
-
-    /** Queues {@code task} to run after the IO events of the current or next iteration. Any thread. */
+    /**
+     * Always queues {@code task}, never runs it inline: the loop runs queued tasks in the
+     * order queued, after the IO events and timers of an iteration. A task queued by an IO
+     * callback or a timer runs in the same iteration; one queued by a queued task runs in
+     * the next (so tasks that queue tasks cannot starve the sockets). A loop blocked in
+     * {@code select} is woken. Any thread.
+     */
     public void queueInLoop(Runnable task) {
         synchronized (taskLock) {
             pendingTasks.add(task);
@@ -182,7 +175,7 @@ public final class EventLoop implements Executor {
 
     // ---- loop-thread only -------------------------------------------------------------
 
-    /** Registers {@code channel} with this loop's selector. Loop thread. */
+    /** Registers {@code socket} with this loop's selector, {@code channel} to be called back. Loop thread. */
     SelectionKey register(SelectableChannel socket, int ops, Channel channel) throws ClosedChannelException {
         assertInLoopThread();
         return socket.register(selector, ops, channel);
@@ -190,17 +183,14 @@ public final class EventLoop implements Executor {
 
     /** The shared read buffer, empty. Loop thread. */
     Buffer readBuffer() {
+        assertInLoopThread();
         readBuffer.clear();
         return readBuffer;
     }
 
-    /** Scratch array for gathering writes, all nulls. Loop thread. */
-    ByteBuffer[] gatherArray() {
-        return gatherArray;
-    }
-
     /** Scratch buffers for {@link TlsLayer}, shared like {@link #readBuffer()}. Loop thread. */
     TlsLayer.Scratch tlsScratch() {
+        assertInLoopThread();
         if (tlsScratch == null) {
             tlsScratch = new TlsLayer.Scratch();
         }
@@ -209,6 +199,7 @@ public final class EventLoop implements Executor {
 
     /** Counts a connection in (+1) or out (-1). Loop thread. */
     void countConnection(int delta) {
+        assertInLoopThread();
         connectionCount += delta;
     }
 

@@ -44,10 +44,6 @@ final class MemoryBudget {
         return used.get();
     }
 
-    boolean isOver() {
-        return over;
-    }
-
     /** Decides under the lock, from the total now: changes of several threads may race to here. */
     private synchronized void settle() {
         long now = used.get();

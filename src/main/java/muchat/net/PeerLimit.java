@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * slot.
  *
  * <p>Threads: {@link #tryAdmit} from the accepting loop, {@link #release} from the
- * connection's loop when it closes; both lock this object, once per accept and once per
- * close.
+ * connection's loop when it closes (or from either loop when setting it up fails); both
+ * lock this object, once per accept and once per close. No method is loop-only.
  */
 final class PeerLimit {
     private static final Logger log = LoggerFactory.getLogger(PeerLimit.class);

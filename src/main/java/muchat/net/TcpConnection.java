@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import jdk.net.ExtendedSocketOptions;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@link #send}, {@link #shutdown}, {@link #forceClose}, {@link #stopRead},
  * {@link #startRead}, {@link #runWhenOutputDrained}, {@link #isOutputFull}, the getters
- * and the context may be used from any thread;
- * everything else runs in the owning loop.
+ * and the context may be used from any thread; the setters before the connection is
+ * established or in its loop; everything else runs in the owning loop, and checks it
+ * ({@link EventLoop#assertInLoopThread}).
  *
  * <p>Input: the loop reads into its shared read buffer; when the message callback
  * leaves an incomplete message behind, those bytes move to this connection's own
@@ -44,10 +46,22 @@ import org.slf4j.LoggerFactory;
  * did not take).
  *
  * <p>Lifecycle: CONNECTING, CONNECTED, DISCONNECTING (after {@link #shutdown} or
- * {@link #forceClose}), DISCONNECTED.
+ * {@link #forceClose}), DISCONNECTED. The state is read from any thread (every send checks
+ * it) and changes in three ways only: to CONNECTED once registered, in the loop; from
+ * CONNECTED to DISCONNECTING by a compare-and-set, in any thread, so that a shutdown or a
+ * close called elsewhere can never overwrite DISCONNECTED; and to DISCONNECTED, for good,
+ * when the loop closes the socket.
  */
 public final class TcpConnection implements Channel {
     private static final Logger log = LoggerFactory.getLogger(TcpConnection.class);
+    /** Most buffers handed to one gathering write (Linux IOV_MAX is 1024; this is plenty). */
+    private static final int MAX_GATHER = 64;
+    /**
+     * The array of a gathering write, one per loop thread and shared by that loop's
+     * connections: they write one at a time, and an idle connection holds none.
+     */
+    private static final ThreadLocal<ByteBuffer[]> GATHER_ARRAY =
+            ThreadLocal.withInitial(() -> new ByteBuffer[MAX_GATHER]);
 
     /** Where a connection is in its life. */
     public enum State { CONNECTING, CONNECTED, DISCONNECTING, DISCONNECTED }
@@ -94,7 +108,8 @@ public final class TcpConnection implements Channel {
     /** Null for a plaintext connection. */
     private final TlsLayer tls;
     private SelectionKey key;
-    private volatile State state = State.CONNECTING;
+    /** See "Lifecycle" in the class comment: read from any thread, changed only as it says. */
+    private final AtomicReference<State> state = new AtomicReference<>(State.CONNECTING);
     private volatile Object context;
 
     private final Buffer input = new Buffer();
@@ -103,11 +118,11 @@ public final class TcpConnection implements Channel {
     private ArrayDeque<ByteBuffer> output;
     /**
      * Sent from other threads, not yet moved to {@link #output}: null when empty, so an
-     * idle connection pays nothing for it. Guarded by {@code this}; see {@link #handOver}.
+     * idle connection pays nothing for it. Guarded by {@code this}; see {@link #sendFromForeignThread}.
      */
-    private ArrayList<ByteBuffer> handedOver;
-    /** Bytes in {@link #handedOver}; written under {@code this}, volatile for {@link #isOutputFull}. */
-    private volatile long handedOverBytes;
+    private ArrayList<ByteBuffer> foreignSends;
+    /** Bytes in {@link #foreignSends}; written under {@code this}, volatile for {@link #isOutputFull}. */
+    private volatile long foreignSendBytes;
     /** Written by the loop thread only; volatile so that others can see how full the output is. */
     private volatile long queuedBytes;
     /** Reading pauses while {@link #queuedBytes} is above this, until it is back under half. */
@@ -119,7 +134,7 @@ public final class TcpConnection implements Channel {
     private boolean peerClosed;
     /** Tasks of {@link #runWhenOutputDrained} waiting for the output to drain; loop thread. */
     private ArrayList<Runnable> drainedTasks;
-    /** Reasons reading is paused now; read only while empty. */
+    /** Reasons reading is paused now; the socket is read only while there is none. */
     private final EnumSet<ReadPause> readPauses = EnumSet.noneOf(ReadPause.class);
     /** When the message callback last consumed input: what the idle timeout measures. */
     private long lastActiveNanos = System.nanoTime();
@@ -129,7 +144,8 @@ public final class TcpConnection implements Channel {
     private Callbacks.MessageCallback messageCallback = Callbacks.DISCARD;
     private Callbacks.WriteCompleteCallback writeCompleteCallback;
     private Callbacks.HighWaterMarkCallback highWaterMarkCallback;
-    private long highWaterMark = 64L * 1024 * 1024;
+    /** Set together with {@link #highWaterMarkCallback}; without the callback it has no use, so no default. */
+    private long highWaterMark;
     private Callbacks.ConnectionCallback closeCallback = Callbacks.NO_CONNECTION_CALLBACK;
 
     /** {@code tlsEngine}: null for plaintext, or the engine that speaks TLS on this socket. */
@@ -153,11 +169,11 @@ public final class TcpConnection implements Channel {
     }
 
     public State state() {
-        return state;
+        return state.get();
     }
 
     public boolean isConnected() {
-        return state == State.CONNECTED;
+        return state.get() == State.CONNECTED;
     }
 
     /**
@@ -165,7 +181,7 @@ public final class TcpConnection implements Channel {
      * what other threads have sent and the loop has not yet queued. Any thread.
      */
     public boolean isOutputFull() {
-        return queuedBytes + handedOverBytes > outputLimit;
+        return queuedBytes + foreignSendBytes > outputLimit;
     }
 
     /** The peer as {@code ip:port}, for logs. */
@@ -200,22 +216,22 @@ public final class TcpConnection implements Channel {
      * before {@link #shutdown} still go out, bytes sent after it do not.
      */
     public void send(byte[] data) {
-        if (state != State.CONNECTED) {
+        if (state.get() != State.CONNECTED) {
             return;
         }
         if (loop.isInLoopThread()) {
             sendInLoop(ByteBuffer.wrap(data));
         } else {
-            handOver(ByteBuffer.wrap(data.clone()));
+            sendFromForeignThread(ByteBuffer.wrap(data.clone()));
         }
     }
 
     /**
      * Sends everything readable in {@code data} and leaves it empty. From a foreign thread
-     * the bytes are handed over without copying, so the buffer must not be shared.
+     * its array is detached and queued without copying, so the buffer must not be shared.
      */
     public void send(Buffer data) {
-        if (state != State.CONNECTED) {
+        if (state.get() != State.CONNECTED) {
             data.skip(data.readableBytes());
             return;
         }
@@ -224,7 +240,7 @@ public final class TcpConnection implements Channel {
             sendInLoop(view);
             data.skip(data.readableBytes());
         } else {
-            handOver(data.handOver());
+            sendFromForeignThread(data.detach());
         }
     }
 
@@ -233,7 +249,7 @@ public final class TcpConnection implements Channel {
      * is shut down. The peer's remaining input is still read. Any thread.
      */
     public void shutdown() {
-        if (changeState(State.CONNECTED, State.DISCONNECTING)) {
+        if (state.compareAndSet(State.CONNECTED, State.DISCONNECTING)) {
             loop.runInLoop(this::shutdownOutputIfDrained);
         }
     }
@@ -254,22 +270,20 @@ public final class TcpConnection implements Channel {
 
     /** Closes now, dropping whatever is still queued. Any thread. */
     public void forceClose() {
-        State s = state;
-        if (s == State.CONNECTED || s == State.DISCONNECTING) {
-            state = State.DISCONNECTING;
+        if (state.compareAndSet(State.CONNECTED, State.DISCONNECTING) || state.get() == State.DISCONNECTING) {
             loop.queueInLoop(this::handleClose);
         }
     }
 
     /**
      * Runs {@code task} on the loop once everything sent before this call has been taken
-     * by the kernel (at once if nothing waits); never if the connection closes first.
-     * Any thread.
+     * by the kernel (as soon as the loop gets to it if nothing waits); never if the
+     * connection closes first. Any thread.
      */
     public void runWhenOutputDrained(Runnable task) {
-        // Queued, not run inline: a send handed over just before queued its flush first.
+        // Queued, not run inline: a send from another thread just before queued its flush first.
         loop.queueInLoop(() -> {
-            if (state == State.DISCONNECTED) {
+            if (state.get() == State.DISCONNECTED) {
                 return;
             }
             if (!hasQueuedOutput()) {
@@ -311,35 +325,42 @@ public final class TcpConnection implements Channel {
         return readPauses.isEmpty();
     }
 
-    // ---- configuration: before connectEstablished --------------------------------------------
+    // ---- configuration: before connectEstablished, or in the loop (assertConfigurable) ----------
 
     void setConnectionCallback(Callbacks.ConnectionCallback callback) {
+        assertConfigurable();
         this.connectionCallback = callback;
     }
 
     void setMessageCallback(Callbacks.MessageCallback callback) {
+        assertConfigurable();
         this.messageCallback = callback;
     }
 
     /** Also from the loop thread later on, e.g. once the protocol knows it must pace its writes. */
     public void setWriteCompleteCallback(Callbacks.WriteCompleteCallback callback) {
+        assertConfigurable();
         this.writeCompleteCallback = callback;
     }
 
     void setHighWaterMarkCallback(Callbacks.HighWaterMarkCallback callback, long highWaterMark) {
+        assertConfigurable();
         this.highWaterMarkCallback = callback;
         this.highWaterMark = highWaterMark;
     }
 
     void setOutputLimit(long bytes) {
+        assertConfigurable();
         this.outputLimit = bytes;
     }
 
     void setMemoryBudget(MemoryBudget budget) {
+        assertConfigurable();
         this.budget = budget;
     }
 
     void setCloseCallback(Callbacks.ConnectionCallback callback) {
+        assertConfigurable();
         this.closeCallback = callback;
     }
 
@@ -352,7 +373,7 @@ public final class TcpConnection implements Channel {
         if (tls != null) {
             tls.start();
         }
-        state = State.CONNECTED;
+        state.set(State.CONNECTED); // from CONNECTING, which nothing else changes
         updateInterest(); // reading may be paused already (see TcpServer#pauseAll)
         loop.countConnection(+1);
         connectionCallback.onConnection(this);
@@ -363,6 +384,7 @@ public final class TcpConnection implements Channel {
      * that only start a message (a peer trickling a frame) do not count. Loop thread.
      */
     long lastActiveNanos() {
+        loop.assertInLoopThread();
         return lastActiveNanos;
     }
 
@@ -371,6 +393,7 @@ public final class TcpConnection implements Channel {
      * not read from cannot send a frame, so its silence does not count then. Loop thread.
      */
     boolean isIdleTimeoutPaused() {
+        loop.assertInLoopThread();
         for (ReadPause pause : readPauses) {
             if (!pause.peerNotReading) {
                 return true;
@@ -381,6 +404,7 @@ public final class TcpConnection implements Channel {
 
     /** True if the server's idle timeout does not apply (see {@link #keepAliveInsteadOfIdleTimeout}). */
     boolean isIdleTimeoutExempt() {
+        loop.assertInLoopThread();
         return idleTimeoutExempt;
     }
 
@@ -407,16 +431,18 @@ public final class TcpConnection implements Channel {
 
     @Override
     public void handleEvent(int readyOps) {
+        loop.assertInLoopThread();
         if ((readyOps & SelectionKey.OP_READ) != 0) {
             handleRead();
         }
-        if ((readyOps & SelectionKey.OP_WRITE) != 0 && state != State.DISCONNECTED) {
+        if ((readyOps & SelectionKey.OP_WRITE) != 0 && state.get() != State.DISCONNECTED) {
             handleWrite();
         }
     }
 
     @Override
     public void closeOnQuit() {
+        loop.assertInLoopThread();
         handleClose();
     }
 
@@ -483,33 +509,34 @@ public final class TcpConnection implements Channel {
     }
 
     /**
-     * A send from another thread. The bytes wait in {@link #handedOver} and one task per
+     * A send from another thread. The bytes wait in {@link #foreignSends} and one task per
      * burst writes them all: when a logic thread sends several frames to one connection
      * in a row (acks and pushes after a group commit), they leave in one system call.
      */
-    private void handOver(ByteBuffer data) {
+    private void sendFromForeignThread(ByteBuffer data) {
         boolean first;
         synchronized (this) {
-            if (handedOver == null) {
-                handedOver = new ArrayList<>(4);
+            if (foreignSends == null) {
+                foreignSends = new ArrayList<>(4);
             }
-            first = handedOver.isEmpty();
-            handedOver.add(data);
-            handedOverBytes += data.remaining();
+            first = foreignSends.isEmpty();
+            foreignSends.add(data);
+            foreignSendBytes += data.remaining();
         }
         if (first) {
-            loop.queueInLoop(this::flushHandedOver);
+            loop.queueInLoop(this::flushForeignSends);
         }
     }
 
-    private void flushHandedOver() {
+    private void flushForeignSends() {
+        loop.assertInLoopThread();
         ArrayList<ByteBuffer> sent;
         synchronized (this) {
-            sent = handedOver;
-            handedOver = null; // the next send queues the next flush
-            handedOverBytes = 0;
+            sent = foreignSends;
+            foreignSends = null; // the next send queues the next flush
+            foreignSendBytes = 0;
         }
-        if (state == State.DISCONNECTED) {
+        if (state.get() == State.DISCONNECTED) {
             return;
         }
         boolean wasIdle = !hasQueuedOutput();
@@ -521,7 +548,8 @@ public final class TcpConnection implements Channel {
     }
 
     private void sendInLoop(ByteBuffer data) {
-        if (state == State.DISCONNECTED) {
+        loop.assertInLoopThread();
+        if (state.get() == State.DISCONNECTED) {
             log.debug("{} closed, dropping {} bytes", this, data.remaining());
             return;
         }
@@ -554,7 +582,7 @@ public final class TcpConnection implements Channel {
         // Inside the message callback (which resumed reading by releasing a pause on this
         // thread), the callback itself goes on consuming: a nested call would hand it the
         // same bytes it is in the middle of.
-        if (readPauses.isEmpty() && input.isReadable() && state != State.DISCONNECTED && !inMessageCallback) {
+        if (readPauses.isEmpty() && input.isReadable() && state.get() != State.DISCONNECTED && !inMessageCallback) {
             callMessageCallback(input);
             input.release();
             countInput();
@@ -576,7 +604,7 @@ public final class TcpConnection implements Channel {
      * when the kernel takes more).
      */
     private void updateInterest() {
-        if (state == State.DISCONNECTED || key == null) {
+        if (state.get() == State.DISCONNECTED || key == null) {
             return;
         }
         int ops = (peerClosed || !readPauses.isEmpty() ? 0 : SelectionKey.OP_READ)
@@ -612,11 +640,11 @@ public final class TcpConnection implements Channel {
 
     /** One gathering write of the queue. Drained: back to reading only; not drained: OP_WRITE. */
     private void writeQueued() {
-        ByteBuffer[] gather = loop.gatherArray();
+        ByteBuffer[] gather = GATHER_ARRAY.get();
         int count = 0;
         if (output != null) { // null when only TLS records wait
             for (ByteBuffer b : output) {
-                if (count == EventLoop.MAX_GATHER) {
+                if (count == MAX_GATHER) {
                     break;
                 }
                 gather[count++] = b;
@@ -659,17 +687,18 @@ public final class TcpConnection implements Channel {
             drainedTasks = null;
             tasks.forEach(EventLoop::runSafely);
         }
-        if (state == State.DISCONNECTING) {
+        if (state.get() == State.DISCONNECTING) {
             shutdownOutputIfDrained();
         }
     }
 
     /**
-     * Bytes handed over by another thread before its {@link #shutdown} may still wait for
-     * their flush task; that task comes back here once they are written.
+     * Bytes sent by another thread before its {@link #shutdown} may still wait for their
+     * flush task; that task comes back here once they are written.
      */
     private void shutdownOutputIfDrained() {
-        if (state != State.DISCONNECTING || hasQueuedOutput() || hasHandedOver()) {
+        loop.assertInLoopThread();
+        if (state.get() != State.DISCONNECTING || hasQueuedOutput() || hasForeignSends()) {
             return;
         }
         try {
@@ -680,11 +709,10 @@ public final class TcpConnection implements Channel {
     }
 
     private void handleClose() {
-        if (state == State.DISCONNECTED || key == null) {
-            state = State.DISCONNECTED;
+        loop.assertInLoopThread();
+        if (state.getAndSet(State.DISCONNECTED) == State.DISCONNECTED || key == null) {
             return;
         }
-        state = State.DISCONNECTED;
         key.cancel();
         if (tls != null) {
             tls.close(); // close_notify, if the socket takes it now
@@ -719,7 +747,8 @@ public final class TcpConnection implements Channel {
 
     /** Counts what {@link #input} (and TLS) holds now in the budget, after a read, a write or a close. */
     private void countInput() {
-        long held = state == State.DISCONNECTED ? 0 : input.readableBytes() + (tls == null ? 0 : tls.bufferedBytes());
+        long held = state.get() == State.DISCONNECTED
+                ? 0 : input.readableBytes() + (tls == null ? 0 : tls.bufferedBytes());
         if (budget != null && held != inputCounted) {
             budget.add(held - inputCounted);
         }
@@ -772,16 +801,17 @@ public final class TcpConnection implements Channel {
         return tls == null ? queued : tls.wantsWrite(queued);
     }
 
-    private synchronized boolean hasHandedOver() {
-        return handedOver != null && !handedOver.isEmpty();
+    private synchronized boolean hasForeignSends() {
+        return foreignSends != null && !foreignSends.isEmpty();
     }
 
-    private synchronized boolean changeState(State from, State to) {
-        if (state != from) {
-            return false;
-        }
-        state = to;
-        return true;
+    /**
+     * Configuration happens before {@link #connectEstablished}, in the accepting thread
+     * while no other thread knows the connection, or later in its loop thread.
+     */
+    private void assertConfigurable() {
+        assert state.get() == State.CONNECTING || loop.isInLoopThread()
+                : this + " configured from " + Thread.currentThread().getName() + " after it was established";
     }
 
     private static ByteBuffer copyOf(ByteBuffer data) {

@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: configure (the setters) before {@link #start()}; {@link #start()},
  * {@link #stopAccepting()}, {@link #stopReading()}, {@link #closeGracefully} and
- * {@link #stop()} from the owner's thread; the callbacks
- * run in the connection's loop thread; {@link #connectionCount()} from any thread.
+ * {@link #stop()} from the owner's thread, not a loop's; {@link #pauseAll},
+ * {@link #resumeAll}, {@link #connectionCount()}, {@link #connections()} and
+ * {@link #bufferedBytes()} from any thread; the callbacks run in the connection's loop
+ * thread, and so do the private steps of a connection's life (each checks its loop).
  */
 public final class TcpServer {
     private static final Logger log = LoggerFactory.getLogger(TcpServer.class);
@@ -52,7 +54,8 @@ public final class TcpServer {
     private Callbacks.MessageCallback messageCallback = Callbacks.DISCARD;
     private Callbacks.WriteCompleteCallback writeCompleteCallback;
     private Callbacks.HighWaterMarkCallback highWaterMarkCallback;
-    private long highWaterMark = 64L * 1024 * 1024;
+    /** Set together with {@link #highWaterMarkCallback}; without the callback it has no use, so no default. */
+    private long highWaterMark;
     private long outputLimit = Long.MAX_VALUE;
     private Duration idleTimeout = Duration.ZERO;
     private MemoryBudget budget = new MemoryBudget(Long.MAX_VALUE, over -> { });
@@ -82,7 +85,7 @@ public final class TcpServer {
         this.writeCompleteCallback = callback;
     }
 
-    /** Called when a connection's queued output crosses {@code bytes} (default 64 MiB). */
+    /** Called when a connection's queued output grows across {@code bytes}; no callback by default. */
     public void setHighWaterMarkCallback(Callbacks.HighWaterMarkCallback callback, long bytes) {
         this.highWaterMarkCallback = callback;
         this.highWaterMark = bytes;
@@ -168,8 +171,8 @@ public final class TcpServer {
         return boundAddress;
     }
 
-    /** The sub-loops, e.g. to report how connections are spread. */
-    public List<EventLoop> ioLoops() {
+    /** The sub-loops. Package-private for a test that checks how connections are spread. */
+    List<EventLoop> ioLoops() {
         return ioLoops.loops();
     }
 
@@ -289,6 +292,8 @@ public final class TcpServer {
      * hand-off of frames read in the iteration under way. Not from a loop thread.
      */
     private void awaitLoops() {
+        assert ioLoops.loops().stream().noneMatch(EventLoop::isInLoopThread)
+                : "a loop thread waiting for the loops would wait for itself";
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (EventLoop loop : ioLoops.loops()) {
             CompletableFuture<Void> f = new CompletableFuture<>();
@@ -301,6 +306,7 @@ public final class TcpServer {
     }
 
     private void listen(CompletableFuture<InetSocketAddress> listening) {
+        mainLoop.assertInLoopThread();
         try {
             acceptor = new Acceptor(mainLoop, requestedAddress, BACKLOG, this::newConnection);
             acceptor.listen();
@@ -315,6 +321,7 @@ public final class TcpServer {
      * has as many connections open as it may.
      */
     private void newConnection(SocketChannel socket) {
+        mainLoop.assertInLoopThread();
         InetAddress peer;
         try {
             peer = ((InetSocketAddress) socket.getRemoteAddress()).getAddress();
@@ -366,6 +373,7 @@ public final class TcpServer {
     }
 
     private void establish(TcpConnection connection, SocketChannel socket, InetAddress peer) {
+        connection.loop().assertInLoopThread(); // stopRead below must act at once
         try {
             synchronized (serverPauses) {
                 serverPauses.forEach(connection::stopRead); // in this loop: at once
@@ -380,6 +388,7 @@ public final class TcpServer {
 
     /** Sub-loop thread: close the connections of this loop that have been silent too long. */
     private void closeIdle(EventLoop loop) {
+        loop.assertInLoopThread();
         long now = System.nanoTime();
         long limit = idleTimeout.toNanos();
         for (Channel channel : loop.channels()) {

@@ -12,23 +12,32 @@ import java.util.PriorityQueue;
  * wake-up. Cancelled timers are only marked; they are dropped when they reach the top,
  * which keeps cancel O(1).
  *
- * <p>Threads: loop thread only (the loop hops foreign calls over with runInLoop).
+ * <p>Threads: loop thread only, each method checks (the loop hops foreign calls over
+ * with runInLoop).
  */
 final class TimerQueue {
     private final PriorityQueue<TimerId> heap = new PriorityQueue<>(
             Comparator.<TimerId>comparingLong(t -> t.expirationNanos).thenComparingLong(t -> t.sequence));
     private final List<TimerId> expired = new ArrayList<>();
+    private final EventLoop loop;
+
+    TimerQueue(EventLoop loop) {
+        this.loop = loop;
+    }
 
     void add(TimerId timer) {
+        loop.assertInLoopThread();
         heap.add(timer);
     }
 
     void cancel(TimerId timer) {
+        loop.assertInLoopThread();
         timer.cancelled = true;
     }
 
     /** Nanoseconds until the earliest live timer, or -1 if there is none. */
     long nanosUntilNext(long now) {
+        loop.assertInLoopThread();
         dropCancelledAtTop();
         TimerId first = heap.peek();
         return first == null ? -1 : Math.max(0, first.expirationNanos - now);
@@ -36,6 +45,7 @@ final class TimerQueue {
 
     /** Runs every timer due at {@code now}, in expiration order, and re-arms repeating ones. */
     void runExpired(long now) {
+        loop.assertInLoopThread();
         while (!heap.isEmpty() && heap.peek().expirationNanos - now <= 0) {
             expired.add(heap.poll());
         }
@@ -51,11 +61,6 @@ final class TimerQueue {
             }
         }
         expired.clear();
-    }
-
-    int size() {
-        dropCancelledAtTop();
-        return heap.size();
     }
 
     private void dropCancelledAtTop() {

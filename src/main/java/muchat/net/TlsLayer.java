@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * says close_notify, without waiting, when the connection closes for any other reason,
  * which also answers the peer's.
  *
- * <p>Threads: the owning loop's thread only (each method checks).
+ * <p>Threads: the owning loop's thread only (each method checks), apart from construction
+ * in the accepting thread, before the connection is established.
  */
 final class TlsLayer {
     private static final Logger log = LoggerFactory.getLogger(TlsLayer.class);

@@ -87,7 +87,7 @@ class ChatClientTest {
 
         void send(Message... messages) throws IOException {
             for (Message m : messages) {
-                ByteBuffer frame = codec.encode(m).handOver();
+                ByteBuffer frame = codec.encode(m).detach();
                 socket.getOutputStream().write(frame.array(), frame.position(), frame.remaining());
             }
         }
