@@ -1,6 +1,13 @@
 package muchat.e2e;
 
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.ADD_FRIEND;
+import static muchat.protocol.MsgType.ERROR;
+import static muchat.protocol.MsgType.HEARTBEAT;
+import static muchat.protocol.MsgType.HEARTBEAT_ACK;
+import static muchat.protocol.MsgType.ONE_CHAT;
+import static muchat.protocol.MsgType.SEND_ACK;
+import static muchat.protocol.MsgType.SYNC_DONE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,10 +80,10 @@ class ClusterFaultTest {
             onA.loginAt(cluster.address("a"));
             onB.loginAt(cluster.address("b"));
             watcher.loginAt(cluster.address("b"));
-            watcher.call(7, obj("friendid", onA.id()), 7);
-            watcher.call(7, obj("friendid", onB.id()), 7);
+            watcher.call(ADD_FRIEND, obj("friendid", onA.id()), ADD_FRIEND);
+            watcher.call(ADD_FRIEND, obj("friendid", onB.id()), ADD_FRIEND);
             String lastWords = onA.chat(onB.id(), "last words before the shutdown");
-            assertEquals(103, onA.awaitOutcome(lastWords).get("msgid").asInt());
+            assertEquals(SEND_ACK.code(), onA.awaitOutcome(lastWords).get("msgid").asInt());
 
             cluster.instance("a").stop();
             assertEquals(0, cluster.instance("a").exitValue(), "a graceful stop exits 0");
@@ -181,8 +188,8 @@ class ClusterFaultTest {
             cluster.redis().kill();
             String toY = x.chat(y.id(), "during the outage");
             String toX = y.chat(x.id(), "during the outage");
-            assertEquals(103, x.awaitOutcome(toY).get("msgid").asInt(), "the database still takes chats");
-            assertEquals(103, y.awaitOutcome(toX).get("msgid").asInt());
+            assertEquals(SEND_ACK.code(), x.awaitOutcome(toY).get("msgid").asInt(), "the database still takes chats");
+            assertEquals(SEND_ACK.code(), y.awaitOutcome(toX).get("msgid").asInt());
             cluster.redis().start();
 
             awaitTrue(() -> cluster.logHasSince("a", markA, "resync after redis outage")
@@ -243,12 +250,12 @@ class ClusterFaultTest {
             assertEquals(50, refused.get("errno").asInt(), "LOGIN_ACK while the database is down: " + refused);
             String cmid = x.chat(y.id(), "while the database is down");
             JsonNode error = x.awaitOutcome(cmid);
-            assertEquals(100, error.get("msgid").asInt(), error.toString());
+            assertEquals(ERROR.code(), error.get("msgid").asInt(), error.toString());
             assertEquals(50, error.get("errno").asInt());
-            assertEquals(6, error.get("ref").asInt());
-            x.call(101, obj(), 102);
+            assertEquals(ONE_CHAT.code(), error.get("ref").asInt());
+            x.call(HEARTBEAT, obj(), HEARTBEAT_ACK);
             JsonNode refusedSync = y.syncReply();
-            assertEquals(100, refusedSync.get("msgid").asInt(), "SYNC while the database is down: " + refusedSync);
+            assertEquals(ERROR.code(), refusedSync.get("msgid").asInt(), "SYNC while the database is down: " + refusedSync);
             assertEquals(50, refusedSync.get("errno").asInt());
             assertTrue(cluster.instance("a").isAlive() && cluster.instance("b").isAlive(), "no instance crashed");
 
@@ -258,10 +265,10 @@ class ClusterFaultTest {
             JsonNode sendAck = retryUntilOk(() -> {
                 x.resendUnacked();
                 return x.awaitOutcome(cmid);
-            }, reply -> reply.get("msgid").asInt() == 103);
+            }, reply -> reply.get("msgid").asInt() == SEND_ACK.code());
             y.awaitPushes(1);
             assertEquals(sendAck.get("mid").asLong(), y.pushes().get(0).mid());
-            JsonNode syncDone = retryUntilOk(y::syncReply, reply -> reply.get("msgid").asInt() == 106);
+            JsonNode syncDone = retryUntilOk(y::syncReply, reply -> reply.get("msgid").asInt() == SYNC_DONE.code());
             assertEquals(1, syncDone.get("upto").asLong(), "instance b reads again; the refused attempt was not stored");
         }
     }
@@ -271,14 +278,14 @@ class ClusterFaultTest {
         try (ChatUser x = user(); ChatUser y = user()) {
             x.loginAt(cluster.address("a"));
             String cmid = x.chat(y.id(), "waiting for y");
-            assertEquals(103, x.awaitOutcome(cmid).get("msgid").asInt());
+            assertEquals(SEND_ACK.code(), x.awaitOutcome(cmid).get("msgid").asInt());
 
             String inbox = MariaDbProcess.DATABASE + ".inbox";
             cluster.db().execute("RENAME TABLE " + inbox + " TO " + inbox + "_away");
             try {
                 y.loginAt(cluster.address("b")); // the login itself reads no inbox
                 JsonNode end = y.replayEnd();
-                assertEquals(100, end.get("msgid").asInt(), "no SYNC_DONE for a replay that could not read: " + end);
+                assertEquals(ERROR.code(), end.get("msgid").asInt(), "no SYNC_DONE for a replay that could not read: " + end);
                 assertEquals(50, end.get("errno").asInt());
             } finally {
                 cluster.db().execute("RENAME TABLE " + inbox + "_away TO " + inbox);

@@ -3,6 +3,9 @@ package muchat.e2e;
 import static muchat.e2e.ChatServerTest.login;
 import static muchat.e2e.ChatServerTest.register;
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.HEARTBEAT;
+import static muchat.protocol.MsgType.HEARTBEAT_ACK;
+import static muchat.protocol.MsgType.LOGINOUT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,15 +35,15 @@ class ConnectionLimitsTest {
              WireClient classic = WireClient.legacyClient(server.address())) {
             register(classic, uniqueName(), "secret1"); // a classic client that registers and stays
 
-            heartbeatsOnly.send(101, obj());
-            heartbeatsOnly.await(102); // HEARTBEAT is allowed before LOGIN, and is no login
+            heartbeatsOnly.send(HEARTBEAT, obj());
+            heartbeatsOnly.await(HEARTBEAT_ACK); // HEARTBEAT is allowed before LOGIN, and is no login
             assertTrue(heartbeatsOnly.closedByServerWithin(CLOSE_WITHIN_MILLIS),
                     "a native connection without a login is closed");
             assertTrue(classic.closedByServerWithin(CLOSE_WITHIN_MILLIS),
                     "a classic connection without a login is closed although it is never idle-closed");
 
-            user.send(101, obj());
-            user.await(102); // as old as the others, logged in: still open
+            user.send(HEARTBEAT, obj());
+            user.await(HEARTBEAT_ACK); // as old as the others, logged in: still open
         }
     }
 
@@ -51,9 +54,9 @@ class ConnectionLimitsTest {
              WireClient stranger = WireClient.nativeClient(server.address())) {
             assertTrue(stranger.closedByServerWithin(CLOSE_WITHIN_MILLIS));
             // user's first deadline has passed too: LOGINOUT must start a new one, not close at once.
-            user.send(3, obj());
-            user.send(101, obj());
-            user.await(102);
+            user.send(LOGINOUT, obj());
+            user.send(HEARTBEAT, obj());
+            user.await(HEARTBEAT_ACK);
             assertTrue(user.closedByServerWithin(CLOSE_WITHIN_MILLIS), "logged out and never in again: closed");
         }
     }
@@ -135,8 +138,8 @@ class ConnectionLimitsTest {
     /** True if a HEARTBEAT is answered; false if the server closed the connection instead. */
     private static boolean answersHeartbeat(WireClient c) {
         try {
-            c.send(101, obj());
-            c.await(102);
+            c.send(HEARTBEAT, obj());
+            c.await(HEARTBEAT_ACK);
             return true;
         } catch (IOException e) {
             return false; // closed (end of stream or reset)
