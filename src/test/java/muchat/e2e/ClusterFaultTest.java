@@ -13,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,10 +26,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import muchat.it.MariaDbProcess;
+import muchat.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -142,7 +140,7 @@ class ClusterFaultTest {
 
     /** Waits until {@code sender} has {@link #KILL_AFTER_ACKS} acks, then SIGKILLs the instance. */
     private static int killWhenAcked(ChatUser sender, String instance) {
-        awaitTrue(() -> sender.ackCount() >= KILL_AFTER_ACKS, "the first " + KILL_AFTER_ACKS + " acks");
+        Await.until("the first " + KILL_AFTER_ACKS + " acks", WAIT, () -> sender.ackCount() >= KILL_AFTER_ACKS);
         int acked = sender.ackCount();
         cluster.instance(instance).kill9();
         return acked;
@@ -192,8 +190,8 @@ class ClusterFaultTest {
             assertEquals(SEND_ACK.code(), y.awaitOutcome(toX).get("msgid").asInt());
             cluster.redis().start();
 
-            awaitTrue(() -> cluster.logHasSince("a", markA, "resync after redis outage")
-                    && cluster.logHasSince("b", markB, "resync after redis outage"), "both instances back on Redis");
+            Await.until("both instances back on Redis", WAIT, () -> cluster.logHasSince("a", markA, "resync after redis outage")
+                    && cluster.logHasSince("b", markB, "resync after redis outage"));
             x.awaitPushes(2);
             y.awaitPushes(2);
             assertEquals("during the outage", x.pushes().get(1).msg());
@@ -340,16 +338,6 @@ class ClusterFaultTest {
                 throw error;
             }
             throw (Exception) e.getCause();
-        }
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
     }
 
