@@ -20,9 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import muchat.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -173,12 +175,8 @@ class ClusterChatTest {
             assertEquals("online", friend.get("state").asText());
 
             x.close();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            String state;
-            do {
-                state = y.loginAt(cluster.address("b")).get("friends").get(0).get("state").asText();
-            } while (!state.equals("offline") && System.nanoTime() < deadline);
-            assertEquals("offline", state, "a disconnect on instance a is seen on instance b within seconds");
+            Await.holdsWithin(Duration.ofSeconds(5), () -> friendStateAtLogin(y).equals("offline"));
+            assertEquals("offline", friendStateAtLogin(y), "a disconnect on instance a is seen on instance b within seconds");
         }
     }
 
@@ -226,6 +224,11 @@ class ClusterChatTest {
             assertEquals(0, conv.get("unread").asLong());
             assertTrue(conv.get("last").get("recalled").asBoolean());
         }
+    }
+
+    /** Logs {@code user} in again at instance b and returns the state its LOGIN_ACK gives its first friend. */
+    private static String friendStateAtLogin(ChatUser user) throws IOException {
+        return user.loginAt(cluster.address("b")).get("friends").get(0).get("state").asText();
     }
 
     private static ChatUser user() throws IOException {

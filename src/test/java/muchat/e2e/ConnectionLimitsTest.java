@@ -11,10 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import muchat.testing.Await;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -81,17 +82,8 @@ class ConnectionLimitsTest {
 
                 admitted.remove(1).close();
                 // The server sees the close a moment later; until then a newcomer is still over the cap.
-                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WITHIN_MILLIS);
-                boolean newcomerWorks = false;
-                while (!newcomerWorks && System.nanoTime() < deadline) {
-                    WireClient newcomer = WireClient.nativeClient(server.address());
-                    newcomerWorks = answersHeartbeat(newcomer);
-                    if (newcomerWorks) {
-                        admitted.add(newcomer);
-                    } else {
-                        newcomer.close();
-                    }
-                }
+                boolean newcomerWorks = Await.holdsWithin(Duration.ofMillis(CLOSE_WITHIN_MILLIS),
+                        () -> admitIfItWorks(WireClient.nativeClient(server.address()), admitted));
                 assertTrue(newcomerWorks, "a new connection works once one of the others closed");
                 for (WireClient c : admitted) {
                     assertTrue(answersHeartbeat(c), "the others still work");
@@ -136,6 +128,16 @@ class ConnectionLimitsTest {
     }
 
     /** True if a HEARTBEAT is answered; false if the server closed the connection instead. */
+    /** Keeps {@code newcomer} in {@code admitted} if it answers a heartbeat, else closes it; true if kept. */
+    private static boolean admitIfItWorks(WireClient newcomer, List<WireClient> admitted) throws IOException {
+        if (!answersHeartbeat(newcomer)) {
+            newcomer.close();
+            return false;
+        }
+        admitted.add(newcomer);
+        return true;
+    }
+
     private static boolean answersHeartbeat(WireClient c) {
         try {
             c.send(HEARTBEAT, obj());

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import muchat.protocol.MsgType;
+import muchat.testing.Await;
 
 /**
  * Many logged-in native users whose pushes are read by one selector thread, so that a
@@ -77,16 +78,17 @@ final class PushCounter implements AutoCloseable {
         thread.start();
     }
 
-    /** Waits until every user got {@code count} pushes; false if not within {@code timeout}. */
-    boolean awaitEach(long count, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline && failure.get() == null) {
-            if (readers.stream().allMatch(r -> r.pushes >= count)) {
-                return true;
-            }
-            Thread.sleep(10);
-        }
-        return false;
+    /**
+     * Waits until every user got {@code count} pushes; false if not within {@code timeout},
+     * or if a seq gap or repeat was seen first (see {@link #failure}).
+     */
+    boolean awaitEach(long count, Duration timeout) {
+        Await.holdsWithin(timeout, () -> failure.get() != null || everyUserGot(count));
+        return failure.get() == null && everyUserGot(count);
+    }
+
+    private boolean everyUserGot(long count) {
+        return readers.stream().allMatch(r -> r.pushes >= count);
     }
 
     /** The first seq gap or repeat seen, or null. */
