@@ -91,7 +91,8 @@ class ClientSessionTest {
 
     /** SYNC_DONE as the server writes it, built by hand so that the test reads the wire format. */
     private void receiveSyncDone(long upto, boolean more) {
-        session.frame(MsgType.SYNC_DONE.code(), Json.MAPPER.createObjectNode().put("msgid", MsgType.SYNC_DONE.code()).put("upto", upto).put("more", more));
+        int msgid = MsgType.SYNC_DONE.code();
+        session.frame(msgid, Json.MAPPER.createObjectNode().put("msgid", msgid).put("upto", upto).put("more", more));
     }
 
     private List<Message> syncsSent() {

@@ -1,5 +1,6 @@
 package muchat.e2e;
 
+import static muchat.e2e.WireClient.hasType;
 import static muchat.e2e.WireClient.obj;
 import static muchat.protocol.MsgType.ERROR;
 import static muchat.protocol.MsgType.GROUP_CHAT;
@@ -48,7 +49,7 @@ final class ChatUser implements AutoCloseable {
     /** RECV_ACK after every this many pushes, so that a later login's {@code acked} moves. */
     private static final int RECV_ACK_EVERY = 100;
 
-    /** One chat message, read receipt (READ) or recall (RECALL) as this user was pushed it; {@code msg} null but for chats. */
+    /** A chat message, read receipt (READ) or recall (RECALL) as pushed to this user; {@code msg} null but for chats. */
     record Push(MsgType type, long seq, long mid, long from, String msg) {
     }
 
@@ -244,8 +245,8 @@ final class ChatUser implements AutoCloseable {
      */
     private JsonNode awaitSyncOutcome() throws IOException {
         while (true) {
-            JsonNode end = awaitFrame(f -> f.path("msgid").asInt() == SYNC_DONE.code()
-                    || (f.path("msgid").asInt() == ERROR.code() && f.path("ref").asInt() == SYNC.code()));
+            JsonNode end = awaitFrame(f -> hasType(f, SYNC_DONE)
+                    || (hasType(f, ERROR) && f.path("ref").asInt() == SYNC.code()));
             if (!end.path("more").asBoolean(false)) {
                 return end;
             }
@@ -269,7 +270,7 @@ final class ChatUser implements AutoCloseable {
 
     /** Reads until a frame of {@code type} arrives and returns it. */
     JsonNode awaitFrame(MsgType type) throws IOException {
-        return awaitFrame(f -> f.path("msgid").asInt() == type.code());
+        return awaitFrame(f -> hasType(f, type));
     }
 
     JsonNode awaitFrame(Predicate<JsonNode> wanted) throws IOException {
@@ -283,7 +284,7 @@ final class ChatUser implements AutoCloseable {
 
     /** Reads until the chat {@code cmid} is answered: its SEND_ACK, or an ERROR about it. */
     JsonNode awaitOutcome(String cmid) throws IOException {
-        return awaitFrame(f -> (f.path("msgid").asInt() == SEND_ACK.code() || f.path("msgid").asInt() == ERROR.code())
+        return awaitFrame(f -> (hasType(f, SEND_ACK) || hasType(f, ERROR))
                 && cmid.equals(f.path("cmid").asText(null)));
     }
 

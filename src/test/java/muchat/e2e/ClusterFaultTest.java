@@ -1,5 +1,6 @@
 package muchat.e2e;
 
+import static muchat.e2e.WireClient.hasType;
 import static muchat.e2e.WireClient.obj;
 import static muchat.protocol.MsgType.ADD_FRIEND;
 import static muchat.protocol.MsgType.ERROR;
@@ -190,8 +191,9 @@ class ClusterFaultTest {
             assertEquals(SEND_ACK.code(), y.awaitOutcome(toX).get("msgid").asInt());
             cluster.redis().start();
 
-            Await.until("both instances back on Redis", WAIT, () -> cluster.logHasSince("a", markA, "resync after redis outage")
-                    && cluster.logHasSince("b", markB, "resync after redis outage"));
+            Await.until("both instances back on Redis", WAIT,
+                    () -> cluster.logHasSince("a", markA, "resync after redis outage")
+                            && cluster.logHasSince("b", markB, "resync after redis outage"));
             x.awaitPushes(2);
             y.awaitPushes(2);
             assertEquals("during the outage", x.pushes().get(1).msg());
@@ -263,10 +265,10 @@ class ClusterFaultTest {
             JsonNode sendAck = retryUntilOk(() -> {
                 x.resendUnacked();
                 return x.awaitOutcome(cmid);
-            }, reply -> reply.get("msgid").asInt() == SEND_ACK.code());
+            }, reply -> hasType(reply, SEND_ACK));
             y.awaitPushes(1);
             assertEquals(sendAck.get("mid").asLong(), y.pushes().get(0).mid());
-            JsonNode syncDone = retryUntilOk(y::syncReply, reply -> reply.get("msgid").asInt() == SYNC_DONE.code());
+            JsonNode syncDone = retryUntilOk(y::syncReply, reply -> hasType(reply, SYNC_DONE));
             assertEquals(1, syncDone.get("upto").asLong(), "instance b reads again; the refused attempt was not stored");
         }
     }

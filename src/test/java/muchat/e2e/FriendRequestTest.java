@@ -2,6 +2,7 @@ package muchat.e2e;
 
 import static muchat.e2e.ChatServerTest.login;
 import static muchat.e2e.ChatServerTest.register;
+import static muchat.e2e.WireClient.hasType;
 import static muchat.e2e.WireClient.obj;
 import static muchat.protocol.MsgType.ADD_FRIEND;
 import static muchat.protocol.MsgType.FRIEND_REPLY;
@@ -72,7 +73,7 @@ class FriendRequestTest {
 
             b.send(FRIEND_REPLY, obj("friendid", ida, "accept", true));
             assertEquals(0, b.await(FRIEND_REPLY).get("errno").asInt());
-            JsonNode reply = a.await(f -> f.path("msgid").asInt() == FRIEND_REPLY.code() && f.has("seq"), "the reply");
+            JsonNode reply = a.await(f -> hasType(f, FRIEND_REPLY) && f.has("seq"), "the reply");
             assertEquals(idb, reply.get("id").asLong());
             assertTrue(reply.get("accept").asBoolean());
 

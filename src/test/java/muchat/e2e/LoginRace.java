@@ -1,5 +1,6 @@
 package muchat.e2e;
 
+import static muchat.e2e.WireClient.hasType;
 import static muchat.e2e.WireClient.obj;
 import static muchat.protocol.MsgType.ERROR;
 import static muchat.protocol.MsgType.HISTORY;
@@ -113,7 +114,7 @@ final class LoginRace implements AutoCloseable {
         if (kind.legacy()) {
             // Legacy chats get no SEND_ACK; HISTORY answers only a logged-in session.
             survivor.send(HISTORY, obj("peer", peerId, "limit", 1));
-            JsonNode reply = survivor.await(f -> f.path("msgid").asInt() == HISTORY_ACK.code() || f.path("msgid").asInt() == ERROR.code(),
+            JsonNode reply = survivor.await(f -> hasType(f, HISTORY_ACK) || hasType(f, ERROR),
                     "HISTORY_ACK or ERROR");
             assertEquals(0, reply.path("errno").asInt(), what + ": the legacy survivor is logged in: " + reply);
         } else {

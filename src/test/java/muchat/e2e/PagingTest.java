@@ -2,6 +2,7 @@ package muchat.e2e;
 
 import static muchat.e2e.ChatServerTest.login;
 import static muchat.e2e.ChatServerTest.register;
+import static muchat.e2e.WireClient.hasType;
 import static muchat.e2e.WireClient.obj;
 import static muchat.protocol.MsgType.HEARTBEAT;
 import static muchat.protocol.MsgType.HEARTBEAT_ACK;
@@ -96,7 +97,7 @@ class PagingTest {
             for (boolean more = true; more; ) {
                 int size = 0;
                 JsonNode frame;
-                while ((frame = reader.await(f -> true, "a push or SYNC_DONE")).get("msgid").asInt() == ONE_CHAT.code()) {
+                while (hasType(frame = reader.await(f -> true, "a push or SYNC_DONE"), ONE_CHAT)) {
                     long seq = frame.get("seq").asLong();
                     assertEquals(lastSeq + 1, seq, "each message once, in order");
                     assertEquals("m" + seq, frame.get("msg").asText());

@@ -1,5 +1,6 @@
 package muchat.e2e;
 
+import static muchat.e2e.WireClient.hasType;
 import static muchat.protocol.MsgType.LOGIN;
 import static muchat.protocol.MsgType.LOGIN_ACK;
 import static muchat.protocol.MsgType.SYNC_DONE;
@@ -59,10 +60,10 @@ final class PushCounter implements AutoCloseable {
             SocketChannel channel = channels.get(i);
             channel.socket().setSoTimeout(10_000);
             JsonNode ack = readBlocking(channel);
-            if (ack.path("msgid").asInt() != LOGIN_ACK.code() || ack.path("errno").asInt() != 0) {
+            if (!hasType(ack, LOGIN_ACK) || ack.path("errno").asInt() != 0) {
                 throw new AssertionError("login of user " + ids.get(i) + ": " + ack);
             }
-            while (readBlocking(channel).path("msgid").asInt() != SYNC_DONE.code()) {
+            while (!hasType(readBlocking(channel), SYNC_DONE)) {
                 // the replay of an empty inbox: only SYNC_DONE
             }
             channel.configureBlocking(false);

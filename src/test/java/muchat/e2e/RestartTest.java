@@ -2,6 +2,7 @@ package muchat.e2e;
 
 import static muchat.e2e.ChatServerTest.login;
 import static muchat.e2e.ChatServerTest.register;
+import static muchat.e2e.WireClient.hasType;
 import static muchat.e2e.WireClient.obj;
 import static muchat.protocol.MsgType.LOGIN;
 import static muchat.protocol.MsgType.LOGIN_ACK;
@@ -139,7 +140,7 @@ class RestartTest {
                 back.await(LOGIN_ACK);
                 while (true) {
                     JsonNode f = back.await(x -> true, "a push or SYNC_DONE");
-                    if (f.get("msgid").asInt() != SYNC_DONE.code()) {
+                    if (!hasType(f, SYNC_DONE)) {
                         delivered.put(f.get("msg").asText(), f.get("mid").asLong());
                     } else if (f.path("more").asBoolean()) {
                         back.send(SYNC, obj("after", f.get("upto").asLong())); // the next page of the inbox

@@ -1,5 +1,6 @@
 package muchat.e2e;
 
+import static muchat.e2e.WireClient.hasType;
 import static muchat.e2e.WireClient.obj;
 import static muchat.protocol.MsgType.ADD_FRIEND;
 import static muchat.protocol.MsgType.FRIEND_REPLY;
@@ -47,8 +48,8 @@ class SocialClusterTest {
             JsonNode request = y.awaitFrame(FRIEND_REQUEST);
             assertEquals(x.id(), request.get("id").asLong());
             y.send(FRIEND_REPLY, obj("friendid", x.id(), "accept", true));
-            assertEquals(0, y.awaitFrame(f -> f.path("msgid").asInt() == FRIEND_REPLY.code()).get("errno").asInt());
-            JsonNode reply = x.awaitFrame(f -> f.path("msgid").asInt() == FRIEND_REPLY.code() && f.has("seq"));
+            assertEquals(0, y.awaitFrame(FRIEND_REPLY).get("errno").asInt());
+            JsonNode reply = x.awaitFrame(f -> hasType(f, FRIEND_REPLY) && f.has("seq"));
             assertEquals(y.id(), reply.get("id").asLong());
             assertTrue(reply.get("accept").asBoolean());
 
@@ -84,7 +85,7 @@ class SocialClusterTest {
             assertEquals(bobId, laptop.await(FRIEND_REQUEST).get("id").asLong(), "the device on the other instance");
             laptop.send(FRIEND_REPLY, obj("friendid", bobId, "accept", true));
             laptop.await(FRIEND_REPLY);
-            bob.await(f -> f.path("msgid").asInt() == FRIEND_REPLY.code() && f.has("seq"), "the reply");
+            bob.await(f -> hasType(f, FRIEND_REPLY) && f.has("seq"), "the reply");
 
             bob.send(TYPING, obj("toid", alice));
             assertEquals(bobId, phone.await(TYPING).get("id").asLong());

@@ -76,6 +76,11 @@ final class WireClient implements AutoCloseable {
         return node;
     }
 
+    /** True if {@code frame} is of {@code type}: its msgid is the type's code. */
+    static boolean hasType(JsonNode frame, MsgType type) {
+        return frame.path("msgid").asInt() == type.code();
+    }
+
     /** Sends one request in this client's framing; legacy puts the msgid in the JSON. */
     void send(MsgType type, ObjectNode body) throws IOException {
         send(type.code(), body);
@@ -89,7 +94,7 @@ final class WireClient implements AutoCloseable {
             sendRaw(concat(JSON.writeValueAsBytes(withId), new byte[] {0}));
         } else {
             byte[] json = body.isEmpty() ? new byte[0] : JSON.writeValueAsBytes(body);
-            sendRaw(ByteBuffer.allocate(6 + json.length).putShort((short) msgid).putInt(json.length).put(json).array());
+            sendRaw(nativeFrame(msgid, json));
         }
     }
 
@@ -101,8 +106,13 @@ final class WireClient implements AutoCloseable {
         if (legacy) {
             sendRaw(concat(json, new byte[] {0}));
         } else {
-            sendRaw(ByteBuffer.allocate(6 + json.length).putShort((short) type.code()).putInt(json.length).put(json).array());
+            sendRaw(nativeFrame(type.code(), json));
         }
+    }
+
+    /** A native (TLV) frame: 2 bytes of msgid, 4 of length, then the JSON. */
+    private static byte[] nativeFrame(int msgid, byte[] json) {
+        return ByteBuffer.allocate(6 + json.length).putShort((short) msgid).putInt(json.length).put(json).array();
     }
 
     void sendRaw(byte[] bytes) throws IOException {
@@ -112,7 +122,7 @@ final class WireClient implements AutoCloseable {
 
     /** The next frame of this type (others are kept for later). */
     JsonNode await(MsgType type) throws IOException {
-        return await(frame -> frame.path("msgid").asInt() == type.code(), type + " (msgid " + type.code() + ")");
+        return await(frame -> hasType(frame, type), type + " (msgid " + type.code() + ")");
     }
 
     JsonNode await(Predicate<JsonNode> wanted, String what) throws IOException {
@@ -224,7 +234,7 @@ final class WireClient implements AutoCloseable {
 
     /** True if a frame of this type has arrived and was not taken by a wait yet. */
     boolean hasUnclaimed(MsgType type) {
-        return unclaimed.stream().anyMatch(frame -> frame.path("msgid").asInt() == type.code());
+        return unclaimed.stream().anyMatch(frame -> hasType(frame, type));
     }
 
     private JsonNode readFrame() throws IOException {

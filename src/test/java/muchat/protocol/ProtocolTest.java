@@ -181,7 +181,8 @@ class ProtocolTest {
         }
         assertTrue(!json.has("toid"));
         assertEquals(m, Json.read((ObjectNode) json, ChatMessage.class));
-        assertEquals(MsgType.ONE_CHAT.code(), Json.MAPPER.readTree(Json.text(ChatMessage.toUser(3, "a", 4, "x", 1, 2))).get("msgid").intValue());
+        assertEquals(MsgType.ONE_CHAT.code(),
+                Json.MAPPER.readTree(Json.text(ChatMessage.toUser(3, "a", 4, "x", 1, 2))).get("msgid").intValue());
     }
 
     @Test
