@@ -336,6 +336,7 @@ class ChatServerTest {
             JsonNode unknown = c.await(ERROR);
             assertEquals(12, unknown.get("errno").asInt());
             assertEquals(UNKNOWN_MSGID, unknown.get("ref").asInt());
+            // Raw native frames, type first: ONE_CHAT (6) with broken JSON, HEARTBEAT (101) whose JSON says 6.
             c.sendRaw(new byte[] {0, 6, 0, 0, 0, 3, '{', 'x', '}'});
             assertEquals(11, c.await(ERROR).get("errno").asInt());
             c.sendRaw(new byte[] {0, 101, 0, 0, 0, 11, '{', '"', 'm', 's', 'g', 'i', 'd', '"', ':', '6', '}'});

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Closed groups over real sockets: joining asks the creator, who lists and decides the
- * requests (118, 119); a member's history of a closed group starts at joining; no group
+ * requests (GROUP_REQUESTS, GROUP_DECIDE); a member's history of a closed group starts at joining; no group
  * takes more members than {@code --max-group-members}; classic clients make open groups;
  * the terminal client drives it all with its commands.
  */
@@ -252,7 +252,7 @@ class ClosedGroupTest {
                 assertEquals(0, requests(owner, closed).get("requests").size(), "a classic client cannot ask");
                 classic.send(GROUP_REQUESTS, obj("groupid", closed));
                 JsonNode unknown = classic.next(ERROR);
-                assertEquals(12, unknown.get("errno").asInt(), "118 does not exist for a classic client");
+                assertEquals(12, unknown.get("errno").asInt(), "GROUP_REQUESTS does not exist for a classic client");
             }
         }
     }

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Conversations, read positions, read receipts and recalls over real sockets
- * (docs/protocol.md section 3, msgids 110-113), and classic clients untouched by them.
+ * (docs/protocol.md section 3, CONVERSATIONS to RECALL), and classic clients untouched by them.
  */
 class ConversationsTest {
     private static final AtomicInteger NAMES = new AtomicInteger();
@@ -267,10 +267,10 @@ class ConversationsTest {
             sent(alice, alice.chat(idc, "after the recall and the read"));
 
             JsonNode next = classic.await(f -> true, "the next frame");
-            assertEquals(ONE_CHAT.code(), next.get("msgid").asInt(), "no 112 or 113 for a classic client: " + next);
+            assertEquals(ONE_CHAT.code(), next.get("msgid").asInt(), "no READ or RECALL for a classic client: " + next);
             assertEquals("after the recall and the read", next.get("msg").asText());
             classic.send(CONVERSATIONS, obj("id", idc));
-            assertEquals(12, classic.await(ERROR).get("errno").asInt(), "110 is an unknown msgid to a classic client");
+            assertEquals(12, classic.await(ERROR).get("errno").asInt(), "CONVERSATIONS is an unknown msgid to a classic client");
         }
     }
 
