@@ -67,7 +67,8 @@ class ClusterChatTest {
             x.loginAt(cluster.address("a"));
             y.loginAt(cluster.address("b"));
             z.loginAt(cluster.address("c"));
-            JsonNode created = x.call(CREATE_GROUP, obj("groupname", "ring", "groupdesc", "across instances"), CREATE_GROUP);
+            JsonNode created = x.call(CREATE_GROUP, obj("groupname", "ring", "groupdesc", "across instances"),
+                    CREATE_GROUP);
             assertEquals(0, created.get("errno").asInt(), created.toString());
             long gid = created.get("groupid").asLong();
             assertEquals(0, y.call(ADD_GROUP, obj("groupid", gid), ADD_GROUP).get("errno").asInt());
@@ -176,7 +177,8 @@ class ClusterChatTest {
 
             x.close();
             Await.holdsWithin(Duration.ofSeconds(5), () -> friendStateAtLogin(y).equals("offline"));
-            assertEquals("offline", friendStateAtLogin(y), "a disconnect on instance a is seen on instance b within seconds");
+            assertEquals("offline", friendStateAtLogin(y),
+                    "a disconnect on instance a is seen on instance b within seconds");
         }
     }
 

@@ -127,7 +127,6 @@ class ConnectionLimitsTest {
         return user;
     }
 
-    /** True if a HEARTBEAT is answered; false if the server closed the connection instead. */
     /** Keeps {@code newcomer} in {@code admitted} if it answers a heartbeat, else closes it; true if kept. */
     private static boolean admitIfItWorks(WireClient newcomer, List<WireClient> admitted) throws IOException {
         if (!answersHeartbeat(newcomer)) {
@@ -138,6 +137,7 @@ class ConnectionLimitsTest {
         return true;
     }
 
+    /** True if a HEARTBEAT is answered; false if the server closed the connection instead. */
     private static boolean answersHeartbeat(WireClient c) {
         try {
             c.send(HEARTBEAT, obj());

@@ -53,7 +53,8 @@ final class PushCounter implements AutoCloseable {
             SocketChannel channel = SocketChannel.open(address);
             channel.socket().setTcpNoDelay(true);
             byte[] json = ("{\"id\":" + id + ",\"password\":\"" + password + "\"}").getBytes(StandardCharsets.UTF_8);
-            channel.write(ByteBuffer.allocate(6 + json.length).putShort((short) LOGIN.code()).putInt(json.length).put(json).flip());
+            channel.write(ByteBuffer.allocate(6 + json.length).putShort((short) LOGIN.code()).putInt(json.length)
+                    .put(json).flip());
             channels.add(channel);
         }
         for (int i = 0; i < channels.size(); i++) {
