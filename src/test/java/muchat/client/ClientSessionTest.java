@@ -25,6 +25,7 @@ import muchat.protocol.Kicked;
 import muchat.protocol.Login;
 import muchat.protocol.LoginAck;
 import muchat.protocol.Message;
+import muchat.protocol.MsgType;
 import muchat.protocol.OneChat;
 import muchat.protocol.Presence;
 import muchat.protocol.RecvAck;
@@ -90,7 +91,8 @@ class ClientSessionTest {
 
     /** SYNC_DONE as the server writes it, built by hand so that the test reads the wire format. */
     private void receiveSyncDone(long upto, boolean more) {
-        session.frame(106, Json.MAPPER.createObjectNode().put("msgid", 106).put("upto", upto).put("more", more));
+        int msgid = MsgType.SYNC_DONE.code();
+        session.frame(msgid, Json.MAPPER.createObjectNode().put("msgid", msgid).put("upto", upto).put("more", more));
     }
 
     private List<Message> syncsSent() {
@@ -131,7 +133,7 @@ class ClientSessionTest {
     @Test
     void aRefusedReplayIsShownAndTheNextGapAsksAgain() {
         loggedIn(0);
-        receive(new ErrorReply(Errno.UNAVAILABLE.code(), Errno.UNAVAILABLE.sentence(), 105, null));
+        receive(new ErrorReply(Errno.UNAVAILABLE.code(), Errno.UNAVAILABLE.sentence(), MsgType.SYNC.code(), null));
         assertEquals(1, shownCount("temporarily unavailable"), shown.toString());
         receive(push(2, "two"));
         assertTrue(sent.contains(new Sync(0L)), "no SYNC_DONE is coming, so the gap is synced: " + sent);

@@ -1,6 +1,5 @@
 package muchat.cluster;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
@@ -39,21 +38,6 @@ final class RecordingListener implements OtherInstances.Listener {
     public void onResync() {
         threads.add(Thread.currentThread());
         resyncs++;
-    }
-
-    /** Polls until {@code condition} holds on this listener, or fails after {@code timeout}. */
-    static void await(String what, Duration timeout, java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for: " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                throw new AssertionError("interrupted", e);
-            }
-        }
     }
 
     boolean heardPush(Predicate<Push> p) {

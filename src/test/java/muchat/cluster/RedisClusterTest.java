@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import muchat.it.RedisProcess;
 import muchat.service.OtherInstances;
+import muchat.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,7 +84,7 @@ class RedisClusterTest {
         ca.claim(42, "default", 142, 5);
         cb.claim(42, "default", 242, 5);
 
-        RecordingListener.await("A hears the kick of user 42", WAIT, () -> a.kicks.contains(42L));
+        Await.until("A hears the kick of user 42", WAIT, () -> a.kicks.contains(42L));
         assertTrue(b.kicks.isEmpty(), "the new holder is not kicked");
     }
 
@@ -100,7 +101,7 @@ class RedisClusterTest {
         assertEquals(Set.of(61L), cb.onlineAmong(List.of(61L)));
         cb.claim(61, "default", 2001, 5);
 
-        RecordingListener.await("A hears the kick of user 61", WAIT, () -> a.kicks.contains(61L));
+        Await.until("A hears the kick of user 61", WAIT, () -> a.kicks.contains(61L));
         assertEquals(List.of(1002L), a.kickedClaims, "only the claim that B replaced");
         assertTrue(b.kicks.isEmpty());
     }
@@ -115,7 +116,7 @@ class RedisClusterTest {
 
         assertTrue(pushOne(ca, 7, 99, utf8(json)));
 
-        RecordingListener.await("B hears the push", WAIT, () -> !b.pushes.isEmpty());
+        Await.until("B hears the push", WAIT, () -> !b.pushes.isEmpty());
         assertEquals(List.of(new RecordingListener.Push(7, 99, json)), b.pushes);
         assertTrue(b.threads.stream().allMatch(t -> t.getName().startsWith("muchat-redis-sub-b")),
                 "listener calls run on B's subscriber thread");
@@ -132,18 +133,18 @@ class RedisClusterTest {
         assertFalse(ca.mayHaveDevicesElsewhere(9), "A holds the only device");
         assertTrue(cb.claim(9, "laptop", 209, 2));
         assertTrue(cb.mayHaveDevicesElsewhere(9), "B's claim found the phone on A");
-        RecordingListener.await("A hears that B holds a device too", WAIT, () -> ca.mayHaveDevicesElsewhere(9));
+        Await.until("A hears that B holds a device too", WAIT, () -> ca.mayHaveDevicesElsewhere(9));
         assertFalse(cc.claim(9, "tablet", 309, 2), "a third device over a cap of two is refused");
         assertTrue(cc.claim(9, "laptop", 310, 2), "a device already counted may log in again");
 
         assertEquals(1, ca.push(List.of(new OtherInstances.Push(9, 1, utf8("{\"seq\":1}")))),
                 "A pushes to the one other instance holding a device: C, which took the laptop from B");
-        RecordingListener.await("B hears the kick of the laptop", WAIT, () -> b.kickedClaims.contains(209L));
+        Await.until("B hears the kick of the laptop", WAIT, () -> b.kickedClaims.contains(209L));
         assertTrue(a.kicks.isEmpty(), "the phone keeps its claim");
         cc.release(9, "laptop", 310);
         cb.claim(9, "laptop", 210, 2);
         assertEquals(1, cc.push(List.of(new OtherInstances.Push(9, 2, utf8("{\"seq\":2}")))));
-        RecordingListener.await("A and B both hear the push from C", WAIT,
+        Await.until("A and B both hear the push from C", WAIT,
                 () -> a.pushes.stream().anyMatch(p -> p.seq() == 2) && b.pushes.stream().anyMatch(p -> p.seq() == 2));
     }
 
@@ -164,7 +165,7 @@ class RedisClusterTest {
 
         assertEquals(200, ca.push(pushes), "every push to a held user is received, none to nobody");
 
-        RecordingListener.await("B hears all 200", WAIT, () -> b.pushes.size() == 200);
+        Await.until("B hears all 200", WAIT, () -> b.pushes.size() == 200);
         assertEquals(pushes.subList(0, 200).stream().map(OtherInstances.Push::seq).toList(),
                 b.pushes.stream().map(RecordingListener.Push::seq).toList());
     }
@@ -187,7 +188,7 @@ class RedisClusterTest {
 
         assertEquals(Set.of(5L), ca.onlineAmong(List.of(5L)));
         assertTrue(pushOne(ca, 5, 1, utf8("{}")));
-        RecordingListener.await("the push still reaches B", WAIT, () -> b.heardPush(p -> p.uid() == 5));
+        Await.until("the push still reaches B", WAIT, () -> b.heardPush(p -> p.uid() == 5));
     }
 
     @Test
@@ -213,7 +214,7 @@ class RedisClusterTest {
         assertEquals(Set.of(11L), cb.onlineAmong(List.of(11L)));
 
         ca.stopWithoutReleasing();
-        RecordingListener.await("user 11 goes offline after A died", WAIT,
+        Await.until("user 11 goes offline after A died", WAIT,
                 () -> cb.onlineAmong(List.of(11L)).isEmpty());
     }
 
@@ -253,12 +254,12 @@ class RedisClusterTest {
 
         redis.start();
 
-        RecordingListener.await("both instances resync", WAIT, () -> a.resyncs == 1 && b.resyncs == 1);
-        RecordingListener.await("presence is registered again", WAIT,
+        Await.until("both instances resync", WAIT, () -> a.resyncs == 1 && b.resyncs == 1);
+        Await.until("presence is registered again", WAIT,
                 () -> ca.onlineAmong(List.of(31L, 32L, 33L)).equals(Set.of(32L, 33L)));
-        RecordingListener.await("A's older session of 33 is kicked", WAIT, () -> a.kicks.contains(33L));
+        Await.until("A's older session of 33 is kicked", WAIT, () -> a.kicks.contains(33L));
         assertTrue(pushOne(ca, 32, 1000, utf8("{\"after\":true}")));
-        RecordingListener.await("B hears the push", WAIT, () -> b.heardPush(p -> p.seq() == 1000));
+        Await.until("B hears the push", WAIT, () -> b.heardPush(p -> p.seq() == 1000));
 
         assertEquals(2, count(logs, Level.WARN), "one WARN per instance for the outage");
         assertEquals(2, count(logs, Level.INFO), "one INFO per instance when redis is back");
@@ -274,11 +275,11 @@ class RedisClusterTest {
 
         redis.start();
 
-        RecordingListener.await("A resyncs", WAIT, () -> a.resyncs == 1);
+        Await.until("A resyncs", WAIT, () -> a.resyncs == 1);
         RedisCluster cb = join("b", new RecordingListener());
         assertEquals(Set.of(51L), cb.onlineAmong(List.of(51L)));
         assertTrue(pushOne(cb, 51, 2, utf8("{}")));
-        RecordingListener.await("A hears the push", WAIT, () -> a.heardPush(p -> p.seq() == 2));
+        Await.until("A hears the push", WAIT, () -> a.heardPush(p -> p.seq() == 2));
     }
 
     private static ListAppender<ILoggingEvent> captureLinkLogs() {

@@ -1,6 +1,18 @@
 package muchat.e2e;
 
+import static muchat.e2e.WireClient.hasType;
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.ERROR;
+import static muchat.protocol.MsgType.GROUP_CHAT;
+import static muchat.protocol.MsgType.LOGIN;
+import static muchat.protocol.MsgType.LOGIN_ACK;
+import static muchat.protocol.MsgType.ONE_CHAT;
+import static muchat.protocol.MsgType.READ;
+import static muchat.protocol.MsgType.RECALL;
+import static muchat.protocol.MsgType.RECV_ACK;
+import static muchat.protocol.MsgType.SEND_ACK;
+import static muchat.protocol.MsgType.SYNC;
+import static muchat.protocol.MsgType.SYNC_DONE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import muchat.protocol.MsgType;
 
 /**
  * A test user that behaves as docs/protocol.md section 5 asks of a careful client: it keeps
@@ -36,12 +49,12 @@ final class ChatUser implements AutoCloseable {
     /** RECV_ACK after every this many pushes, so that a later login's {@code acked} moves. */
     private static final int RECV_ACK_EVERY = 100;
 
-    /** One chat message, read receipt (112) or recall (113) as this user was pushed it; {@code msg} null but for chats. */
-    record Push(int msgid, long seq, long mid, long from, String msg) {
+    /** A chat message, read receipt (READ) or recall (RECALL) as pushed to this user; {@code msg} null but for chats. */
+    record Push(MsgType type, long seq, long mid, long from, String msg) {
     }
 
     /** A chat request not acknowledged yet. */
-    private record Pending(int msgid, ObjectNode body) {
+    private record Pending(MsgType type, ObjectNode body) {
     }
 
     private final long id;
@@ -97,8 +110,8 @@ final class ChatUser implements AutoCloseable {
      * which {@link #replayEnd} then returns.
      */
     JsonNode login() throws IOException {
-        client.send(1, obj("id", id, "password", PASSWORD));
-        JsonNode ack = awaitFrame(2);
+        client.send(LOGIN, obj("id", id, "password", PASSWORD));
+        JsonNode ack = awaitFrame(LOGIN_ACK);
         if (ack.path("errno").asInt() == 0) {
             replayEnd = awaitSyncOutcome();
         }
@@ -143,7 +156,7 @@ final class ChatUser implements AutoCloseable {
     /** Sends again, in their first order and with their cmids, the chats that got no SEND_ACK. */
     void resendUnacked() throws IOException {
         for (Pending p : List.copyOf(unacked.values())) {
-            client.send(p.msgid(), p.body());
+            client.send(p.type(), p.body());
         }
     }
 
@@ -151,12 +164,12 @@ final class ChatUser implements AutoCloseable {
 
     /** Sends ONE_CHAT with a fresh cmid and returns the cmid. */
     String chat(long toid, String text) throws IOException {
-        return sendChat(6, obj("toid", toid, "msg", text));
+        return sendChat(ONE_CHAT, obj("toid", toid, "msg", text));
     }
 
     /** Sends GROUP_CHAT with a fresh cmid and returns the cmid. */
     String groupChat(long groupid, String text) throws IOException {
-        return sendChat(10, obj("groupid", groupid, "msg", text));
+        return sendChat(GROUP_CHAT, obj("groupid", groupid, "msg", text));
     }
 
     /** The cmid of this user's n-th chat (from 1). */
@@ -164,11 +177,11 @@ final class ChatUser implements AutoCloseable {
         return name + "-" + n;
     }
 
-    private String sendChat(int msgid, ObjectNode body) throws IOException {
+    private String sendChat(MsgType type, ObjectNode body) throws IOException {
         String cmid = cmid(++nextCmid);
         body.put("cmid", cmid);
-        unacked.put(cmid, new Pending(msgid, body));
-        client.send(msgid, body);
+        unacked.put(cmid, new Pending(type, body));
+        client.send(type, body);
         return cmid;
     }
 
@@ -195,8 +208,8 @@ final class ChatUser implements AutoCloseable {
     }
 
     /** Sends a request without waiting for anything. */
-    void send(int msgid, ObjectNode body) throws IOException {
-        client.send(msgid, body);
+    void send(MsgType type, ObjectNode body) throws IOException {
+        client.send(type, body);
     }
 
     /** Asserts that nothing at all arrives for {@code millis}. */
@@ -205,9 +218,9 @@ final class ChatUser implements AutoCloseable {
     }
 
     /** Sends a request and returns its reply (pushes and acks meanwhile are taken in). */
-    JsonNode call(int msgid, ObjectNode body, int replyMsgid) throws IOException {
-        client.send(msgid, body);
-        return awaitFrame(replyMsgid);
+    JsonNode call(MsgType type, ObjectNode body, MsgType replyType) throws IOException {
+        client.send(type, body);
+        return awaitFrame(replyType);
     }
 
     /**
@@ -216,13 +229,13 @@ final class ChatUser implements AutoCloseable {
      */
     long sync() throws IOException {
         JsonNode done = syncReply();
-        assertEquals(106, done.path("msgid").asInt(), "SYNC of user " + id + ": " + done);
+        assertEquals(SYNC_DONE.code(), done.path("msgid").asInt(), "SYNC of user " + id + ": " + done);
         return done.get("upto").asLong();
     }
 
     /** Sends SYNC from the last seq seen; returns SYNC_DONE, or the ERROR that refused it. */
     JsonNode syncReply() throws IOException {
-        client.send(105, obj("after", lastSeq));
+        client.send(SYNC, obj("after", lastSeq));
         return awaitSyncOutcome();
     }
 
@@ -232,12 +245,12 @@ final class ChatUser implements AutoCloseable {
      */
     private JsonNode awaitSyncOutcome() throws IOException {
         while (true) {
-            JsonNode end = awaitFrame(f -> f.path("msgid").asInt() == 106
-                    || (f.path("msgid").asInt() == 100 && f.path("ref").asInt() == 105));
+            JsonNode end = awaitFrame(f -> hasType(f, SYNC_DONE)
+                    || (hasType(f, ERROR) && f.path("ref").asInt() == SYNC.code()));
             if (!end.path("more").asBoolean(false)) {
                 return end;
             }
-            client.send(105, obj("after", end.get("upto").asLong()));
+            client.send(SYNC, obj("after", end.get("upto").asLong()));
         }
     }
 
@@ -246,17 +259,18 @@ final class ChatUser implements AutoCloseable {
     /** Reads the next frame, takes it in (push, SEND_ACK) and returns it. */
     JsonNode next() throws IOException {
         JsonNode frame = client.await(f -> true, "any frame");
-        switch (frame.path("msgid").asInt()) {
-            case 6, 10, 112, 113 -> onPush(frame);
-            case 103 -> onSendAck(frame);
-            default -> { }
+        MsgType type = MsgType.of(frame.path("msgid").asInt());
+        if (type == ONE_CHAT || type == GROUP_CHAT || type == READ || type == RECALL) {
+            onPush(frame);
+        } else if (type == SEND_ACK) {
+            onSendAck(frame);
         }
         return frame;
     }
 
-    /** Reads until a frame with {@code msgid} arrives and returns it. */
-    JsonNode awaitFrame(int msgid) throws IOException {
-        return awaitFrame(f -> f.path("msgid").asInt() == msgid);
+    /** Reads until a frame of {@code type} arrives and returns it. */
+    JsonNode awaitFrame(MsgType type) throws IOException {
+        return awaitFrame(f -> hasType(f, type));
     }
 
     JsonNode awaitFrame(Predicate<JsonNode> wanted) throws IOException {
@@ -270,7 +284,7 @@ final class ChatUser implements AutoCloseable {
 
     /** Reads until the chat {@code cmid} is answered: its SEND_ACK, or an ERROR about it. */
     JsonNode awaitOutcome(String cmid) throws IOException {
-        return awaitFrame(f -> (f.path("msgid").asInt() == 103 || f.path("msgid").asInt() == 100)
+        return awaitFrame(f -> (hasType(f, SEND_ACK) || hasType(f, ERROR))
                 && cmid.equals(f.path("cmid").asText(null)));
     }
 
@@ -313,10 +327,10 @@ final class ChatUser implements AutoCloseable {
         }
         lastSeq = seq;
         midBySeq.put(seq, mid);
-        pushes.add(new Push(frame.get("msgid").asInt(), seq, mid, frame.get("id").asLong(),
+        pushes.add(new Push(MsgType.of(frame.get("msgid").asInt()), seq, mid, frame.get("id").asLong(),
                 frame.path("msg").asText(null)));
         if (seq % RECV_ACK_EVERY == 0) {
-            client.send(104, obj("seq", seq));
+            client.send(RECV_ACK, obj("seq", seq));
         }
     }
 

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import muchat.protocol.MsgType;
 
 /**
  * Reads exactly as the classic muduo ChatClient does, not as a forgiving parser would:
@@ -45,8 +46,8 @@ final class ClassicClient implements AutoCloseable {
         reader.start();
     }
 
-    void send(int msgid, ObjectNode body) throws IOException {
-        ObjectNode withId = WireClient.JSON.createObjectNode().put("msgid", msgid);
+    void send(MsgType type, ObjectNode body) throws IOException {
+        ObjectNode withId = WireClient.JSON.createObjectNode().put("msgid", type.code());
         withId.setAll(body);
         byte[] json = WireClient.JSON.writeValueAsBytes(withId);
         byte[] frame = new byte[json.length + 1];
@@ -64,11 +65,11 @@ final class ClassicClient implements AutoCloseable {
         return message;
     }
 
-    /** The next message shown with {@code msgid}, asserting that none other came before it. */
-    JsonNode next(int msgid) throws InterruptedException {
+    /** The next message shown, of {@code type}, asserting that none other came before it. */
+    JsonNode next(MsgType type) throws InterruptedException {
         JsonNode message = next();
-        if (message.path("msgid").asInt() != msgid) {
-            throw new AssertionError("expected msgid " + msgid + " but the client showed " + message);
+        if (!WireClient.hasType(message, type)) {
+            throw new AssertionError("expected " + type + " but the client showed " + message);
         }
         return message;
     }

@@ -3,6 +3,22 @@ package muchat.e2e;
 import static muchat.e2e.ChatServerTest.login;
 import static muchat.e2e.ChatServerTest.register;
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.ADD_GROUP;
+import static muchat.protocol.MsgType.CREATE_GROUP;
+import static muchat.protocol.MsgType.ERROR;
+import static muchat.protocol.MsgType.GROUP_CHAT;
+import static muchat.protocol.MsgType.GROUP_DECIDE;
+import static muchat.protocol.MsgType.GROUP_REQUESTS;
+import static muchat.protocol.MsgType.HEARTBEAT;
+import static muchat.protocol.MsgType.HEARTBEAT_ACK;
+import static muchat.protocol.MsgType.HISTORY;
+import static muchat.protocol.MsgType.HISTORY_ACK;
+import static muchat.protocol.MsgType.LOGIN;
+import static muchat.protocol.MsgType.LOGINOUT;
+import static muchat.protocol.MsgType.LOGIN_ACK;
+import static muchat.protocol.MsgType.REG;
+import static muchat.protocol.MsgType.REG_ACK;
+import static muchat.protocol.MsgType.SEND_ACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +40,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Closed groups over real sockets: joining asks the creator, who lists and decides the
- * requests (118, 119); a member's history of a closed group starts at joining; no group
+ * requests (GROUP_REQUESTS, GROUP_DECIDE); a member's history of a closed group starts at joining; no group
  * takes more members than {@code --max-group-members}; classic clients make open groups;
  * the terminal client drives it all with its commands.
  */
@@ -57,12 +73,12 @@ class ClosedGroupTest {
         try (User creator = user(); User joiner = user()) {
             long group = createGroup(creator, false);
 
-            joiner.client().send(9, obj("groupid", group));
-            JsonNode asked = joiner.client().await(9);
+            joiner.client().send(ADD_GROUP, obj("groupid", group));
+            JsonNode asked = joiner.client().await(ADD_GROUP);
             assertEquals(0, asked.get("errno").asInt());
             assertTrue(asked.get("pending").asBoolean(), asked.toString());
-            joiner.client().send(10, obj("groupid", group, "msg", "am I in?", "cmid", "early"));
-            assertEquals(16, joiner.client().await(100).get("errno").asInt(), "not a member yet");
+            joiner.client().send(GROUP_CHAT, obj("groupid", group, "msg", "am I in?", "cmid", "early"));
+            assertEquals(16, joiner.client().await(ERROR).get("errno").asInt(), "not a member yet");
 
             JsonNode requests = requests(creator, group);
             assertEquals(0, requests.get("errno").asInt());
@@ -73,11 +89,11 @@ class ClosedGroupTest {
             assertEquals(0, decide(creator, group, joiner.id(), true).get("errno").asInt());
             assertEquals(0, requests(creator, group).get("requests").size());
 
-            joiner.client().send(10, obj("groupid", group, "msg", "hello, I am in", "cmid", "in"));
-            joiner.client().await(103);
-            assertEquals("hello, I am in", creator.client().await(10).get("msg").asText());
-            creator.client().send(10, obj("groupid", group, "msg", "welcome", "cmid", "w"));
-            assertEquals("welcome", joiner.client().await(10).get("msg").asText());
+            joiner.client().send(GROUP_CHAT, obj("groupid", group, "msg", "hello, I am in", "cmid", "in"));
+            joiner.client().await(SEND_ACK);
+            assertEquals("hello, I am in", creator.client().await(GROUP_CHAT).get("msg").asText());
+            creator.client().send(GROUP_CHAT, obj("groupid", group, "msg", "welcome", "cmid", "w"));
+            assertEquals("welcome", joiner.client().await(GROUP_CHAT).get("msg").asText());
         }
     }
 
@@ -85,16 +101,16 @@ class ClosedGroupTest {
     void aRejectedUserIsNotAMember() throws IOException {
         try (User creator = user(); User joiner = user()) {
             long group = createGroup(creator, false);
-            joiner.client().send(9, obj("groupid", group));
-            assertTrue(joiner.client().await(9).get("pending").asBoolean());
+            joiner.client().send(ADD_GROUP, obj("groupid", group));
+            assertTrue(joiner.client().await(ADD_GROUP).get("pending").asBoolean());
 
             assertEquals(0, decide(creator, group, joiner.id(), false).get("errno").asInt());
 
             assertEquals(0, requests(creator, group).get("requests").size());
-            joiner.client().send(10, obj("groupid", group, "msg", "let me in", "cmid", "x"));
-            assertEquals(16, joiner.client().await(100).get("errno").asInt());
-            joiner.client().send(108, obj("groupid", group));
-            assertEquals(16, joiner.client().await(109).get("errno").asInt());
+            joiner.client().send(GROUP_CHAT, obj("groupid", group, "msg", "let me in", "cmid", "x"));
+            assertEquals(16, joiner.client().await(ERROR).get("errno").asInt());
+            joiner.client().send(HISTORY, obj("groupid", group));
+            assertEquals(16, joiner.client().await(HISTORY_ACK).get("errno").asInt());
             assertEquals(15, decide(creator, group, joiner.id(), true).get("errno").asInt(), "nothing left to decide");
         }
     }
@@ -103,8 +119,8 @@ class ClosedGroupTest {
     void onlyTheCreatorListsAndDecidesRequests() throws IOException {
         try (User creator = user(); User joiner = user(); User other = user()) {
             long group = createGroup(creator, false);
-            joiner.client().send(9, obj("groupid", group));
-            joiner.client().await(9);
+            joiner.client().send(ADD_GROUP, obj("groupid", group));
+            joiner.client().await(ADD_GROUP);
 
             assertEquals(16, requests(other, group).get("errno").asInt());
             JsonNode refused = decide(other, group, joiner.id(), true);
@@ -125,14 +141,14 @@ class ClosedGroupTest {
             chat(creator, open, "open, before");
             chat(creator, closed, "closed, before");
 
-            joiner.client().send(9, obj("groupid", open));
-            assertFalse(joiner.client().await(9).has("pending"), "an open group takes the joiner at once");
-            joiner.client().send(9, obj("groupid", closed));
-            joiner.client().await(9);
+            joiner.client().send(ADD_GROUP, obj("groupid", open));
+            assertFalse(joiner.client().await(ADD_GROUP).has("pending"), "an open group takes the joiner at once");
+            joiner.client().send(ADD_GROUP, obj("groupid", closed));
+            joiner.client().await(ADD_GROUP);
             decide(creator, closed, joiner.id(), true);
             chat(creator, closed, "closed, after");
 
-            JsonNode push = joiner.client().await(10);
+            JsonNode push = joiner.client().await(GROUP_CHAT);
             assertEquals("closed, after", push.get("msg").asText());
             assertEquals(1, push.get("seq").asLong(), "nothing from before joining reached the inbox");
             assertEquals(List.of("closed, after"), history(joiner, closed));
@@ -197,7 +213,7 @@ class ClosedGroupTest {
 
             assertEquals(MAX_MEMBERS - 1, outcomes.stream().filter(e -> e == 0).count(), outcomes.toString());
             assertEquals(joiners - (MAX_MEMBERS - 1), outcomes.stream().filter(e -> e == 16).count());
-            creator.client().send(3, obj());
+            creator.client().send(LOGINOUT, obj());
             JsonNode relogin = login(creator.client(), creator.id(), ChatUser.PASSWORD);
             assertEquals(MAX_MEMBERS, relogin.get("groups").get(0).get("users").size());
         } finally {
@@ -213,30 +229,30 @@ class ClosedGroupTest {
         try (User owner = user(); User joiner = user()) {
             long classicId;
             try (ClassicClient classic = new ClassicClient(server.address())) {
-                classic.send(4, obj("name", uniqueName(), "password", ChatUser.PASSWORD));
-                classicId = classic.next(5).get("id").asLong();
-                classic.send(1, obj("id", classicId, "password", ChatUser.PASSWORD));
-                classic.next(2);
-                classic.send(8, obj("groupname", "classic club", "groupdesc", "", "open", false));
-                classic.send(101, obj());
-                classic.next(102); // and no reply to CREATE_GROUP before it, as from the classic server
+                classic.send(REG, obj("name", uniqueName(), "password", ChatUser.PASSWORD));
+                classicId = classic.next(REG_ACK).get("id").asLong();
+                classic.send(LOGIN, obj("id", classicId, "password", ChatUser.PASSWORD));
+                classic.next(LOGIN_ACK);
+                classic.send(CREATE_GROUP, obj("groupname", "classic club", "groupdesc", "", "open", false));
+                classic.send(HEARTBEAT, obj());
+                classic.next(HEARTBEAT_ACK); // and no reply to CREATE_GROUP before it, as from the classic server
             }
             try (ClassicClient classic = new ClassicClient(server.address())) {
-                classic.send(1, obj("id", classicId, "password", ChatUser.PASSWORD));
-                JsonNode made = WireClient.JSON.readTree(classic.next(2).get("groups").get(0).asText());
+                classic.send(LOGIN, obj("id", classicId, "password", ChatUser.PASSWORD));
+                JsonNode made = WireClient.JSON.readTree(classic.next(LOGIN_ACK).get("groups").get(0).asText());
                 JsonNode joined = join(joiner, made.get("id").asLong());
                 assertEquals(0, joined.get("errno").asInt());
                 assertFalse(joined.has("pending"), "a classic client's group is open: " + joined);
 
                 long closed = createGroup(owner, false);
-                classic.send(9, obj("groupid", closed));
-                JsonNode refused = classic.next(9);
+                classic.send(ADD_GROUP, obj("groupid", closed));
+                JsonNode refused = classic.next(ADD_GROUP);
                 assertEquals(16, refused.get("errno").asInt());
                 assertTrue(refused.get("errmsg").asText().contains("closed"), refused.toString());
                 assertEquals(0, requests(owner, closed).get("requests").size(), "a classic client cannot ask");
-                classic.send(118, obj("groupid", closed));
-                JsonNode unknown = classic.next(100);
-                assertEquals(12, unknown.get("errno").asInt(), "118 does not exist for a classic client");
+                classic.send(GROUP_REQUESTS, obj("groupid", closed));
+                JsonNode unknown = classic.next(ERROR);
+                assertEquals(12, unknown.get("errno").asInt(), "GROUP_REQUESTS does not exist for a classic client");
             }
         }
     }
@@ -284,36 +300,36 @@ class ClosedGroupTest {
     }
 
     private static long createGroup(User creator, boolean open) throws IOException {
-        creator.client().send(8, obj("groupname", open ? "open" : "closed", "groupdesc", "", "open", open));
-        JsonNode created = creator.client().await(8);
+        creator.client().send(CREATE_GROUP, obj("groupname", open ? "open" : "closed", "groupdesc", "", "open", open));
+        JsonNode created = creator.client().await(CREATE_GROUP);
         assertEquals(0, created.get("errno").asInt(), created.toString());
         return created.get("groupid").asLong();
     }
 
     private static JsonNode join(User u, long group) throws IOException {
-        u.client().send(9, obj("groupid", group));
-        return u.client().await(9);
+        u.client().send(ADD_GROUP, obj("groupid", group));
+        return u.client().await(ADD_GROUP);
     }
 
     private static JsonNode requests(User u, long group) throws IOException {
-        u.client().send(118, obj("groupid", group));
-        return u.client().await(118);
+        u.client().send(GROUP_REQUESTS, obj("groupid", group));
+        return u.client().await(GROUP_REQUESTS);
     }
 
     private static JsonNode decide(User u, long group, long userid, boolean accept) throws IOException {
-        u.client().send(119, obj("groupid", group, "userid", userid, "accept", accept));
-        return u.client().await(119);
+        u.client().send(GROUP_DECIDE, obj("groupid", group, "userid", userid, "accept", accept));
+        return u.client().await(GROUP_DECIDE);
     }
 
     private static void chat(User u, long group, String msg) throws IOException {
-        u.client().send(10, obj("groupid", group, "msg", msg, "cmid", msg));
-        u.client().await(103);
+        u.client().send(GROUP_CHAT, obj("groupid", group, "msg", msg, "cmid", msg));
+        u.client().await(SEND_ACK);
     }
 
     /** The group's history as {@code u} reads it, newest first. */
     private static List<String> history(User u, long group) throws IOException {
-        u.client().send(108, obj("groupid", group));
-        JsonNode ack = u.client().await(109);
+        u.client().send(HISTORY, obj("groupid", group));
+        JsonNode ack = u.client().await(HISTORY_ACK);
         assertEquals(0, ack.get("errno").asInt(), ack.toString());
         List<String> texts = new ArrayList<>();
         ack.get("messages").forEach(m -> texts.add(m.get("msg").asText()));

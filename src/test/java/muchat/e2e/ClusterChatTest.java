@@ -1,15 +1,30 @@
 package muchat.e2e;
 
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.ADD_FRIEND;
+import static muchat.protocol.MsgType.ADD_GROUP;
+import static muchat.protocol.MsgType.CONVERSATIONS;
+import static muchat.protocol.MsgType.CONVERSATIONS_ACK;
+import static muchat.protocol.MsgType.CREATE_GROUP;
+import static muchat.protocol.MsgType.GROUP_CHAT;
+import static muchat.protocol.MsgType.HEARTBEAT;
+import static muchat.protocol.MsgType.HEARTBEAT_ACK;
+import static muchat.protocol.MsgType.KICKED;
+import static muchat.protocol.MsgType.ONE_CHAT;
+import static muchat.protocol.MsgType.READ;
+import static muchat.protocol.MsgType.RECALL;
+import static muchat.protocol.MsgType.SEND_ACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import muchat.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,11 +67,12 @@ class ClusterChatTest {
             x.loginAt(cluster.address("a"));
             y.loginAt(cluster.address("b"));
             z.loginAt(cluster.address("c"));
-            JsonNode created = x.call(8, obj("groupname", "ring", "groupdesc", "across instances"), 8);
+            JsonNode created = x.call(CREATE_GROUP, obj("groupname", "ring", "groupdesc", "across instances"),
+                    CREATE_GROUP);
             assertEquals(0, created.get("errno").asInt(), created.toString());
             long gid = created.get("groupid").asLong();
-            assertEquals(0, y.call(9, obj("groupid", gid), 9).get("errno").asInt());
-            assertEquals(0, z.call(9, obj("groupid", gid), 9).get("errno").asInt());
+            assertEquals(0, y.call(ADD_GROUP, obj("groupid", gid), ADD_GROUP).get("errno").asInt());
+            assertEquals(0, z.call(ADD_GROUP, obj("groupid", gid), ADD_GROUP).get("errno").asInt());
 
             List<ChatUser> members = List.of(x, y, z);
             for (ChatUser from : members) {
@@ -66,7 +82,7 @@ class ClusterChatTest {
                     if (to != from) {
                         to.awaitPushes(to.pushes().size() + 1);
                         ChatUser.Push push = to.pushes().get(to.pushes().size() - 1);
-                        assertEquals(10, push.msgid());
+                        assertEquals(GROUP_CHAT, push.type());
                         assertEquals(mid, push.mid());
                         assertEquals(from.id(), push.from());
                         assertEquals(to.pushes().size(), push.seq(), "each member's own seq, without gaps");
@@ -87,9 +103,9 @@ class ClusterChatTest {
             peer.loginAt(cluster.address("c"));
             try (ChatUser second = first.sameAccount()) {
                 second.loginAt(cluster.address("b"));
-                assertTrue(first.awaitFrame(107).get("errmsg").asText().length() > 0);
+                assertTrue(first.awaitFrame(KICKED).get("errmsg").asText().length() > 0);
                 assertTrue(first.closedByServer(), "the kicked connection is closed");
-                second.call(101, obj(), 102);
+                second.call(HEARTBEAT, obj(), HEARTBEAT_ACK);
                 assertDelivered(peer, second, 1, peer.chat(second.id(), "to wherever you are now"));
             }
         }
@@ -132,20 +148,20 @@ class ClusterChatTest {
             ChatServerTest.login(laptop, alice, ChatUser.PASSWORD, "laptop");
             ChatServerTest.login(bob, bobId, ChatUser.PASSWORD);
 
-            bob.send(6, obj("toid", alice, "msg", "to both", "cmid", "b1"));
-            assertEquals("to both", phone.await(6).get("msg").asText(), "the device on instance a");
-            assertEquals("to both", laptop.await(6).get("msg").asText(), "the device on instance b");
+            bob.send(ONE_CHAT, obj("toid", alice, "msg", "to both", "cmid", "b1"));
+            assertEquals("to both", phone.await(ONE_CHAT).get("msg").asText(), "the device on instance a");
+            assertEquals("to both", laptop.await(ONE_CHAT).get("msg").asText(), "the device on instance b");
 
-            phone.send(6, obj("toid", bobId, "msg", "from the phone", "cmid", "p1"));
-            JsonNode copy = laptop.await(6);
+            phone.send(ONE_CHAT, obj("toid", bobId, "msg", "from the phone", "cmid", "p1"));
+            JsonNode copy = laptop.await(ONE_CHAT);
             assertEquals("from the phone", copy.get("msg").asText(), "the laptop shows what the phone sent");
             assertEquals(alice, copy.get("id").asLong());
 
             ChatServerTest.login(newPhone, alice, ChatUser.PASSWORD);
             assertTrue(phone.closedByServer(), "the phone on instance a is closed");
-            assertTrue(phone.hasUnclaimed(107), "after KICKED: " + phone.unclaimedText());
-            bob.send(6, obj("toid", alice, "msg", "still here?", "cmid", "b2"));
-            assertEquals("still here?", laptop.await(6).get("msg").asText(), "the laptop was not kicked");
+            assertTrue(phone.hasUnclaimed(KICKED), "after KICKED: " + phone.unclaimedText());
+            bob.send(ONE_CHAT, obj("toid", alice, "msg", "still here?", "cmid", "b2"));
+            assertEquals("still here?", laptop.await(ONE_CHAT).get("msg").asText(), "the laptop was not kicked");
             newPhone.await(f -> "still here?".equals(f.path("msg").asText()), "the push to the new phone");
         }
     }
@@ -154,18 +170,15 @@ class ClusterChatTest {
     void friendStateInLoginAckFollowsAUserOnAnotherInstance() throws IOException {
         try (ChatUser x = user(); ChatUser y = user()) {
             x.loginAt(cluster.address("a"));
-            assertEquals(0, x.call(7, obj("friendid", y.id()), 7).get("errno").asInt());
+            assertEquals(0, x.call(ADD_FRIEND, obj("friendid", y.id()), ADD_FRIEND).get("errno").asInt());
             JsonNode friend = y.loginAt(cluster.address("b")).get("friends").get(0);
             assertEquals(x.id(), friend.get("id").asLong());
             assertEquals("online", friend.get("state").asText());
 
             x.close();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            String state;
-            do {
-                state = y.loginAt(cluster.address("b")).get("friends").get(0).get("state").asText();
-            } while (!state.equals("offline") && System.nanoTime() < deadline);
-            assertEquals("offline", state, "a disconnect on instance a is seen on instance b within seconds");
+            Await.holdsWithin(Duration.ofSeconds(5), () -> friendStateAtLogin(y).equals("offline"));
+            assertEquals("offline", friendStateAtLogin(y),
+                    "a disconnect on instance a is seen on instance b within seconds");
         }
     }
 
@@ -182,13 +195,13 @@ class ClusterChatTest {
     /** {@code from} gets SEND_ACK for {@code cmid}, and {@code to} its push as seq {@code seq}. */
     private static void assertDelivered(ChatUser from, ChatUser to, long seq, String cmid) throws IOException {
         JsonNode ack = from.awaitOutcome(cmid);
-        assertEquals(103, ack.get("msgid").asInt(), "SEND_ACK, not " + ack);
+        assertEquals(SEND_ACK.code(), ack.get("msgid").asInt(), "SEND_ACK, not " + ack);
         to.awaitPushes(to.pushes().size() + 1);
         ChatUser.Push push = to.pushes().get(to.pushes().size() - 1);
         assertEquals(seq, push.seq());
         assertEquals(ack.get("mid").asLong(), push.mid());
         assertEquals(from.id(), push.from());
-        assertEquals(6, push.msgid());
+        assertEquals(ONE_CHAT, push.type());
     }
 
     @Test
@@ -199,20 +212,25 @@ class ClusterChatTest {
             long mid = x.awaitOutcome(x.chat(y.id(), "read me, then forget me")).get("mid").asLong();
             y.awaitPushes(1);
 
-            y.send(112, obj("peer", x.id(), "mid", mid));
-            JsonNode receipt = x.awaitFrame(112);
+            y.send(READ, obj("peer", x.id(), "mid", mid));
+            JsonNode receipt = x.awaitFrame(READ);
             assertEquals(y.id(), receipt.get("id").asLong());
             assertEquals(mid, receipt.get("mid").asLong());
 
-            x.send(113, obj("mid", mid));
-            JsonNode recall = y.awaitFrame(113);
+            x.send(RECALL, obj("mid", mid));
+            JsonNode recall = y.awaitFrame(RECALL);
             assertEquals(mid, recall.get("mid").asLong());
             assertEquals(x.id(), recall.get("id").asLong());
             assertEquals(y.id(), recall.get("toid").asLong());
-            JsonNode conv = y.call(110, obj(), 111).get("convs").get(0);
+            JsonNode conv = y.call(CONVERSATIONS, obj(), CONVERSATIONS_ACK).get("convs").get(0);
             assertEquals(0, conv.get("unread").asLong());
             assertTrue(conv.get("last").get("recalled").asBoolean());
         }
+    }
+
+    /** Logs {@code user} in again at instance b and returns the state its LOGIN_ACK gives its first friend. */
+    private static String friendStateAtLogin(ChatUser user) throws IOException {
+        return user.loginAt(cluster.address("b")).get("friends").get(0).get("state").asText();
     }
 
     private static ChatUser user() throws IOException {

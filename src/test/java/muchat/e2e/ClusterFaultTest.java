@@ -1,12 +1,19 @@
 package muchat.e2e;
 
+import static muchat.e2e.WireClient.hasType;
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.ADD_FRIEND;
+import static muchat.protocol.MsgType.ERROR;
+import static muchat.protocol.MsgType.HEARTBEAT;
+import static muchat.protocol.MsgType.HEARTBEAT_ACK;
+import static muchat.protocol.MsgType.ONE_CHAT;
+import static muchat.protocol.MsgType.SEND_ACK;
+import static muchat.protocol.MsgType.SYNC_DONE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,10 +27,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import muchat.it.MariaDbProcess;
+import muchat.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,10 +79,10 @@ class ClusterFaultTest {
             onA.loginAt(cluster.address("a"));
             onB.loginAt(cluster.address("b"));
             watcher.loginAt(cluster.address("b"));
-            watcher.call(7, obj("friendid", onA.id()), 7);
-            watcher.call(7, obj("friendid", onB.id()), 7);
+            watcher.call(ADD_FRIEND, obj("friendid", onA.id()), ADD_FRIEND);
+            watcher.call(ADD_FRIEND, obj("friendid", onB.id()), ADD_FRIEND);
             String lastWords = onA.chat(onB.id(), "last words before the shutdown");
-            assertEquals(103, onA.awaitOutcome(lastWords).get("msgid").asInt());
+            assertEquals(SEND_ACK.code(), onA.awaitOutcome(lastWords).get("msgid").asInt());
 
             cluster.instance("a").stop();
             assertEquals(0, cluster.instance("a").exitValue(), "a graceful stop exits 0");
@@ -135,7 +141,7 @@ class ClusterFaultTest {
 
     /** Waits until {@code sender} has {@link #KILL_AFTER_ACKS} acks, then SIGKILLs the instance. */
     private static int killWhenAcked(ChatUser sender, String instance) {
-        awaitTrue(() -> sender.ackCount() >= KILL_AFTER_ACKS, "the first " + KILL_AFTER_ACKS + " acks");
+        Await.until("the first " + KILL_AFTER_ACKS + " acks", WAIT, () -> sender.ackCount() >= KILL_AFTER_ACKS);
         int acked = sender.ackCount();
         cluster.instance(instance).kill9();
         return acked;
@@ -181,12 +187,13 @@ class ClusterFaultTest {
             cluster.redis().kill();
             String toY = x.chat(y.id(), "during the outage");
             String toX = y.chat(x.id(), "during the outage");
-            assertEquals(103, x.awaitOutcome(toY).get("msgid").asInt(), "the database still takes chats");
-            assertEquals(103, y.awaitOutcome(toX).get("msgid").asInt());
+            assertEquals(SEND_ACK.code(), x.awaitOutcome(toY).get("msgid").asInt(), "the database still takes chats");
+            assertEquals(SEND_ACK.code(), y.awaitOutcome(toX).get("msgid").asInt());
             cluster.redis().start();
 
-            awaitTrue(() -> cluster.logHasSince("a", markA, "resync after redis outage")
-                    && cluster.logHasSince("b", markB, "resync after redis outage"), "both instances back on Redis");
+            Await.until("both instances back on Redis", WAIT,
+                    () -> cluster.logHasSince("a", markA, "resync after redis outage")
+                            && cluster.logHasSince("b", markB, "resync after redis outage"));
             x.awaitPushes(2);
             y.awaitPushes(2);
             assertEquals("during the outage", x.pushes().get(1).msg());
@@ -243,12 +250,12 @@ class ClusterFaultTest {
             assertEquals(50, refused.get("errno").asInt(), "LOGIN_ACK while the database is down: " + refused);
             String cmid = x.chat(y.id(), "while the database is down");
             JsonNode error = x.awaitOutcome(cmid);
-            assertEquals(100, error.get("msgid").asInt(), error.toString());
+            assertEquals(ERROR.code(), error.get("msgid").asInt(), error.toString());
             assertEquals(50, error.get("errno").asInt());
-            assertEquals(6, error.get("ref").asInt());
-            x.call(101, obj(), 102);
+            assertEquals(ONE_CHAT.code(), error.get("ref").asInt());
+            x.call(HEARTBEAT, obj(), HEARTBEAT_ACK);
             JsonNode refusedSync = y.syncReply();
-            assertEquals(100, refusedSync.get("msgid").asInt(), "SYNC while the database is down: " + refusedSync);
+            assertEquals(ERROR.code(), refusedSync.get("msgid").asInt(), "SYNC while the database is down: " + refusedSync);
             assertEquals(50, refusedSync.get("errno").asInt());
             assertTrue(cluster.instance("a").isAlive() && cluster.instance("b").isAlive(), "no instance crashed");
 
@@ -258,10 +265,10 @@ class ClusterFaultTest {
             JsonNode sendAck = retryUntilOk(() -> {
                 x.resendUnacked();
                 return x.awaitOutcome(cmid);
-            }, reply -> reply.get("msgid").asInt() == 103);
+            }, reply -> hasType(reply, SEND_ACK));
             y.awaitPushes(1);
             assertEquals(sendAck.get("mid").asLong(), y.pushes().get(0).mid());
-            JsonNode syncDone = retryUntilOk(y::syncReply, reply -> reply.get("msgid").asInt() == 106);
+            JsonNode syncDone = retryUntilOk(y::syncReply, reply -> hasType(reply, SYNC_DONE));
             assertEquals(1, syncDone.get("upto").asLong(), "instance b reads again; the refused attempt was not stored");
         }
     }
@@ -271,14 +278,14 @@ class ClusterFaultTest {
         try (ChatUser x = user(); ChatUser y = user()) {
             x.loginAt(cluster.address("a"));
             String cmid = x.chat(y.id(), "waiting for y");
-            assertEquals(103, x.awaitOutcome(cmid).get("msgid").asInt());
+            assertEquals(SEND_ACK.code(), x.awaitOutcome(cmid).get("msgid").asInt());
 
             String inbox = MariaDbProcess.DATABASE + ".inbox";
             cluster.db().execute("RENAME TABLE " + inbox + " TO " + inbox + "_away");
             try {
                 y.loginAt(cluster.address("b")); // the login itself reads no inbox
                 JsonNode end = y.replayEnd();
-                assertEquals(100, end.get("msgid").asInt(), "no SYNC_DONE for a replay that could not read: " + end);
+                assertEquals(ERROR.code(), end.get("msgid").asInt(), "no SYNC_DONE for a replay that could not read: " + end);
                 assertEquals(50, end.get("errno").asInt());
             } finally {
                 cluster.db().execute("RENAME TABLE " + inbox + "_away TO " + inbox);
@@ -333,16 +340,6 @@ class ClusterFaultTest {
                 throw error;
             }
             throw (Exception) e.getCause();
-        }
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
     }
 

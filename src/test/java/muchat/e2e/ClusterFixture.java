@@ -1,5 +1,8 @@
 package muchat.e2e;
 
+import static muchat.protocol.MsgType.REG;
+import static muchat.protocol.MsgType.REG_ACK;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -145,8 +148,8 @@ final class ClusterFixture implements AutoCloseable {
         long deadline = System.nanoTime() + RESTORE_TIMEOUT.toNanos();
         try (WireClient c = WireClient.nativeClient(address(id))) {
             while (true) {
-                c.send(4, WireClient.obj("name", "restore-" + id + "-" + probes++, "password", "restore-pw"));
-                int errno = c.await(5).get("errno").asInt();
+                c.send(REG, WireClient.obj("name", "restore-" + id + "-" + probes++, "password", "restore-pw"));
+                int errno = c.await(REG_ACK).get("errno").asInt();
                 if (errno == 0) {
                     return;
                 }

@@ -3,15 +3,19 @@ package muchat.e2e;
 import static muchat.e2e.ChatServerTest.login;
 import static muchat.e2e.ChatServerTest.register;
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.HEARTBEAT;
+import static muchat.protocol.MsgType.HEARTBEAT_ACK;
+import static muchat.protocol.MsgType.LOGINOUT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import muchat.testing.Await;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,15 +36,15 @@ class ConnectionLimitsTest {
              WireClient classic = WireClient.legacyClient(server.address())) {
             register(classic, uniqueName(), "secret1"); // a classic client that registers and stays
 
-            heartbeatsOnly.send(101, obj());
-            heartbeatsOnly.await(102); // HEARTBEAT is allowed before LOGIN, and is no login
+            heartbeatsOnly.send(HEARTBEAT, obj());
+            heartbeatsOnly.await(HEARTBEAT_ACK); // HEARTBEAT is allowed before LOGIN, and is no login
             assertTrue(heartbeatsOnly.closedByServerWithin(CLOSE_WITHIN_MILLIS),
                     "a native connection without a login is closed");
             assertTrue(classic.closedByServerWithin(CLOSE_WITHIN_MILLIS),
                     "a classic connection without a login is closed although it is never idle-closed");
 
-            user.send(101, obj());
-            user.await(102); // as old as the others, logged in: still open
+            user.send(HEARTBEAT, obj());
+            user.await(HEARTBEAT_ACK); // as old as the others, logged in: still open
         }
     }
 
@@ -51,9 +55,9 @@ class ConnectionLimitsTest {
              WireClient stranger = WireClient.nativeClient(server.address())) {
             assertTrue(stranger.closedByServerWithin(CLOSE_WITHIN_MILLIS));
             // user's first deadline has passed too: LOGINOUT must start a new one, not close at once.
-            user.send(3, obj());
-            user.send(101, obj());
-            user.await(102);
+            user.send(LOGINOUT, obj());
+            user.send(HEARTBEAT, obj());
+            user.await(HEARTBEAT_ACK);
             assertTrue(user.closedByServerWithin(CLOSE_WITHIN_MILLIS), "logged out and never in again: closed");
         }
     }
@@ -78,17 +82,8 @@ class ConnectionLimitsTest {
 
                 admitted.remove(1).close();
                 // The server sees the close a moment later; until then a newcomer is still over the cap.
-                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WITHIN_MILLIS);
-                boolean newcomerWorks = false;
-                while (!newcomerWorks && System.nanoTime() < deadline) {
-                    WireClient newcomer = WireClient.nativeClient(server.address());
-                    newcomerWorks = answersHeartbeat(newcomer);
-                    if (newcomerWorks) {
-                        admitted.add(newcomer);
-                    } else {
-                        newcomer.close();
-                    }
-                }
+                boolean newcomerWorks = Await.holdsWithin(Duration.ofMillis(CLOSE_WITHIN_MILLIS),
+                        () -> admitIfItWorks(WireClient.nativeClient(server.address()), admitted));
                 assertTrue(newcomerWorks, "a new connection works once one of the others closed");
                 for (WireClient c : admitted) {
                     assertTrue(answersHeartbeat(c), "the others still work");
@@ -132,11 +127,21 @@ class ConnectionLimitsTest {
         return user;
     }
 
+    /** Keeps {@code newcomer} in {@code admitted} if it answers a heartbeat, else closes it; true if kept. */
+    private static boolean admitIfItWorks(WireClient newcomer, List<WireClient> admitted) throws IOException {
+        if (!answersHeartbeat(newcomer)) {
+            newcomer.close();
+            return false;
+        }
+        admitted.add(newcomer);
+        return true;
+    }
+
     /** True if a HEARTBEAT is answered; false if the server closed the connection instead. */
     private static boolean answersHeartbeat(WireClient c) {
         try {
-            c.send(101, obj());
-            c.await(102);
+            c.send(HEARTBEAT, obj());
+            c.await(HEARTBEAT_ACK);
             return true;
         } catch (IOException e) {
             return false; // closed (end of stream or reset)

@@ -1,6 +1,24 @@
 package muchat.e2e;
 
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.ADD_GROUP;
+import static muchat.protocol.MsgType.CONVERSATIONS;
+import static muchat.protocol.MsgType.CONVERSATIONS_ACK;
+import static muchat.protocol.MsgType.CREATE_GROUP;
+import static muchat.protocol.MsgType.ERROR;
+import static muchat.protocol.MsgType.GROUP_CHAT;
+import static muchat.protocol.MsgType.HEARTBEAT;
+import static muchat.protocol.MsgType.HEARTBEAT_ACK;
+import static muchat.protocol.MsgType.HISTORY;
+import static muchat.protocol.MsgType.HISTORY_ACK;
+import static muchat.protocol.MsgType.LOGIN;
+import static muchat.protocol.MsgType.LOGIN_ACK;
+import static muchat.protocol.MsgType.ONE_CHAT;
+import static muchat.protocol.MsgType.READ;
+import static muchat.protocol.MsgType.RECALL;
+import static muchat.protocol.MsgType.REG;
+import static muchat.protocol.MsgType.REG_ACK;
+import static muchat.protocol.MsgType.SEND_ACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +35,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Conversations, read positions, read receipts and recalls over real sockets
- * (docs/protocol.md section 3, msgids 110-113), and classic clients untouched by them.
+ * (docs/protocol.md section 3, CONVERSATIONS to RECALL), and classic clients untouched by them.
  */
 class ConversationsTest {
     private static final AtomicInteger NAMES = new AtomicInteger();
@@ -105,7 +123,7 @@ class ConversationsTest {
 
             read(bob, "peer", alice.id(), mid);
 
-            JsonNode receipt = alice.awaitFrame(112);
+            JsonNode receipt = alice.awaitFrame(READ);
             assertEquals(bob.id(), receipt.get("id").asLong());
             assertEquals(bob.id(), receipt.get("peer").asLong());
             assertEquals(mid, receipt.get("mid").asLong());
@@ -122,11 +140,11 @@ class ConversationsTest {
 
             bob.loginAt(server.address());
             read(bob, "peer", alice.id(), mid);
-            bob.call(101, obj(), 102); // the READ before it has been handled
+            bob.call(HEARTBEAT, obj(), HEARTBEAT_ACK); // the READ before it has been handled
 
             alice.loginAt(server.address());
             ChatUser.Push receipt = alice.pushes().get(alice.pushes().size() - 1);
-            assertEquals(112, receipt.msgid());
+            assertEquals(READ, receipt.type());
             assertEquals(bob.id(), receipt.from());
             assertEquals(mid, receipt.mid());
         }
@@ -146,7 +164,7 @@ class ConversationsTest {
             sent(bob, bob.chat(alice.id(), "after reading"));
 
             ChatUser.Push next = pushAfter(alice, 0);
-            assertEquals(6, next.msgid(), "no receipt before bob's message: " + next);
+            assertEquals(ONE_CHAT, next.type(), "no receipt before bob's message: " + next);
         }
     }
 
@@ -157,10 +175,10 @@ class ConversationsTest {
             long mid = sent(alice, alice.chat(bob.id(), "not for carol"));
             carol.loginAt(server.address());
 
-            carol.send(112, obj("peer", alice.id(), "mid", mid));
-            JsonNode refused = carol.awaitFrame(100);
+            carol.send(READ, obj("peer", alice.id(), "mid", mid));
+            JsonNode refused = carol.awaitFrame(ERROR);
             assertEquals(15, refused.get("errno").asInt());
-            assertEquals(112, refused.get("ref").asInt());
+            assertEquals(READ.code(), refused.get("ref").asInt());
         }
     }
 
@@ -177,20 +195,20 @@ class ConversationsTest {
             long mid = sent(alice, alice.groupChat(group, "oops, wrong group"));
             bob.awaitPushes(1);
 
-            alice.send(113, obj("mid", mid));
+            alice.send(RECALL, obj("mid", mid));
 
-            JsonNode atBob = bob.awaitFrame(113);
+            JsonNode atBob = bob.awaitFrame(RECALL);
             assertEquals(mid, atBob.get("mid").asLong());
             assertEquals(alice.id(), atBob.get("id").asLong());
             assertEquals(group, atBob.get("groupid").asLong());
-            assertEquals(mid, alice.awaitFrame(113).get("mid").asLong(), "the sender's inbox gets it too");
+            assertEquals(mid, alice.awaitFrame(RECALL).get("mid").asLong(), "the sender's inbox gets it too");
 
             carol.loginAt(server.address());
             List<ChatUser.Push> atCarol = carol.pushes();
-            assertEquals(List.of(10, 113), atCarol.stream().map(ChatUser.Push::msgid).toList());
+            assertEquals(List.of(GROUP_CHAT, RECALL), atCarol.stream().map(ChatUser.Push::type).toList());
             assertEquals("", atCarol.get(0).msg(), "the recalled message reaches carol without its text");
 
-            JsonNode shown = bob.call(108, obj("groupid", group), 109).get("messages").get(0);
+            JsonNode shown = bob.call(HISTORY, obj("groupid", group), HISTORY_ACK).get("messages").get(0);
             assertEquals(mid, shown.get("mid").asLong());
             assertTrue(shown.get("recalled").asBoolean());
             assertEquals("", shown.get("msg").asText());
@@ -203,17 +221,17 @@ class ConversationsTest {
             alice.loginAt(server.address());
             bob.loginAt(server.address());
             long mid = sent(alice, alice.chat(bob.id(), "mine"));
-            bob.send(113, obj("mid", mid));
-            assertEquals(16, bob.awaitFrame(100).get("errno").asInt());
+            bob.send(RECALL, obj("mid", mid));
+            assertEquals(16, bob.awaitFrame(ERROR).get("errno").asInt());
         }
         try (ChatUser alice = user(noRecalls); ChatUser bob = user(noRecalls)) {
             alice.loginAt(noRecalls.address());
             long mid = sent(alice, alice.chat(bob.id(), "too late"));
-            alice.send(113, obj("mid", mid));
-            JsonNode refused = alice.awaitFrame(100);
+            alice.send(RECALL, obj("mid", mid));
+            JsonNode refused = alice.awaitFrame(ERROR);
             assertEquals(16, refused.get("errno").asInt());
-            assertEquals(113, refused.get("ref").asInt());
-            JsonNode kept = alice.call(108, obj("peer", bob.id()), 109).get("messages").get(0);
+            assertEquals(RECALL.code(), refused.get("ref").asInt());
+            JsonNode kept = alice.call(HISTORY, obj("peer", bob.id()), HISTORY_ACK).get("messages").get(0);
             assertEquals("too late", kept.get("msg").asText());
             assertFalse(kept.has("recalled"));
         }
@@ -226,33 +244,33 @@ class ConversationsTest {
         try (ChatUser alice = user(); WireClient classic = WireClient.legacyClient(server.address())) {
             alice.loginAt(server.address());
             String name = uniqueName();
-            classic.send(4, obj("name", name, "password", "secret1"));
-            long idc = classic.await(5).get("id").asLong();
+            classic.send(REG, obj("name", name, "password", "secret1"));
+            long idc = classic.await(REG_ACK).get("id").asLong();
             long recalled = sent(alice, alice.chat(idc, "never shown"));
-            alice.send(113, obj("mid", recalled));
-            alice.awaitFrame(113);
+            alice.send(RECALL, obj("mid", recalled));
+            alice.awaitFrame(RECALL);
             sent(alice, alice.chat(idc, "shown"));
 
-            classic.send(1, obj("id", idc, "password", "secret1"));
-            JsonNode ack = classic.await(2);
+            classic.send(LOGIN, obj("id", idc, "password", "secret1"));
+            JsonNode ack = classic.await(LOGIN_ACK);
             assertEquals(1, ack.get("offlinemsg").size(), ack.toString());
             assertEquals("shown", WireClient.JSON.readTree(ack.get("offlinemsg").get(0).asText()).get("msg").asText());
             assertFalse(ack.has("unread"));
 
             long kept = sent(alice, alice.chat(idc, "shown before its recall"));
-            assertEquals(kept, classic.await(6).get("mid").asLong());
-            alice.send(113, obj("mid", kept));
-            alice.awaitFrame(113);
-            classic.send(6, obj("id", idc, "name", name, "toid", alice.id(), "msg", "read yours"));
-            long fromClassic = alice.awaitFrame(6).get("mid").asLong();
+            assertEquals(kept, classic.await(ONE_CHAT).get("mid").asLong());
+            alice.send(RECALL, obj("mid", kept));
+            alice.awaitFrame(RECALL);
+            classic.send(ONE_CHAT, obj("id", idc, "name", name, "toid", alice.id(), "msg", "read yours"));
+            long fromClassic = alice.awaitFrame(ONE_CHAT).get("mid").asLong();
             read(alice, "peer", idc, fromClassic);
             sent(alice, alice.chat(idc, "after the recall and the read"));
 
             JsonNode next = classic.await(f -> true, "the next frame");
-            assertEquals(6, next.get("msgid").asInt(), "no 112 or 113 for a classic client: " + next);
+            assertEquals(ONE_CHAT.code(), next.get("msgid").asInt(), "no READ or RECALL for a classic client: " + next);
             assertEquals("after the recall and the read", next.get("msg").asText());
-            classic.send(110, obj("id", idc));
-            assertEquals(12, classic.await(100).get("errno").asInt(), "110 is an unknown msgid to a classic client");
+            classic.send(CONVERSATIONS, obj("id", idc));
+            assertEquals(12, classic.await(ERROR).get("errno").asInt(), "CONVERSATIONS is an unknown msgid to a classic client");
         }
     }
 
@@ -322,18 +340,18 @@ class ConversationsTest {
     /** The mid of a chat once SEND_ACK came. */
     private static long sent(ChatUser user, String cmid) throws IOException {
         JsonNode ack = user.awaitOutcome(cmid);
-        assertEquals(103, ack.get("msgid").asInt(), ack.toString());
+        assertEquals(SEND_ACK.code(), ack.get("msgid").asInt(), ack.toString());
         return ack.get("mid").asLong();
     }
 
     /** Sends READ, then a HEARTBEAT whose answer says the READ before it has been handled. */
     private static void read(ChatUser user, String field, long id, long mid) throws IOException {
-        user.send(112, obj(field, id, "mid", mid));
-        user.call(101, obj(), 102);
+        user.send(READ, obj(field, id, "mid", mid));
+        user.call(HEARTBEAT, obj(), HEARTBEAT_ACK);
     }
 
     private static List<JsonNode> conversations(ChatUser user) throws IOException {
-        JsonNode ack = user.call(110, obj(), 111);
+        JsonNode ack = user.call(CONVERSATIONS, obj(), CONVERSATIONS_ACK);
         assertEquals(0, ack.get("errno").asInt(), ack.toString());
         List<JsonNode> out = new ArrayList<>();
         ack.get("convs").forEach(out::add);
@@ -352,10 +370,10 @@ class ConversationsTest {
 
     /** A group that {@code creator} made and the others (logged in) joined. */
     private static long createGroup(ChatUser creator, ChatUser... others) throws IOException {
-        JsonNode created = creator.call(8, obj("groupname", "g", "groupdesc", ""), 8);
+        JsonNode created = creator.call(CREATE_GROUP, obj("groupname", "g", "groupdesc", ""), CREATE_GROUP);
         long group = created.get("groupid").asLong();
         for (ChatUser other : others) {
-            assertEquals(0, other.call(9, obj("groupid", group), 9).get("errno").asInt());
+            assertEquals(0, other.call(ADD_GROUP, obj("groupid", group), ADD_GROUP).get("errno").asInt());
         }
         return group;
     }

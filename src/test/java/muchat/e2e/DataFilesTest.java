@@ -3,6 +3,8 @@ package muchat.e2e;
 import static muchat.e2e.ChatServerTest.login;
 import static muchat.e2e.ChatServerTest.register;
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.ONE_CHAT;
+import static muchat.protocol.MsgType.SEND_ACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,8 +71,8 @@ class DataFilesTest {
         try (WireClient c = WireClient.nativeClient(new InetSocketAddress("127.0.0.1", port))) {
             long id = register(c, "owner", "secret1");
             login(c, id, "secret1");
-            c.send(6, obj("toid", id, "msg", "a note to self", "cmid", "n1"));
-            c.await(103);
+            c.send(ONE_CHAT, obj("toid", id, "msg", "a note to self", "cmid", "n1"));
+            c.await(SEND_ACK);
         }
     }
 

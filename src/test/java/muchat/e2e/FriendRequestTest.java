@@ -2,7 +2,22 @@ package muchat.e2e;
 
 import static muchat.e2e.ChatServerTest.login;
 import static muchat.e2e.ChatServerTest.register;
+import static muchat.e2e.WireClient.hasType;
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.ADD_FRIEND;
+import static muchat.protocol.MsgType.FRIEND_REPLY;
+import static muchat.protocol.MsgType.FRIEND_REQUEST;
+import static muchat.protocol.MsgType.HEARTBEAT;
+import static muchat.protocol.MsgType.HEARTBEAT_ACK;
+import static muchat.protocol.MsgType.HISTORY;
+import static muchat.protocol.MsgType.HISTORY_ACK;
+import static muchat.protocol.MsgType.LOGIN;
+import static muchat.protocol.MsgType.LOGINOUT;
+import static muchat.protocol.MsgType.LOGIN_ACK;
+import static muchat.protocol.MsgType.ONE_CHAT;
+import static muchat.protocol.MsgType.PRESENCE;
+import static muchat.protocol.MsgType.SYNC_DONE;
+import static muchat.protocol.MsgType.TYPING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import muchat.protocol.MsgType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,27 +60,27 @@ class FriendRequestTest {
         try (WireClient a = connect(); WireClient b = connect()) {
             long ida = loggedIn(a);
             long idb = loggedIn(b);
-            a.send(7, obj("friendid", idb));
-            JsonNode ack = a.await(7);
+            a.send(ADD_FRIEND, obj("friendid", idb));
+            JsonNode ack = a.await(ADD_FRIEND);
             assertEquals(0, ack.get("errno").asInt());
             assertTrue(ack.get("pending").asBoolean(), "a request, not a friendship: " + ack);
             assertTrue(friendIds(relogin(a, ida)).isEmpty(), "not friends before the answer");
 
-            JsonNode request = b.await(116);
+            JsonNode request = b.await(FRIEND_REQUEST);
             assertEquals(ida, request.get("id").asLong());
             assertTrue(request.get("name").asText().startsWith("fr"));
             assertTrue(request.get("seq").asLong() > 0, "in the inbox: " + request);
 
-            b.send(117, obj("friendid", ida, "accept", true));
-            assertEquals(0, b.await(117).get("errno").asInt());
-            JsonNode reply = a.await(f -> f.path("msgid").asInt() == 117 && f.has("seq"), "the reply");
+            b.send(FRIEND_REPLY, obj("friendid", ida, "accept", true));
+            assertEquals(0, b.await(FRIEND_REPLY).get("errno").asInt());
+            JsonNode reply = a.await(f -> hasType(f, FRIEND_REPLY) && f.has("seq"), "the reply");
             assertEquals(idb, reply.get("id").asLong());
             assertTrue(reply.get("accept").asBoolean());
 
             assertEquals(List.of(idb), friendIds(relogin(a, ida)));
             assertEquals(List.of(ida), friendIds(relogin(b, idb)));
-            a.send(7, obj("friendid", idb));
-            assertFalse(a.await(7).has("pending"), "adding a friend again is ok: " + a);
+            a.send(ADD_FRIEND, obj("friendid", idb));
+            assertFalse(a.await(ADD_FRIEND).has("pending"), "adding a friend again is ok: " + a);
         }
     }
 
@@ -73,14 +89,14 @@ class FriendRequestTest {
         try (WireClient a = connect(); WireClient b = connect()) {
             long ida = loggedIn(a);
             long idb = loggedIn(b);
-            a.send(7, obj("friendid", idb));
-            a.await(7);
-            b.await(116);
-            b.send(117, obj("friendid", ida, "accept", false));
-            assertEquals(0, b.await(117).get("errno").asInt());
-            assertFalse(a.await(117).get("accept").asBoolean());
-            b.send(117, obj("friendid", ida, "accept", true));
-            assertEquals(15, b.await(117).get("errno").asInt(), "the request is gone");
+            a.send(ADD_FRIEND, obj("friendid", idb));
+            a.await(ADD_FRIEND);
+            b.await(FRIEND_REQUEST);
+            b.send(FRIEND_REPLY, obj("friendid", ida, "accept", false));
+            assertEquals(0, b.await(FRIEND_REPLY).get("errno").asInt());
+            assertFalse(a.await(FRIEND_REPLY).get("accept").asBoolean());
+            b.send(FRIEND_REPLY, obj("friendid", ida, "accept", true));
+            assertEquals(15, b.await(FRIEND_REPLY).get("errno").asInt(), "the request is gone");
             assertTrue(friendIds(relogin(a, ida)).isEmpty());
             assertTrue(friendIds(relogin(b, idb)).isEmpty());
         }
@@ -91,27 +107,27 @@ class FriendRequestTest {
         try (WireClient a = connect(); WireClient b = connect()) {
             long ida = loggedIn(a);
             long idb = register(b, uniqueName(), "secret1");
-            a.send(7, obj("friendid", idb));
-            a.await(7);
-            a.send(3, obj());
+            a.send(ADD_FRIEND, obj("friendid", idb));
+            a.await(ADD_FRIEND);
+            a.send(LOGINOUT, obj());
 
-            b.send(1, obj("id", idb, "password", "secret1"));
-            b.await(2);
-            JsonNode request = b.await(116);
+            b.send(LOGIN, obj("id", idb, "password", "secret1"));
+            b.await(LOGIN_ACK);
+            JsonNode request = b.await(FRIEND_REQUEST);
             assertEquals(ida, request.get("id").asLong());
-            b.await(106);
-            b.send(117, obj("friendid", ida, "accept", true));
-            b.await(117);
+            b.await(SYNC_DONE);
+            b.send(FRIEND_REPLY, obj("friendid", ida, "accept", true));
+            b.await(FRIEND_REPLY);
 
-            a.send(1, obj("id", ida, "password", "secret1"));
-            assertEquals(List.of(idb), friendIds(a.await(2)));
-            JsonNode reply = a.await(117);
+            a.send(LOGIN, obj("id", ida, "password", "secret1"));
+            assertEquals(List.of(idb), friendIds(a.await(LOGIN_ACK)));
+            JsonNode reply = a.await(FRIEND_REPLY);
             assertEquals(idb, reply.get("id").asLong());
             assertTrue(reply.get("accept").asBoolean());
-            a.await(106);
+            a.await(SYNC_DONE);
 
-            a.send(108, obj("peer", idb));
-            assertEquals(0, a.await(109).get("messages").size(), "requests are not chat history");
+            a.send(HISTORY, obj("peer", idb));
+            assertEquals(0, a.await(HISTORY_ACK).get("messages").size(), "requests are not chat history");
         }
     }
 
@@ -120,11 +136,11 @@ class FriendRequestTest {
         try (WireClient a = connect(); WireClient b = connect()) {
             loggedIn(a);
             long idb = loggedIn(b);
-            a.send(7, obj("friendid", idb));
-            a.await(7);
-            b.await(116);
-            a.send(7, obj("friendid", idb));
-            assertTrue(a.await(7).get("pending").asBoolean());
+            a.send(ADD_FRIEND, obj("friendid", idb));
+            a.await(ADD_FRIEND);
+            b.await(FRIEND_REQUEST);
+            a.send(ADD_FRIEND, obj("friendid", idb));
+            assertTrue(a.await(ADD_FRIEND).get("pending").asBoolean());
             b.expectSilence(500);
         }
     }
@@ -137,23 +153,23 @@ class FriendRequestTest {
             ids[1] = register(reg, uniqueName(), "secret1");
         }
         try (ClassicClient x = new ClassicClient(server.address()); ClassicClient y = new ClassicClient(server.address())) {
-            x.send(1, obj("id", ids[0], "password", "secret1"));
-            assertEquals(0, x.next(2).get("errno").asInt());
-            y.send(1, obj("id", ids[1], "password", "secret1"));
-            assertEquals(0, y.next(2).get("errno").asInt());
-            x.send(7, obj("id", ids[0], "friendid", ids[1]));
+            x.send(LOGIN, obj("id", ids[0], "password", "secret1"));
+            assertEquals(0, x.next(LOGIN_ACK).get("errno").asInt());
+            y.send(LOGIN, obj("id", ids[1], "password", "secret1"));
+            assertEquals(0, y.next(LOGIN_ACK).get("errno").asInt());
+            x.send(ADD_FRIEND, obj("id", ids[0], "friendid", ids[1]));
             assertTrue(y.showsNothingFor(500), "a classic client never sees FRIEND_REQUEST");
-            y.send(7, obj("id", ids[1], "friendid", ids[0]));
+            y.send(ADD_FRIEND, obj("id", ids[1], "friendid", ids[0]));
             assertTrue(x.showsNothingFor(500), "nor FRIEND_REPLY");
 
-            x.send(3, obj("id", ids[0]));
-            x.send(1, obj("id", ids[0], "password", "secret1"));
-            JsonNode ack = x.next(2);
+            x.send(LOGINOUT, obj("id", ids[0]));
+            x.send(LOGIN, obj("id", ids[0], "password", "secret1"));
+            JsonNode ack = x.next(LOGIN_ACK);
             assertFalse(ack.has("offlinemsg"), "no events among the waiting messages: " + ack);
             JsonNode friend = WireClient.JSON.readTree(ack.get("friends").get(0).asText());
             assertEquals(ids[1], friend.get("id").asLong());
-            x.send(6, obj("id", ids[0], "toid", ids[1], "msg", "friends now"));
-            assertEquals("friends now", y.next(6).get("msg").asText(), "its chats still arrive, nothing else first");
+            x.send(ONE_CHAT, obj("id", ids[0], "toid", ids[1], "msg", "friends now"));
+            assertEquals("friends now", y.next(ONE_CHAT).get("msg").asText(), "its chats still arrive, nothing else first");
         }
     }
 
@@ -163,22 +179,22 @@ class FriendRequestTest {
             long ida = loggedIn(a);
             long idc = register(a, uniqueName(), "secret1");
             ClassicClient c = new ClassicClient(server.address());
-            c.send(1, obj("id", idc, "password", "secret1"));
-            assertEquals(0, c.next(2).get("errno").asInt());
-            a.send(7, obj("friendid", idc));
-            a.await(7);
-            c.send(7, obj("id", idc, "friendid", ida)); // asking back accepts
-            assertTrue(a.await(117).get("accept").asBoolean());
+            c.send(LOGIN, obj("id", idc, "password", "secret1"));
+            assertEquals(0, c.next(LOGIN_ACK).get("errno").asInt());
+            a.send(ADD_FRIEND, obj("friendid", idc));
+            a.await(ADD_FRIEND);
+            c.send(ADD_FRIEND, obj("id", idc, "friendid", ida)); // asking back accepts
+            assertTrue(a.await(FRIEND_REPLY).get("accept").asBoolean());
 
-            a.send(114, obj("toid", idc));
-            a.send(3, obj()); // a leaves and comes back after the grace: offline, then online
+            a.send(TYPING, obj("toid", idc));
+            a.send(LOGINOUT, obj()); // a leaves and comes back after the grace: offline, then online
             a.expectSilence((long) (3000 * 1.2));
             login(a, ida, "secret1");
-            a.send(6, obj("toid", idc, "msg", "only chats reach you"));
-            assertEquals("only chats reach you", c.next(6).get("msg").asText(), "nothing shown before the chat");
+            a.send(ONE_CHAT, obj("toid", idc, "msg", "only chats reach you"));
+            assertEquals("only chats reach you", c.next(ONE_CHAT).get("msg").asText(), "nothing shown before the chat");
 
             c.close();
-            JsonNode offline = a.await(115);
+            JsonNode offline = a.await(PRESENCE);
             assertEquals(idc, offline.get("id").asLong(), "a classic user's friends hear that it left");
             assertEquals("offline", offline.get("state").asText());
         }
@@ -191,8 +207,8 @@ class FriendRequestTest {
              WireClient b = WireClient.nativeClient(open.address())) {
             long ida = loggedIn(a);
             long idb = loggedIn(b);
-            a.send(7, obj("friendid", idb));
-            assertFalse(a.await(7).has("pending"));
+            a.send(ADD_FRIEND, obj("friendid", idb));
+            assertFalse(a.await(ADD_FRIEND).has("pending"));
             assertEquals(List.of(ida), friendIds(relogin(b, idb)));
             b.expectSilence(300);
         }
@@ -209,19 +225,19 @@ class FriendRequestTest {
             long idb = loggedIn(b);
             befriend(a, ida, b, idb);
 
-            b.send(3, obj()); // gone, and back at once: a flap
-            b.send(101, obj());
-            b.await(102); // the LOGINOUT is done before the LOGIN
+            b.send(LOGINOUT, obj()); // gone, and back at once: a flap
+            b.send(HEARTBEAT, obj());
+            b.await(HEARTBEAT_ACK); // the LOGINOUT is done before the LOGIN
             login(b, idb, "secret1");
             a.expectSilence(4000);
 
             b.close();
-            JsonNode offline = a.await(115);
+            JsonNode offline = a.await(PRESENCE);
             assertEquals(idb, offline.get("id").asLong());
             assertEquals("offline", offline.get("state").asText());
             b = connect();
             login(b, idb, "secret1");
-            JsonNode online = a.await(115);
+            JsonNode online = a.await(PRESENCE);
             assertEquals("online", online.get("state").asText());
             b.close();
             stranger.expectSilence(500);
@@ -239,16 +255,16 @@ class FriendRequestTest {
             befriend(a, ida, b, idb);
 
             for (int i = 0; i < 5; i++) {
-                a.send(114, obj("toid", idb));
+                a.send(TYPING, obj("toid", idb));
             }
-            assertEquals(ida, b.await(114).get("id").asLong());
+            assertEquals(ida, b.await(TYPING).get("id").asLong());
             long first = System.nanoTime();
-            stranger.send(114, obj("toid", idb));
+            stranger.send(TYPING, obj("toid", idb));
             b.expectSilence(300); // the other four, and the stranger's, dropped
             ScheduledExecutorService typist = Executors.newSingleThreadScheduledExecutor();
             try {
-                typist.scheduleAtFixedRate(() -> sendQuietly(a, 114, obj("toid", idb)), 0, 100, TimeUnit.MILLISECONDS);
-                assertEquals(ida, b.await(114).get("id").asLong(), "typing on, another one goes");
+                typist.scheduleAtFixedRate(() -> sendQuietly(a, TYPING, obj("toid", idb)), 0, 100, TimeUnit.MILLISECONDS);
+                assertEquals(ida, b.await(TYPING).get("id").asLong(), "typing on, another one goes");
                 long gapMillis = (System.nanoTime() - first) / 1_000_000;
                 assertTrue(gapMillis >= 900, "at most one a second: the second came after " + gapMillis + " ms");
             } finally {
@@ -256,9 +272,9 @@ class FriendRequestTest {
             }
 
             JsonNode ack = relogin(b, idb);
-            b.send(108, obj("peer", ida));
-            assertEquals(0, b.await(109).get("messages").size());
-            assertFalse(b.hasUnclaimed(114), "nothing replayed: " + ack);
+            b.send(HISTORY, obj("peer", ida));
+            assertEquals(0, b.await(HISTORY_ACK).get("messages").size());
+            assertFalse(b.hasUnclaimed(TYPING), "nothing replayed: " + ack);
         }
     }
 
@@ -266,17 +282,17 @@ class FriendRequestTest {
 
     /** Makes them friends by request and accept, and takes the events. */
     private static void befriend(WireClient a, long ida, WireClient b, long idb) throws IOException {
-        a.send(7, obj("friendid", idb));
-        a.await(7);
-        b.await(116);
-        b.send(117, obj("friendid", ida, "accept", true));
-        b.await(117);
-        a.await(117);
+        a.send(ADD_FRIEND, obj("friendid", idb));
+        a.await(ADD_FRIEND);
+        b.await(FRIEND_REQUEST);
+        b.send(FRIEND_REPLY, obj("friendid", ida, "accept", true));
+        b.await(FRIEND_REPLY);
+        a.await(FRIEND_REPLY);
     }
 
-    private static void sendQuietly(WireClient c, int msgid, com.fasterxml.jackson.databind.node.ObjectNode body) {
+    private static void sendQuietly(WireClient c, MsgType type, com.fasterxml.jackson.databind.node.ObjectNode body) {
         try {
-            c.send(msgid, body);
+            c.send(type, body);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -289,7 +305,7 @@ class FriendRequestTest {
     }
 
     private static JsonNode relogin(WireClient c, long id) throws IOException {
-        c.send(3, obj());
+        c.send(LOGINOUT, obj());
         return login(c, id, "secret1");
     }
 

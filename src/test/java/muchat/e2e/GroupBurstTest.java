@@ -1,6 +1,11 @@
 package muchat.e2e;
 
+import static muchat.e2e.WireClient.hasType;
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.ERROR;
+import static muchat.protocol.MsgType.GROUP_CHAT;
+import static muchat.protocol.MsgType.ONE_CHAT;
+import static muchat.protocol.MsgType.SEND_ACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,7 +49,7 @@ class GroupBurstTest {
     @Timeout(120)
     void anotherUsersChatsAreAcknowledgedQuicklyWhileAMemberFloodsA300MemberGroup() throws Exception {
         try (ServerFixture server = ServerFixture.seeded(this::seed, "--rate-limit", "1000000");
-             PushCounter recipients = new PushCounter(10);
+             PushCounter recipients = new PushCounter(GROUP_CHAT);
              WireClient sender = WireClient.nativeClient(server.address());
              WireClient probe = WireClient.nativeClient(server.address());
              WireClient peer = WireClient.nativeClient(server.address())) {
@@ -57,13 +62,13 @@ class GroupBurstTest {
             Prober prober = new Prober(probe, peerId);
             prober.start();
             for (int i = 1; i <= BURST; i++) {
-                sender.send(10, obj("groupid", groupId, "msg", "burst " + i, "cmid", "g-" + i));
+                sender.send(GROUP_CHAT, obj("groupid", groupId, "msg", "burst " + i, "cmid", "g-" + i));
             }
             for (int i = 1; i <= BURST; i++) {
-                JsonNode reply = sender.await(f -> f.path("msgid").asInt() == 103 || f.path("msgid").asInt() == 100,
+                JsonNode reply = sender.await(f -> hasType(f, SEND_ACK) || hasType(f, ERROR),
                         "the reply to a group chat");
                 assertEquals("g-" + i, reply.path("cmid").asText(), "in order, and a SEND_ACK: " + reply);
-                assertEquals(103, reply.path("msgid").asInt(), reply.toString());
+                assertEquals(SEND_ACK.code(), reply.path("msgid").asInt(), reply.toString());
             }
             boolean delivered = recipients.awaitEach(BURST, Duration.ofSeconds(60));
             List<Long> latencies = prober.stop();
@@ -71,7 +76,7 @@ class GroupBurstTest {
             assertNull(recipients.failure());
             assertTrue(delivered, "every member got every group message: " + recipients.counts());
             for (int seq = 1; seq <= latencies.size(); seq++) {
-                assertEquals(seq, peer.await(6).path("seq").asLong(), "the probe's messages reach its peer in order");
+                assertEquals(seq, peer.await(ONE_CHAT).path("seq").asLong(), "the probe's messages reach its peer in order");
             }
             long p99 = percentile(latencies, 99);
             assertTrue(p99 < PROBE_P99_LIMIT_MILLIS, "send-to-SEND_ACK of an unrelated user during the burst: p99 "
@@ -135,9 +140,9 @@ class GroupBurstTest {
                 for (int n = 1; !stopping; n++) {
                     long start = System.nanoTime();
                     String cmid = "p-" + n;
-                    client.send(6, obj("toid", to, "msg", "probe " + n, "cmid", cmid));
+                    client.send(ONE_CHAT, obj("toid", to, "msg", "probe " + n, "cmid", cmid));
                     JsonNode reply = client.await(f -> cmid.equals(f.path("cmid").asText()), "the reply to " + cmid);
-                    if (reply.path("msgid").asInt() != 103) {
+                    if (!hasType(reply, SEND_ACK)) {
                         throw new AssertionError("not a SEND_ACK: " + reply);
                     }
                     latencies.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));

@@ -1,6 +1,8 @@
 package muchat.e2e;
 
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.HEARTBEAT;
+import static muchat.protocol.MsgType.HEARTBEAT_ACK;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
@@ -16,13 +18,13 @@ class HeartbeatTest {
              WireClient beating = WireClient.nativeClient(server.address())) {
             long start = System.nanoTime();
             while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(2500)) {
-                beating.send(101, obj());
-                beating.await(102);
+                beating.send(HEARTBEAT, obj());
+                beating.await(HEARTBEAT_ACK);
                 Thread.sleep(200); // the client's heartbeat interval, not synchronisation
             }
             assertTrue(silent.closedByServer(), "a connection that never sent a byte is closed");
-            beating.send(101, obj());
-            beating.await(102); // still open after more than twice the timeout
+            beating.send(HEARTBEAT, obj());
+            beating.await(HEARTBEAT_ACK); // still open after more than twice the timeout
         }
     }
 }

@@ -3,6 +3,16 @@ package muchat.e2e;
 import static muchat.e2e.ChatServerTest.login;
 import static muchat.e2e.ChatServerTest.register;
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.ADD_GROUP;
+import static muchat.protocol.MsgType.CREATE_GROUP;
+import static muchat.protocol.MsgType.HEARTBEAT;
+import static muchat.protocol.MsgType.HEARTBEAT_ACK;
+import static muchat.protocol.MsgType.LOGIN;
+import static muchat.protocol.MsgType.LOGIN_ACK;
+import static muchat.protocol.MsgType.ONE_CHAT;
+import static muchat.protocol.MsgType.REG;
+import static muchat.protocol.MsgType.REG_ACK;
+import static muchat.protocol.MsgType.SEND_ACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,10 +48,10 @@ class LegacyClientTest {
         try (ClassicClient classic = new ClassicClient(server.address()); WireClient sender = nativeUser()) {
             long id = classicLogin(classic, classicRegister(classic));
             for (int i = 1; i <= 20; i++) {
-                sender.send(6, obj("toid", id, "msg", "burst " + i, "cmid", "b" + i));
+                sender.send(ONE_CHAT, obj("toid", id, "msg", "burst " + i, "cmid", "b" + i));
             }
             for (int i = 1; i <= 20; i++) {
-                assertEquals("burst " + i, classic.next(6).get("msg").asText());
+                assertEquals("burst " + i, classic.next(ONE_CHAT).get("msg").asText());
             }
             assertTrue(classic.showsNothingFor(200));
         }
@@ -53,21 +63,21 @@ class LegacyClientTest {
         try (WireClient owner = nativeUser(); ClassicClient classic = new ClassicClient(server.address())) {
             id = classicLogin(classic, classicRegister(classic));
             for (int g = 0; g < 10; g++) {
-                owner.send(8, obj("groupname", "club" + g, "groupdesc", "the club number " + g));
-                classic.send(9, obj("groupid", owner.await(8).get("groupid").asLong()));
+                owner.send(CREATE_GROUP, obj("groupname", "club" + g, "groupdesc", "the club number " + g));
+                classic.send(ADD_GROUP, obj("groupid", owner.await(CREATE_GROUP).get("groupid").asLong()));
             }
-            classic.send(101, obj());
-            classic.next(102); // the joins before it are done
+            classic.send(HEARTBEAT, obj());
+            classic.next(HEARTBEAT_ACK); // the joins before it are done
         }
         try (WireClient sender = nativeUser()) {
             for (int i = 1; i <= 50; i++) {
-                sender.send(6, obj("toid", id, "msg", "while you were away " + i, "cmid", "w" + i));
-                sender.await(103);
+                sender.send(ONE_CHAT, obj("toid", id, "msg", "while you were away " + i, "cmid", "w" + i));
+                sender.await(SEND_ACK);
             }
         }
         try (ClassicClient classic = new ClassicClient(server.address())) {
-            classic.send(1, obj("id", id, "password", "secret1"));
-            JsonNode ack = classic.next(2); // one read: the client did not abort on it
+            classic.send(LOGIN, obj("id", id, "password", "secret1"));
+            JsonNode ack = classic.next(LOGIN_ACK); // one read: the client did not abort on it
             assertEquals(0, ack.get("errno").asInt());
             assertTrue(ack.has("groups"), "some groups fit: " + ack);
             for (JsonNode text : ack.get("groups")) {
@@ -84,7 +94,7 @@ class LegacyClientTest {
                 shown.add(WireClient.JSON.readTree(text.asText()).get("msg").asText());
             }
             while (shown.size() < 50) {
-                shown.add(classic.next(6).get("msg").asText());
+                shown.add(classic.next(ONE_CHAT).get("msg").asText());
             }
             for (int i = 1; i <= 50; i++) {
                 assertEquals("while you were away " + i, shown.get(i - 1));
@@ -101,23 +111,23 @@ class LegacyClientTest {
             try (ClassicClient classic = new ClassicClient(server.address())) {
                 id = classicLogin(classic, classicRegister(classic));
                 for (int i = 1; i <= 20; i++) {
-                    sender.send(6, obj("toid", id, "msg", "m" + (100 + i), "cmid", "u" + i));
+                    sender.send(ONE_CHAT, obj("toid", id, "msg", "m" + (100 + i), "cmid", "u" + i));
                 }
-                last = classic.next(6).get("msg").asText(); // shows one, then quits
+                last = classic.next(ONE_CHAT).get("msg").asText(); // shows one, then quits
             }
             for (int i = 1; i <= 20; i++) {
-                sender.await(103);
+                sender.await(SEND_ACK);
             }
         }
         try (ClassicClient classic = new ClassicClient(server.address())) {
-            classic.send(1, obj("id", id, "password", "secret1"));
-            JsonNode ack = classic.next(2);
+            classic.send(LOGIN, obj("id", id, "password", "secret1"));
+            JsonNode ack = classic.next(LOGIN_ACK);
             List<Integer> shown = new ArrayList<>();
             for (JsonNode text : ack.path("offlinemsg")) {
                 shown.add(Integer.parseInt(WireClient.JSON.readTree(text.asText()).get("msg").asText().substring(1)));
             }
             while (shown.isEmpty() || shown.get(shown.size() - 1) < 120) {
-                shown.add(Integer.parseInt(classic.next(6).get("msg").asText().substring(1)));
+                shown.add(Integer.parseInt(classic.next(ONE_CHAT).get("msg").asText().substring(1)));
             }
             int lastShown = Integer.parseInt(last.substring(1));
             // Written to the kernel before the client closed: delivered. At most the one in flight.
@@ -140,8 +150,8 @@ class LegacyClientTest {
             }
             try (WireClient sender = WireClient.nativeClient(quick.address())) {
                 login(sender, register(sender, "talker", "secret1"), "secret1");
-                sender.send(6, obj("toid", id, "msg", "still there?"));
-                assertEquals("still there?", classic.next(6).get("msg").asText());
+                sender.send(ONE_CHAT, obj("toid", id, "msg", "still there?"));
+                assertEquals("still there?", classic.next(ONE_CHAT).get("msg").asText());
             }
         }
     }
@@ -149,15 +159,15 @@ class LegacyClientTest {
     // ---- helpers ----------------------------------------------------------------------------------
 
     private static long classicRegister(ClassicClient classic) throws InterruptedException, IOException {
-        classic.send(4, obj("name", "classic" + NAMES.incrementAndGet(), "password", "secret1"));
-        JsonNode ack = classic.next(5);
+        classic.send(REG, obj("name", "classic" + NAMES.incrementAndGet(), "password", "secret1"));
+        JsonNode ack = classic.next(REG_ACK);
         assertEquals(0, ack.get("errno").asInt());
         return ack.get("id").asLong();
     }
 
     private static long classicLogin(ClassicClient classic, long id) throws InterruptedException, IOException {
-        classic.send(1, obj("id", id, "password", "secret1"));
-        assertEquals(0, classic.next(2).get("errno").asInt());
+        classic.send(LOGIN, obj("id", id, "password", "secret1"));
+        assertEquals(0, classic.next(LOGIN_ACK).get("errno").asInt());
         return id;
     }
 

@@ -1,6 +1,15 @@
 package muchat.e2e;
 
+import static muchat.e2e.WireClient.hasType;
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.ERROR;
+import static muchat.protocol.MsgType.HISTORY;
+import static muchat.protocol.MsgType.HISTORY_ACK;
+import static muchat.protocol.MsgType.KICKED;
+import static muchat.protocol.MsgType.LOGIN;
+import static muchat.protocol.MsgType.LOGINOUT;
+import static muchat.protocol.MsgType.ONE_CHAT;
+import static muchat.protocol.MsgType.SEND_ACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,8 +62,8 @@ final class LoginRace implements AutoCloseable {
         String what = "round " + round + " (" + first + " vs " + second + ") user " + uid;
         String device = first.legacy() || second.legacy() ? "legacy" : "default";
         try (WireClient a = connect(first); WireClient b = connect(second)) {
-            a.send(1, obj("id", uid, "password", PASSWORD, "device", device));
-            b.send(1, obj("id", uid, "password", PASSWORD, "device", device));
+            a.send(LOGIN, obj("id", uid, "password", PASSWORD, "device", device));
+            b.send(LOGIN, obj("id", uid, "password", PASSWORD, "device", device));
 
             boolean aLost = awaitOneClosed(a, b, what);
             WireClient loser = aLost ? a : b;
@@ -62,7 +71,7 @@ final class LoginRace implements AutoCloseable {
             WireClient survivor = aLost ? b : a;
             Racer survivorKind = aLost ? second : first;
             if (!loserKind.legacy()) {
-                assertTrue(loser.hasUnclaimed(107), what + ": the closed native session got KICKED first, not only "
+                assertTrue(loser.hasUnclaimed(KICKED), what + ": the closed native session got KICKED first, not only "
                         + loser.unclaimedText());
             }
             assertSurvives(survivor, survivorKind, uid, what);
@@ -71,7 +80,7 @@ final class LoginRace implements AutoCloseable {
                 ChatServerTest.login(third, uid, PASSWORD, device);
                 assertTrue(survivor.closedByServerWithin(KICK_WAIT_MILLIS), what + ": a later login closes the survivor");
                 if (!survivorKind.legacy()) {
-                    assertTrue(survivor.hasUnclaimed(107), what + ": the survivor got KICKED from the later login, not only "
+                    assertTrue(survivor.hasUnclaimed(KICKED), what + ": the survivor got KICKED from the later login, not only "
                             + survivor.unclaimedText());
                 }
             }
@@ -104,29 +113,29 @@ final class LoginRace implements AutoCloseable {
     private void assertSurvives(WireClient survivor, Racer kind, long uid, String what) throws IOException {
         if (kind.legacy()) {
             // Legacy chats get no SEND_ACK; HISTORY answers only a logged-in session.
-            survivor.send(108, obj("peer", peerId, "limit", 1));
-            JsonNode reply = survivor.await(f -> f.path("msgid").asInt() == 109 || f.path("msgid").asInt() == 100,
+            survivor.send(HISTORY, obj("peer", peerId, "limit", 1));
+            JsonNode reply = survivor.await(f -> hasType(f, HISTORY_ACK) || hasType(f, ERROR),
                     "HISTORY_ACK or ERROR");
             assertEquals(0, reply.path("errno").asInt(), what + ": the legacy survivor is logged in: " + reply);
         } else {
             String cmid = "survivor-" + ++chats;
-            survivor.send(6, obj("toid", peerId, "msg", "still here", "cmid", cmid));
+            survivor.send(ONE_CHAT, obj("toid", peerId, "msg", "still here", "cmid", cmid));
             JsonNode reply = survivor.await(f -> cmid.equals(f.path("cmid").asText(null)), "the outcome of " + cmid);
-            assertEquals(103, reply.path("msgid").asInt(), what + ": the survivor's chat gets SEND_ACK: " + reply);
+            assertEquals(SEND_ACK.code(), reply.path("msgid").asInt(), what + ": the survivor's chat gets SEND_ACK: " + reply);
         }
         String text = "to the survivor of " + what;
         String cmid = "peer-" + ++chats;
-        peer.send(6, obj("toid", uid, "msg", text, "cmid", cmid));
+        peer.send(ONE_CHAT, obj("toid", uid, "msg", text, "cmid", cmid));
         JsonNode ack = peer.await(f -> cmid.equals(f.path("cmid").asText(null)), "the outcome of " + cmid);
-        assertEquals(103, ack.path("msgid").asInt(), ack.toString());
+        assertEquals(SEND_ACK.code(), ack.path("msgid").asInt(), ack.toString());
         JsonNode push = survivor.await(f -> text.equals(f.path("msg").asText(null)), "the push \"" + text + "\"");
-        assertEquals(6, push.path("msgid").asInt(), what + ": " + push);
+        assertEquals(ONE_CHAT.code(), push.path("msgid").asInt(), what + ": " + push);
     }
 
     @Override
     public void close() throws IOException {
         try (registrar; peer) {
-            peer.send(3, obj());
+            peer.send(LOGINOUT, obj());
         }
     }
 }

@@ -3,6 +3,16 @@ package muchat.e2e;
 import static muchat.e2e.ChatServerTest.login;
 import static muchat.e2e.ChatServerTest.register;
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.ADD_GROUP;
+import static muchat.protocol.MsgType.CREATE_GROUP;
+import static muchat.protocol.MsgType.GROUP_CHAT;
+import static muchat.protocol.MsgType.HEARTBEAT;
+import static muchat.protocol.MsgType.HEARTBEAT_ACK;
+import static muchat.protocol.MsgType.HISTORY;
+import static muchat.protocol.MsgType.LOGIN;
+import static muchat.protocol.MsgType.ONE_CHAT;
+import static muchat.protocol.MsgType.REG;
+import static muchat.protocol.MsgType.SEND_ACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import muchat.protocol.MsgType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +43,7 @@ class OverloadTest {
             login(other, id, "secret1");
             ByteArrayOutputStream flood = new ByteArrayOutputStream();
             for (int i = 0; i < 4000; i++) {
-                flood.write(frame(1, "{\"id\":" + id + ",\"password\":\"guess-" + i + "\"}"));
+                flood.write(frame(LOGIN, "{\"id\":" + id + ",\"password\":\"guess-" + i + "\"}"));
             }
             try (Socket flooder = new Socket(server.address().getAddress(), server.address().getPort())) {
                 flooder.getOutputStream().write(flood.toByteArray()); // every login costs a password hash
@@ -40,8 +51,8 @@ class OverloadTest {
             long worst = 0;
             for (int i = 0; i < 20; i++) {
                 long start = System.nanoTime();
-                other.send(101, obj());
-                other.await(102);
+                other.send(HEARTBEAT, obj());
+                other.await(HEARTBEAT_ACK);
                 worst = Math.max(worst, (System.nanoTime() - start) / 1_000_000);
             }
             // At most --max-pending password hashes run ahead of it; before, all 4,000 did.
@@ -60,17 +71,17 @@ class OverloadTest {
             String text = "x".repeat(3000);
             int count = 4000; // 12 MB of pushes: more than the kernel's socket buffers take
             for (int i = 1; i <= count; i++) {
-                sender.send(6, obj("toid", sleeperId, "msg", text + i, "cmid", "s" + i));
+                sender.send(ONE_CHAT, obj("toid", sleeperId, "msg", text + i, "cmid", "s" + i));
             }
             for (int i = 1; i <= count; i++) {
-                sender.await(103);
+                sender.await(SEND_ACK);
             }
             long held = server.bufferedBytes();
             // Pushes stop at the limit (256 KiB); what was sent before the check saw it can
             // overshoot, and 16 limits is where the server would give up on the client.
             assertTrue(held <= 16 * 256 * 1024, "the server queued " + held + " bytes for a client that does not read");
             for (int i = 1; i <= count; i++) {
-                assertEquals(i, sleeper.await(6).get("seq").asLong(), "pushes in seq order, none missing");
+                assertEquals(i, sleeper.await(ONE_CHAT).get("seq").asLong(), "pushes in seq order, none missing");
             }
         }
     }
@@ -84,19 +95,19 @@ class OverloadTest {
              WireClient other = WireClient.nativeClient(server.address())) {
             login(writer, register(writer, "historian", "secret1"), "secret1");
             login(other, register(other, "bystander", "secret1"), "secret1");
-            writer.send(8, obj("groupname", "archive", "groupdesc", "long reads"));
-            long group = writer.await(8).get("groupid").asLong();
+            writer.send(CREATE_GROUP, obj("groupname", "archive", "groupdesc", "long reads"));
+            long group = writer.await(CREATE_GROUP).get("groupid").asLong();
             String page = "h".repeat(4000);
             for (int i = 0; i < 100; i++) {
-                writer.send(10, obj("groupid", group, "msg", page, "cmid", "h" + i));
+                writer.send(GROUP_CHAT, obj("groupid", group, "msg", page, "cmid", "h" + i));
             }
             for (int i = 0; i < 100; i++) {
-                writer.await(103);
+                writer.await(SEND_ACK);
             }
             // Eight members ask for 100 x 4,000 characters of history over and over and never read.
             ByteArrayOutputStream many = new ByteArrayOutputStream();
             for (int i = 0; i < 300; i++) {
-                many.write(frame(108, "{\"groupid\":" + group + ",\"limit\":100}"));
+                many.write(frame(HISTORY, "{\"groupid\":" + group + ",\"limit\":100}"));
             }
             byte[] requests = many.toByteArray();
             List<Socket> greedy = new ArrayList<>();
@@ -121,8 +132,8 @@ class OverloadTest {
                 while (System.nanoTime() < end) {
                     most = Math.max(most, server.bufferedBytes());
                     long start = System.nanoTime();
-                    other.send(101, obj());
-                    other.await(102);
+                    other.send(HEARTBEAT, obj());
+                    other.await(HEARTBEAT_ACK);
                     assertTrue((System.nanoTime() - start) / 1_000_000 < 2000, "another user waited");
                 }
                 // Each greedy client: its limit, plus the replies to the requests read before
@@ -142,15 +153,15 @@ class OverloadTest {
     private static byte[] joiner(String name, long group) {
         String credentials = "{\"name\":\"" + name + "\",\"password\":\"secret1\"}";
         ByteArrayOutputStream all = new ByteArrayOutputStream();
-        all.writeBytes(frame(4, credentials));
-        all.writeBytes(frame(1, credentials));
-        all.writeBytes(frame(9, "{\"groupid\":" + group + "}"));
+        all.writeBytes(frame(REG, credentials));
+        all.writeBytes(frame(LOGIN, credentials));
+        all.writeBytes(frame(ADD_GROUP, "{\"groupid\":" + group + "}"));
         return all.toByteArray();
     }
 
     /** A native frame, built here by hand. */
-    private static byte[] frame(int type, String json) {
+    private static byte[] frame(MsgType type, String json) {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(6 + body.length).putShort((short) type).putInt(body.length).put(body).array();
+        return ByteBuffer.allocate(6 + body.length).putShort((short) type.code()).putInt(body.length).put(body).array();
     }
 }

@@ -2,7 +2,15 @@ package muchat.e2e;
 
 import static muchat.e2e.ChatServerTest.login;
 import static muchat.e2e.ChatServerTest.register;
+import static muchat.e2e.WireClient.hasType;
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.HEARTBEAT;
+import static muchat.protocol.MsgType.HEARTBEAT_ACK;
+import static muchat.protocol.MsgType.LOGIN;
+import static muchat.protocol.MsgType.LOGIN_ACK;
+import static muchat.protocol.MsgType.ONE_CHAT;
+import static muchat.protocol.MsgType.SYNC;
+import static muchat.protocol.MsgType.SYNC_DONE;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -57,12 +65,12 @@ class PagingTest {
             long to = register(reader, uniqueName(), "secret1");
             fillInbox(from, to, 2 * PAGE + 50);
 
-            reader.send(1, obj("id", to, "password", "secret1"));
-            assertEquals(0, reader.await(2).get("errno").asInt());
+            reader.send(LOGIN, obj("id", to, "password", "secret1"));
+            assertEquals(0, reader.await(LOGIN_ACK).get("errno").asInt());
             assertPage(reader, 1, PAGE, true);
-            reader.send(105, obj("after", PAGE));
+            reader.send(SYNC, obj("after", PAGE));
             assertPage(reader, PAGE + 1, 2 * PAGE, true);
-            reader.send(105, obj("after", 2 * PAGE));
+            reader.send(SYNC, obj("after", 2 * PAGE));
             assertPage(reader, 2 * PAGE + 1, 2 * PAGE + 50, false);
             reader.expectSilence(300);
         }
@@ -82,26 +90,26 @@ class PagingTest {
             fillInbox(from, to, count);
             Probe heartbeats = new Probe(probe);
             probeTimer.scheduleWithFixedDelay(heartbeats::once, 0, 20, TimeUnit.MILLISECONDS);
-            reader.send(1, obj("id", to, "password", "secret1"));
-            assertEquals(0, reader.await(2).get("errno").asInt());
+            reader.send(LOGIN, obj("id", to, "password", "secret1"));
+            assertEquals(0, reader.await(LOGIN_ACK).get("errno").asInt());
             List<Integer> pageSizes = new ArrayList<>();
             long lastSeq = 0;
             for (boolean more = true; more; ) {
                 int size = 0;
                 JsonNode frame;
-                while ((frame = reader.await(f -> true, "a push or SYNC_DONE")).get("msgid").asInt() == 6) {
+                while (hasType(frame = reader.await(f -> true, "a push or SYNC_DONE"), ONE_CHAT)) {
                     long seq = frame.get("seq").asLong();
                     assertEquals(lastSeq + 1, seq, "each message once, in order");
                     assertEquals("m" + seq, frame.get("msg").asText());
                     lastSeq = seq;
                     size++;
                 }
-                assertEquals(106, frame.get("msgid").asInt(), frame.toString());
+                assertEquals(SYNC_DONE.code(), frame.get("msgid").asInt(), frame.toString());
                 assertEquals(lastSeq, frame.get("upto").asLong());
                 more = frame.path("more").asBoolean(false);
                 pageSizes.add(size);
                 if (more) {
-                    reader.send(105, obj("after", lastSeq));
+                    reader.send(SYNC, obj("after", lastSeq));
                 }
             }
             probeTimer.shutdown();
@@ -137,8 +145,8 @@ class PagingTest {
         void once() {
             try {
                 long start = System.nanoTime();
-                client.send(101, obj());
-                client.await(102);
+                client.send(HEARTBEAT, obj());
+                client.await(HEARTBEAT_ACK);
                 slowestMillis.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), Math::max);
                 answered.incrementAndGet();
             } catch (IOException | AssertionError e) {
@@ -151,12 +159,12 @@ class PagingTest {
     private static void assertPage(WireClient reader, long first, long last, boolean more) throws IOException {
         for (long seq = first; seq <= last; seq++) {
             JsonNode push = reader.await(f -> true, "push " + seq);
-            assertEquals(6, push.get("msgid").asInt(), "push " + seq + " expected: " + push);
+            assertEquals(ONE_CHAT.code(), push.get("msgid").asInt(), "push " + seq + " expected: " + push);
             assertEquals(seq, push.get("seq").asLong());
             assertEquals("m" + seq, push.get("msg").asText());
         }
         JsonNode done = reader.await(f -> true, "SYNC_DONE");
-        assertEquals(106, done.get("msgid").asInt(), "SYNC_DONE after seq " + last + ": " + done);
+        assertEquals(SYNC_DONE.code(), done.get("msgid").asInt(), "SYNC_DONE after seq " + last + ": " + done);
         assertEquals(last, done.get("upto").asLong());
         assertEquals(more, done.path("more").asBoolean(false), done.toString());
     }

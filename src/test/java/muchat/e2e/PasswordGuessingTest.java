@@ -3,6 +3,10 @@ package muchat.e2e;
 import static muchat.e2e.ChatServerTest.login;
 import static muchat.e2e.ChatServerTest.register;
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.LOGIN;
+import static muchat.protocol.MsgType.LOGIN_ACK;
+import static muchat.protocol.MsgType.REG;
+import static muchat.protocol.MsgType.REG_ACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -100,8 +104,8 @@ class PasswordGuessingTest {
             for (int i = 0; i < 6; i++) {
                 tryLogin(guesser, alice, "hunter2-" + i);
             }
-            guesser.send(1, obj("name", "mallory\nINFO login user=1", "password", "hunter2-x"));
-            guesser.await(2);
+            guesser.send(LOGIN, obj("name", "mallory\nINFO login user=1", "password", "hunter2-x"));
+            guesser.await(LOGIN_ACK);
 
             List<String> failed = logs.matching("login failed");
             assertEquals(6, failed.size(), "five failures and one unknown name; the refused one is no failure: "
@@ -155,8 +159,8 @@ class PasswordGuessingTest {
             for (int i = 0; i < 3; i++) {
                 register(flooder, "flood" + i, PASSWORD);
             }
-            flooder.send(4, obj("name", "flood3", "password", PASSWORD));
-            JsonNode refused = flooder.await(5);
+            flooder.send(REG, obj("name", "flood3", "password", PASSWORD));
+            JsonNode refused = flooder.await(REG_ACK);
             assertEquals(RATE_LIMITED, refused.get("errno").asInt(), refused.toString());
             long retryAfter = refused.get("retry_after").asLong();
             assertTrue(retryAfter > 0 && retryAfter <= 20 * 60_000, refused.toString());
@@ -170,8 +174,8 @@ class PasswordGuessingTest {
                 "--login-backoff", LONG_BACKOFF);
              WireClient classic = WireClient.legacyClient(server.address())) {
             long alice = register(classic, "alice", PASSWORD);
-            classic.send(4, obj("name", "bob", "password", PASSWORD));
-            JsonNode regRefused = classic.await(5);
+            classic.send(REG, obj("name", "bob", "password", PASSWORD));
+            JsonNode regRefused = classic.await(REG_ACK);
             assertEquals(RATE_LIMITED, regRefused.get("errno").asInt(), regRefused.toString());
             assertTrue(regRefused.get("retry_after").asLong() > 0, regRefused.toString());
 
@@ -185,8 +189,8 @@ class PasswordGuessingTest {
     }
 
     private static JsonNode tryLogin(WireClient c, long id, String password) throws IOException {
-        c.send(1, obj("id", id, "password", password));
-        return c.await(2);
+        c.send(LOGIN, obj("id", id, "password", password));
+        return c.await(LOGIN_ACK);
     }
 
     /** Logs in as a client should: waiting what each errno 17 asks before trying again. */

@@ -1,5 +1,10 @@
 package muchat.e2e;
 
+import static muchat.e2e.WireClient.hasType;
+import static muchat.protocol.MsgType.LOGIN;
+import static muchat.protocol.MsgType.LOGIN_ACK;
+import static muchat.protocol.MsgType.SYNC_DONE;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,11 +17,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import muchat.protocol.MsgType;
+import muchat.testing.Await;
 
 /**
  * Many logged-in native users whose pushes are read by one selector thread, so that a
  * test can keep hundreds of recipients online without a thread each. It counts each
- * user's pushes of one msgid and checks, for every user, that their seqs come without a
+ * user's pushes of one type and checks, for every user, that their seqs come without a
  * gap or a repeat (docs/protocol.md section 5): it parses only the start of each push for its
  * seq, cheap enough to leave the cores to the server.
  *
@@ -24,15 +31,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * be read from any thread.
  */
 final class PushCounter implements AutoCloseable {
-    private final int pushMsgid;
+    private final MsgType pushType;
     private final Selector selector;
     private final List<Reader> readers = new ArrayList<>();
     private final AtomicReference<String> failure = new AtomicReference<>();
     private static final byte[] SEQ_KEY = "\"seq\":".getBytes(StandardCharsets.US_ASCII);
     private Thread thread;
 
-    PushCounter(int pushMsgid) throws IOException {
-        this.pushMsgid = pushMsgid;
+    PushCounter(MsgType pushType) throws IOException {
+        this.pushType = pushType;
         this.selector = Selector.open();
     }
 
@@ -46,17 +53,18 @@ final class PushCounter implements AutoCloseable {
             SocketChannel channel = SocketChannel.open(address);
             channel.socket().setTcpNoDelay(true);
             byte[] json = ("{\"id\":" + id + ",\"password\":\"" + password + "\"}").getBytes(StandardCharsets.UTF_8);
-            channel.write(ByteBuffer.allocate(6 + json.length).putShort((short) 1).putInt(json.length).put(json).flip());
+            channel.write(ByteBuffer.allocate(6 + json.length).putShort((short) LOGIN.code()).putInt(json.length)
+                    .put(json).flip());
             channels.add(channel);
         }
         for (int i = 0; i < channels.size(); i++) {
             SocketChannel channel = channels.get(i);
             channel.socket().setSoTimeout(10_000);
             JsonNode ack = readBlocking(channel);
-            if (ack.path("msgid").asInt() != 2 || ack.path("errno").asInt() != 0) {
+            if (!hasType(ack, LOGIN_ACK) || ack.path("errno").asInt() != 0) {
                 throw new AssertionError("login of user " + ids.get(i) + ": " + ack);
             }
-            while (readBlocking(channel).path("msgid").asInt() != 106) {
+            while (!hasType(readBlocking(channel), SYNC_DONE)) {
                 // the replay of an empty inbox: only SYNC_DONE
             }
             channel.configureBlocking(false);
@@ -72,16 +80,17 @@ final class PushCounter implements AutoCloseable {
         thread.start();
     }
 
-    /** Waits until every user got {@code count} pushes; false if not within {@code timeout}. */
-    boolean awaitEach(long count, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline && failure.get() == null) {
-            if (readers.stream().allMatch(r -> r.pushes >= count)) {
-                return true;
-            }
-            Thread.sleep(10);
-        }
-        return false;
+    /**
+     * Waits until every user got {@code count} pushes; false if not within {@code timeout},
+     * or if a seq gap or repeat was seen first (see {@link #failure}).
+     */
+    boolean awaitEach(long count, Duration timeout) {
+        Await.holdsWithin(timeout, () -> failure.get() != null || everyUserGot(count));
+        return failure.get() == null && everyUserGot(count);
+    }
+
+    private boolean everyUserGot(long count) {
+        return readers.stream().allMatch(r -> r.pushes >= count);
     }
 
     /** The first seq gap or repeat seen, or null. */
@@ -155,7 +164,7 @@ final class PushCounter implements AutoCloseable {
                 if (all.remaining() < 6 + length) {
                     break;
                 }
-                if (type == pushMsgid) {
+                if (type == pushType.code()) {
                     seen(seqOf(all, start + 6, length));
                 }
                 all.position(start + 6 + length);

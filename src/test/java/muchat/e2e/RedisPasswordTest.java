@@ -3,6 +3,8 @@ package muchat.e2e;
 import static muchat.e2e.ChatServerTest.login;
 import static muchat.e2e.ChatServerTest.register;
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.ONE_CHAT;
+import static muchat.protocol.MsgType.SEND_ACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,9 +73,9 @@ class RedisPasswordTest {
                         "both subscribers logged in: " + admin.pubsubChannels());
                 assertTrue(admin.exists("muchat:user:" + yId), "b registered its user's presence");
             }
-            x.send(6, obj("toid", yId, "msg", "through the locked redis", "cmid", "p1"));
-            assertEquals("p1", x.await(103).get("cmid").asText());
-            JsonNode push = y.await(6);
+            x.send(ONE_CHAT, obj("toid", yId, "msg", "through the locked redis", "cmid", "p1"));
+            assertEquals("p1", x.await(SEND_ACK).get("cmid").asText());
+            JsonNode push = y.await(ONE_CHAT);
             assertEquals("through the locked redis", push.get("msg").asText());
             assertEquals(xId, push.get("id").asLong());
 

@@ -2,7 +2,14 @@ package muchat.e2e;
 
 import static muchat.e2e.ChatServerTest.login;
 import static muchat.e2e.ChatServerTest.register;
+import static muchat.e2e.WireClient.hasType;
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.LOGIN;
+import static muchat.protocol.MsgType.LOGIN_ACK;
+import static muchat.protocol.MsgType.ONE_CHAT;
+import static muchat.protocol.MsgType.SEND_ACK;
+import static muchat.protocol.MsgType.SYNC;
+import static muchat.protocol.MsgType.SYNC_DONE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,10 +48,10 @@ class RestartTest {
                 long senderId = register(sender, "writer", "secret1");
                 login(sender, senderId, "secret1");
                 for (int i = 1; i <= 200; i++) {
-                    sender.send(6, obj("toid", receiver, "msg", "before the crash " + i, "cmid", "k" + i));
+                    sender.send(ONE_CHAT, obj("toid", receiver, "msg", "before the crash " + i, "cmid", "k" + i));
                 }
                 for (int i = 1; i <= 200; i++) {
-                    JsonNode ack = sender.await(103);
+                    JsonNode ack = sender.await(SEND_ACK);
                     mids.put(ack.get("cmid").asText(), ack.get("mid").asLong());
                 }
             }
@@ -52,21 +59,21 @@ class RestartTest {
             server.start();
             try (WireClient sender = WireClient.nativeClient(address);
                  WireClient back = WireClient.nativeClient(address)) {
-                sender.send(1, obj("name", "writer", "password", "secret1"));
-                sender.await(2);
-                sender.send(6, obj("toid", receiver, "msg", "before the crash 200", "cmid", "k200"));
-                assertEquals(mids.get("k200"), sender.await(103).get("mid").asLong(), "a resend is not stored twice");
+                sender.send(LOGIN, obj("name", "writer", "password", "secret1"));
+                sender.await(LOGIN_ACK);
+                sender.send(ONE_CHAT, obj("toid", receiver, "msg", "before the crash 200", "cmid", "k200"));
+                assertEquals(mids.get("k200"), sender.await(SEND_ACK).get("mid").asLong(), "a resend is not stored twice");
 
                 login(back, receiver, "secret1");
-                back.send(1, obj("id", receiver, "password", "secret1"));
-                back.await(2);
+                back.send(LOGIN, obj("id", receiver, "password", "secret1"));
+                back.await(LOGIN_ACK);
                 for (int i = 1; i <= 200; i++) {
-                    JsonNode push = back.await(6);
+                    JsonNode push = back.await(ONE_CHAT);
                     assertEquals(i, push.get("seq").asLong());
                     assertEquals("before the crash " + i, push.get("msg").asText());
                     assertEquals(mids.get("k" + i), push.get("mid").asLong());
                 }
-                assertEquals(200, back.await(106).get("upto").asLong());
+                assertEquals(200, back.await(SYNC_DONE).get("upto").asLong());
             }
         }
     }
@@ -98,7 +105,7 @@ class RestartTest {
                 writers.execute(() -> {
                     try {
                         for (int i = 0; i < perSender; i++) {
-                            c.send(6, obj("toid", receiver, "msg", prefix + i, "cmid", "c" + i));
+                            c.send(ONE_CHAT, obj("toid", receiver, "msg", prefix + i, "cmid", "c" + i));
                             if (i == perSender / 4) {
                                 streaming.countDown();
                             }
@@ -115,7 +122,7 @@ class RestartTest {
             for (int s = 0; s < senders; s++) {
                 int next = 0;
                 for (JsonNode frame : clients.get(s).framesUntilClosed()) {
-                    assertEquals(103, frame.get("msgid").asInt(), "a chat already sent was refused: " + frame);
+                    assertEquals(SEND_ACK.code(), frame.get("msgid").asInt(), "a chat already sent was refused: " + frame);
                     assertEquals("c" + next++, frame.get("cmid").asText(), "SEND_ACKs out of order");
                     acked.put("m" + s + "-" + frame.get("cmid").asText().substring(1), frame.get("mid").asLong());
                 }
@@ -129,14 +136,14 @@ class RestartTest {
             server.start();
             Map<String, Long> delivered = new HashMap<>();
             try (WireClient back = WireClient.nativeClient(address)) {
-                back.send(1, obj("id", receiver, "password", "secret1"));
-                back.await(2);
+                back.send(LOGIN, obj("id", receiver, "password", "secret1"));
+                back.await(LOGIN_ACK);
                 while (true) {
                     JsonNode f = back.await(x -> true, "a push or SYNC_DONE");
-                    if (f.get("msgid").asInt() != 106) {
+                    if (!hasType(f, SYNC_DONE)) {
                         delivered.put(f.get("msg").asText(), f.get("mid").asLong());
                     } else if (f.path("more").asBoolean()) {
-                        back.send(105, obj("after", f.get("upto").asLong())); // the next page of the inbox
+                        back.send(SYNC, obj("after", f.get("upto").asLong())); // the next page of the inbox
                     } else {
                         break;
                     }

@@ -1,6 +1,14 @@
 package muchat.e2e;
 
+import static muchat.e2e.WireClient.hasType;
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.ADD_FRIEND;
+import static muchat.protocol.MsgType.FRIEND_REPLY;
+import static muchat.protocol.MsgType.FRIEND_REQUEST;
+import static muchat.protocol.MsgType.ONE_CHAT;
+import static muchat.protocol.MsgType.PRESENCE;
+import static muchat.protocol.MsgType.READ;
+import static muchat.protocol.MsgType.TYPING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,25 +44,25 @@ class SocialClusterTest {
             y.loginAt(cluster.address("b"));
             stranger.loginAt(cluster.address("a"));
 
-            assertTrue(x.call(7, obj("friendid", y.id()), 7).get("pending").asBoolean());
-            JsonNode request = y.awaitFrame(116);
+            assertTrue(x.call(ADD_FRIEND, obj("friendid", y.id()), ADD_FRIEND).get("pending").asBoolean());
+            JsonNode request = y.awaitFrame(FRIEND_REQUEST);
             assertEquals(x.id(), request.get("id").asLong());
-            y.send(117, obj("friendid", x.id(), "accept", true));
-            assertEquals(0, y.awaitFrame(f -> f.path("msgid").asInt() == 117).get("errno").asInt());
-            JsonNode reply = x.awaitFrame(f -> f.path("msgid").asInt() == 117 && f.has("seq"));
+            y.send(FRIEND_REPLY, obj("friendid", x.id(), "accept", true));
+            assertEquals(0, y.awaitFrame(FRIEND_REPLY).get("errno").asInt());
+            JsonNode reply = x.awaitFrame(f -> hasType(f, FRIEND_REPLY) && f.has("seq"));
             assertEquals(y.id(), reply.get("id").asLong());
             assertTrue(reply.get("accept").asBoolean());
 
-            x.send(114, obj("toid", y.id()));
-            assertEquals(x.id(), y.awaitFrame(114).get("id").asLong(), "typing from instance a reaches b");
-            stranger.send(114, obj("toid", y.id()));
+            x.send(TYPING, obj("toid", y.id()));
+            assertEquals(x.id(), y.awaitFrame(TYPING).get("id").asLong(), "typing from instance a reaches b");
+            stranger.send(TYPING, obj("toid", y.id()));
 
             y.close();
-            JsonNode offline = x.awaitFrame(115);
+            JsonNode offline = x.awaitFrame(PRESENCE);
             assertEquals(y.id(), offline.get("id").asLong());
             assertEquals("offline", offline.get("state").asText());
             y.loginAt(cluster.address("b"));
-            JsonNode online = x.awaitFrame(115);
+            JsonNode online = x.awaitFrame(PRESENCE);
             assertEquals("online", online.get("state").asText());
             stranger.expectSilence(500);
         }
@@ -71,24 +79,24 @@ class SocialClusterTest {
             ChatServerTest.login(laptop, alice, ChatUser.PASSWORD, "laptop");
             ChatServerTest.login(bob, bobId, ChatUser.PASSWORD);
 
-            bob.send(7, obj("friendid", alice));
-            bob.await(7);
-            assertEquals(bobId, phone.await(116).get("id").asLong(), "the device on bob's instance");
-            assertEquals(bobId, laptop.await(116).get("id").asLong(), "the device on the other instance");
-            laptop.send(117, obj("friendid", bobId, "accept", true));
-            laptop.await(117);
-            bob.await(f -> f.path("msgid").asInt() == 117 && f.has("seq"), "the reply");
+            bob.send(ADD_FRIEND, obj("friendid", alice));
+            bob.await(ADD_FRIEND);
+            assertEquals(bobId, phone.await(FRIEND_REQUEST).get("id").asLong(), "the device on bob's instance");
+            assertEquals(bobId, laptop.await(FRIEND_REQUEST).get("id").asLong(), "the device on the other instance");
+            laptop.send(FRIEND_REPLY, obj("friendid", bobId, "accept", true));
+            laptop.await(FRIEND_REPLY);
+            bob.await(f -> hasType(f, FRIEND_REPLY) && f.has("seq"), "the reply");
 
-            bob.send(114, obj("toid", alice));
-            assertEquals(bobId, phone.await(114).get("id").asLong());
-            assertEquals(bobId, laptop.await(114).get("id").asLong());
+            bob.send(TYPING, obj("toid", alice));
+            assertEquals(bobId, phone.await(TYPING).get("id").asLong());
+            assertEquals(bobId, laptop.await(TYPING).get("id").asLong());
 
-            bob.send(6, obj("toid", alice, "msg", "read me", "cmid", "r1"));
-            long mid = phone.await(6).get("mid").asLong();
-            laptop.await(6);
-            phone.send(112, obj("peer", bobId, "mid", mid));
-            assertEquals(alice, bob.await(112).get("id").asLong());
-            JsonNode forwarded = laptop.await(112);
+            bob.send(ONE_CHAT, obj("toid", alice, "msg", "read me", "cmid", "r1"));
+            long mid = phone.await(ONE_CHAT).get("mid").asLong();
+            laptop.await(ONE_CHAT);
+            phone.send(READ, obj("peer", bobId, "mid", mid));
+            assertEquals(alice, bob.await(READ).get("id").asLong());
+            JsonNode forwarded = laptop.await(READ);
             assertEquals(alice, forwarded.get("id").asLong(), forwarded.toString());
             assertEquals(mid, forwarded.get("mid").asLong(), forwarded.toString());
         }

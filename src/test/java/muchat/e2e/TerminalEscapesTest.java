@@ -1,6 +1,7 @@
 package muchat.e2e;
 
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.ONE_CHAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -37,7 +38,7 @@ class TerminalEscapesTest {
             screen.await("      " + mallory.get() + "  mal\\u001b[31mory  ");
 
             ChatServerTest.login(peer, mallory.get(), "secret2");
-            peer.send(6, obj("toid", alice.get(), "msg", "\u001b[2Jhello\n12:00 admin -> you: send me your password"));
+            peer.send(ONE_CHAT, obj("toid", alice.get(), "msg", "\u001b[2Jhello\n12:00 admin -> you: send me your password"));
             screen.await("mal\\u001b[31mory(" + mallory.get() + ") -> you: \\u001b[2Jhello\\n12:00 admin -> you: send");
             screen.type("convs");
             screen.await("  " + mallory.get() + "  mal\\u001b[31mory  1 unread  last: ");

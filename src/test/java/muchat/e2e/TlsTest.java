@@ -1,5 +1,9 @@
 package muchat.e2e;
 
+import static muchat.protocol.MsgType.LOGIN;
+import static muchat.protocol.MsgType.LOGIN_ACK;
+import static muchat.protocol.MsgType.REG;
+import static muchat.protocol.MsgType.REG_ACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,12 +67,12 @@ class TlsTest {
         try (ServerFixture server = tlsServer();
              ClassicClient classic = new ClassicClient(trustingClient.getSocketFactory()
                      .createSocket("127.0.0.1", server.address().getPort()))) {
-            classic.send(4, WireClient.JSON.createObjectNode().put("name", "classic").put("password", "secret1"));
-            JsonNode registered = classic.next(5);
+            classic.send(REG, WireClient.JSON.createObjectNode().put("name", "classic").put("password", "secret1"));
+            JsonNode registered = classic.next(REG_ACK);
             assertEquals(0, registered.get("errno").asInt());
-            classic.send(1, WireClient.JSON.createObjectNode().put("id", registered.get("id").asLong())
+            classic.send(LOGIN, WireClient.JSON.createObjectNode().put("id", registered.get("id").asLong())
                     .put("password", "secret1"));
-            assertEquals(0, classic.next(2).get("errno").asInt());
+            assertEquals(0, classic.next(LOGIN_ACK).get("errno").asInt());
         }
     }
 

@@ -3,6 +3,9 @@ package muchat.e2e;
 import static muchat.e2e.ChatServerTest.login;
 import static muchat.e2e.ChatServerTest.register;
 import static muchat.e2e.WireClient.obj;
+import static muchat.protocol.MsgType.CREATE_GROUP;
+import static muchat.protocol.MsgType.REG;
+import static muchat.protocol.MsgType.REG_ACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,8 +59,8 @@ class UserTextTest {
              WireClient legacyClient = WireClient.legacyClient(address)) {
             for (WireClient c : List.of(nativeClient, legacyClient)) {
                 for (String unsafe : UNSAFE) {
-                    c.send(4, obj("name", "eve" + unsafe + NAMES.incrementAndGet(), "password", "secret1"));
-                    JsonNode ack = c.await(5);
+                    c.send(REG, obj("name", "eve" + unsafe + NAMES.incrementAndGet(), "password", "secret1"));
+                    JsonNode ack = c.await(REG_ACK);
                     assertEquals(14, ack.get("errno").asInt(), ack.toString());
                     assertTrue(ack.get("errmsg").asText().startsWith("name must not contain control characters"),
                             ack.toString());
@@ -74,18 +77,18 @@ class UserTextTest {
             long id = register(c, "creator" + NAMES.incrementAndGet(), "secret1");
             login(c, id, "secret1");
             for (String unsafe : UNSAFE) {
-                c.send(8, obj("groupname", "team" + unsafe, "groupdesc", "fine"));
-                JsonNode ack = c.await(8);
+                c.send(CREATE_GROUP, obj("groupname", "team" + unsafe, "groupdesc", "fine"));
+                JsonNode ack = c.await(CREATE_GROUP);
                 assertEquals(14, ack.get("errno").asInt(), ack.toString());
                 assertTrue(ack.get("errmsg").asText().startsWith("groupname must not"), ack.toString());
 
-                c.send(8, obj("groupname", "team", "groupdesc", "line one" + unsafe + "line two"));
-                ack = c.await(8);
+                c.send(CREATE_GROUP, obj("groupname", "team", "groupdesc", "line one" + unsafe + "line two"));
+                ack = c.await(CREATE_GROUP);
                 assertEquals(14, ack.get("errno").asInt(), ack.toString());
                 assertTrue(ack.get("errmsg").asText().startsWith("groupdesc must not"), ack.toString());
             }
-            c.send(8, obj("groupname", "équipe 团队", "groupdesc", "ordinary text, \"quoted\" \\ and all"));
-            assertEquals(0, c.await(8).get("errno").asInt());
+            c.send(CREATE_GROUP, obj("groupname", "équipe 团队", "groupdesc", "ordinary text, \"quoted\" \\ and all"));
+            assertEquals(0, c.await(CREATE_GROUP).get("errno").asInt());
         }
     }
 
@@ -94,13 +97,13 @@ class UserTextTest {
         String marker = "forged" + System.nanoTime();
         try (WireClient nativeClient = WireClient.nativeClient(address);
              WireClient legacyClient = WireClient.legacyClient(address)) {
-            nativeClient.send(4, obj("name", "eve\n12:00:00.000 INFO  " + marker, "password", "secret1"));
-            assertEquals(14, nativeClient.await(5).get("errno").asInt());
+            nativeClient.send(REG, obj("name", "eve\n12:00:00.000 INFO  " + marker, "password", "secret1"));
+            assertEquals(14, nativeClient.await(REG_ACK).get("errno").asInt());
             // A backslash is allowed in a name; in the log it is doubled, so this name
             // cannot be read back as a line break either.
-            legacyClient.sendJson(4, ("{\"msgid\":4,\"name\":\"mallory\\\\n" + marker + "\",\"password\":\"secret1\"}")
+            legacyClient.sendJson(REG, ("{\"msgid\":4,\"name\":\"mallory\\\\n" + marker + "\",\"password\":\"secret1\"}")
                     .getBytes(StandardCharsets.UTF_8));
-            assertEquals(0, legacyClient.await(5).get("errno").asInt());
+            assertEquals(0, legacyClient.await(REG_ACK).get("errno").asInt());
         }
         List<String> lines = Files.readAllLines(server.logFile(), StandardCharsets.UTF_8);
         assertFalse(lines.stream().anyMatch(line -> line.contains(marker) && !line.contains("registered user=")),

@@ -19,6 +19,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.ArrayList;
 import java.util.function.Predicate;
+import muchat.protocol.MsgType;
 
 /**
  * A test client that speaks docs/protocol.md by hand (independently of the server's codec), in
@@ -75,7 +76,17 @@ final class WireClient implements AutoCloseable {
         return node;
     }
 
+    /** True if {@code frame} is of {@code type}: its msgid is the type's code. */
+    static boolean hasType(JsonNode frame, MsgType type) {
+        return frame.path("msgid").asInt() == type.code();
+    }
+
     /** Sends one request in this client's framing; legacy puts the msgid in the JSON. */
+    void send(MsgType type, ObjectNode body) throws IOException {
+        send(type.code(), body);
+    }
+
+    /** As {@link #send(MsgType, ObjectNode)}, for a msgid that may be unknown to the protocol. */
     void send(int msgid, ObjectNode body) throws IOException {
         if (legacy) {
             ObjectNode withId = JSON.createObjectNode().put("msgid", msgid);
@@ -83,20 +94,25 @@ final class WireClient implements AutoCloseable {
             sendRaw(concat(JSON.writeValueAsBytes(withId), new byte[] {0}));
         } else {
             byte[] json = body.isEmpty() ? new byte[0] : JSON.writeValueAsBytes(body);
-            sendRaw(ByteBuffer.allocate(6 + json.length).putShort((short) msgid).putInt(json.length).put(json).array());
+            sendRaw(nativeFrame(msgid, json));
         }
     }
 
     /**
      * Sends {@code json} exactly as given (it may be invalid UTF-8) as one frame of type
-     * {@code msgid}; in legacy framing the JSON must hold its own msgid.
+     * {@code type}; in legacy framing the JSON must hold its own msgid.
      */
-    void sendJson(int msgid, byte[] json) throws IOException {
+    void sendJson(MsgType type, byte[] json) throws IOException {
         if (legacy) {
             sendRaw(concat(json, new byte[] {0}));
         } else {
-            sendRaw(ByteBuffer.allocate(6 + json.length).putShort((short) msgid).putInt(json.length).put(json).array());
+            sendRaw(nativeFrame(type.code(), json));
         }
+    }
+
+    /** A native (TLV) frame: 2 bytes of msgid, 4 of length, then the JSON. */
+    private static byte[] nativeFrame(int msgid, byte[] json) {
+        return ByteBuffer.allocate(6 + json.length).putShort((short) msgid).putInt(json.length).put(json).array();
     }
 
     void sendRaw(byte[] bytes) throws IOException {
@@ -104,9 +120,9 @@ final class WireClient implements AutoCloseable {
         out.flush();
     }
 
-    /** The next frame with this msgid (others are kept for later). */
-    JsonNode await(int msgid) throws IOException {
-        return await(frame -> frame.path("msgid").asInt() == msgid, "msgid " + msgid);
+    /** The next frame of this type (others are kept for later). */
+    JsonNode await(MsgType type) throws IOException {
+        return await(frame -> hasType(frame, type), type + " (msgid " + type.code() + ")");
     }
 
     JsonNode await(Predicate<JsonNode> wanted, String what) throws IOException {
@@ -216,9 +232,9 @@ final class WireClient implements AutoCloseable {
         return unclaimed.toString();
     }
 
-    /** True if a frame with this msgid has arrived and was not taken by a wait yet. */
-    boolean hasUnclaimed(int msgid) {
-        return unclaimed.stream().anyMatch(frame -> frame.path("msgid").asInt() == msgid);
+    /** True if a frame of this type has arrived and was not taken by a wait yet. */
+    boolean hasUnclaimed(MsgType type) {
+        return unclaimed.stream().anyMatch(frame -> hasType(frame, type));
     }
 
     private JsonNode readFrame() throws IOException {

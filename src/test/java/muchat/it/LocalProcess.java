@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import muchat.testing.Await;
 
 /**
  * Helpers shared by the process wrappers of this package: free loopback ports,
@@ -58,21 +59,23 @@ public final class LocalProcess {
     }
 
     /**
-     * Polls {@code ready} every 20 ms until it holds; fails with the log's tail if the
-     * process exits first or {@code timeout} passes.
+     * Polls {@code ready} until it holds; fails with the log's tail if the process exits
+     * first or {@code timeout} passes.
      */
     static void await(String what, Process process, Path log, Duration timeout, BooleanSupplier ready) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!ready.getAsBoolean()) {
+        boolean isReady = Await.holdsWithin(timeout, () -> {
+            if (ready.getAsBoolean()) {
+                return true;
+            }
             if (process != null && !process.isAlive()) {
                 throw new IllegalStateException(what + " exited with status " + process.exitValue()
                         + " before it was ready; end of " + log + ":\n" + tail(log));
             }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(what + " not ready after " + timeout.toMillis()
-                        + " ms; end of " + log + ":\n" + tail(log));
-            }
-            sleep(20);
+            return false;
+        });
+        if (!isReady) {
+            throw new IllegalStateException(what + " not ready after " + timeout.toMillis()
+                    + " ms; end of " + log + ":\n" + tail(log));
         }
     }
 
@@ -128,15 +131,6 @@ public final class LocalProcess {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // A leftover temp directory is harmless.
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting", e);
         }
     }
 }

@@ -8,9 +8,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import muchat.testing.Await;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,12 +69,8 @@ class AcceptorOutOfFilesTest {
     }
 
     private static void awaitLog(Path log, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!Files.readString(log).contains(text)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no '" + text + "' in server log:\n" + Files.readString(log));
-            }
-            Thread.sleep(20);
+        if (!Await.holdsWithin(Duration.ofSeconds(20), () -> Files.readString(log).contains(text))) {
+            throw new AssertionError("no '" + text + "' in server log:\n" + Files.readString(log));
         }
     }
 

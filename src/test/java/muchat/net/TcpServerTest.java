@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import muchat.bench.EchoServer;
+import muchat.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -115,7 +116,7 @@ class TcpServerTest {
             socket.shutdownOutput();
             assertArrayEquals(payload, reply.get(20, TimeUnit.SECONDS), "all bytes, then end of stream");
         }
-        awaitTrue(() -> server.connectionCount() == 0, "the server dropped the closed connection");
+        Await.until("the server dropped the closed connection", () -> server.connectionCount() == 0);
     }
 
     @Test
@@ -209,7 +210,7 @@ class TcpServerTest {
         victim.setSoLinger(true, 0); // close with RST while the server is writing
         victim.close();
         assertTrue(closed.await(10, TimeUnit.SECONDS), "the server noticed the reset and closed");
-        awaitTrue(() -> server.connectionCount() == 0, "the connection was removed");
+        Await.until("the connection was removed", () -> server.connectionCount() == 0);
     }
 
     @Test
@@ -381,7 +382,7 @@ class TcpServerTest {
             for (Socket socket : admitted) {
                 socket.close();
             }
-            awaitTrue(() -> server.connectionCount() == 0, "the admitted connections closed");
+            Await.until("the admitted connections closed", () -> server.connectionCount() == 0);
             try (Socket again = new Socket("127.0.0.1", port)) {
                 again.setSoTimeout(5000);
                 echoOnce(again, "welcome back");
@@ -408,7 +409,7 @@ class TcpServerTest {
             socket.setSoTimeout(5000);
             assertEquals(-1, socket.getInputStream().read(), "connection closed by stop");
         }
-        awaitTrue(() -> liveThreadNames().equals(before), "threads left: " + liveThreadNames());
+        Await.until("threads left: " + liveThreadNames(), () -> liveThreadNames().equals(before));
         server = null;
     }
 
@@ -504,15 +505,5 @@ class TcpServerTest {
                 .map(Thread::getName)
                 .filter(name -> !name.startsWith("ForkJoinPool") && !name.startsWith("pool-"))
                 .collect(Collectors.toSet());
-    }
-
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting: " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 }

@@ -29,6 +29,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import muchat.bench.EchoServer;
 import muchat.it.TestCertificates;
+import muchat.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,7 +81,7 @@ class TlsEchoTest {
             }));
         }
         CompletableFuture.allOf(done.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
-        awaitTrue(() -> server.connectionCount() == 0, "the server closed every connection");
+        Await.until("the server closed every connection", () -> server.connectionCount() == 0);
     }
 
     @Test
@@ -119,7 +120,7 @@ class TlsEchoTest {
             ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
             engine.wrap(ByteBuffer.wrap("still here".getBytes(StandardCharsets.US_ASCII)), out);
             channel.write(out.flip());
-            awaitTrue(() -> readAfterShutdown.get() == 10, "the server reads on after its half-close");
+            Await.until("the server reads on after its half-close", () -> readAfterShutdown.get() == 10);
         }
     }
 
@@ -188,7 +189,7 @@ class TlsEchoTest {
         byte[] payload = randomBytes(5, 16_000_000);
         try (SSLSocket socket = connect()) {
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> write(socket, payload));
-            awaitTrue(() -> server.bufferedBytes() > limit, "output queued past the limit");
+            Await.until("output queued past the limit", () -> server.bufferedBytes() > limit);
             long most = 0;
             for (long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500); System.nanoTime() < end; ) {
                 most = Math.max(most, server.bufferedBytes());
@@ -283,15 +284,5 @@ class TlsEchoTest {
         byte[] bytes = new byte[n];
         new Random(seed).nextBytes(bytes);
         return bytes;
-    }
-
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting: " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 }

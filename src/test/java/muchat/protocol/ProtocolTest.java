@@ -175,13 +175,14 @@ class ProtocolTest {
     void aPushedChatHasEveryFieldOfTheProtocol() throws Exception {
         ChatMessage m = ChatMessage.toGroup(3, "alice", 7, "hello", 1000, 42).withSeq(5L);
         JsonNode json = Json.MAPPER.readTree(Json.text(m));
-        assertEquals(10, json.get("msgid").intValue());
+        assertEquals(MsgType.GROUP_CHAT.code(), json.get("msgid").intValue());
         for (String f : List.of("id", "name", "groupid", "msg", "time", "ts", "mid", "seq")) {
             assertTrue(json.has(f), f);
         }
         assertTrue(!json.has("toid"));
         assertEquals(m, Json.read((ObjectNode) json, ChatMessage.class));
-        assertEquals(6, Json.MAPPER.readTree(Json.text(ChatMessage.toUser(3, "a", 4, "x", 1, 2))).get("msgid").intValue());
+        assertEquals(MsgType.ONE_CHAT.code(),
+                Json.MAPPER.readTree(Json.text(ChatMessage.toUser(3, "a", 4, "x", 1, 2))).get("msgid").intValue());
     }
 
     @Test
@@ -199,7 +200,7 @@ class ProtocolTest {
                 List.of(new Group(5, "g", "d", List.of(new GroupUser(1, "a", Presence.ONLINE, Role.NORMAL)))),
                 List.of(ChatMessage.toUser(2, "b", 1, "hi", 0, 1)));
         JsonNode json = Json.MAPPER.readTree(Json.text(ack));
-        assertEquals(2, json.get("msgid").intValue());
+        assertEquals(MsgType.LOGIN_ACK.code(), json.get("msgid").intValue());
         assertEquals(0, json.get("errno").intValue());
         assertTrue(json.get("friends").get(0).isTextual());
         JsonNode friend = Json.MAPPER.readTree(json.get("friends").get(0).textValue());
@@ -209,7 +210,7 @@ class ProtocolTest {
         JsonNode user = Json.MAPPER.readTree(group.get("users").get(0).textValue());
         assertEquals("normal", user.get("role").textValue());
         JsonNode offline = Json.MAPPER.readTree(json.get("offlinemsg").get(0).textValue());
-        assertEquals(6, offline.get("msgid").intValue());
+        assertEquals(MsgType.ONE_CHAT.code(), offline.get("msgid").intValue());
         assertEquals("hi", offline.get("msg").textValue());
 
         JsonNode empty = Json.MAPPER.readTree(Json.text(LegacyLoginAck.ok(1, "a", List.of(), List.of(), List.of())));

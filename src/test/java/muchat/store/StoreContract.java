@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import muchat.store.GroupStore.Decision;
 import muchat.store.GroupStore.Joining;
+import muchat.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -638,19 +640,20 @@ abstract class StoreContract {
         long b = newUser();
         db.messages().ack(b, "default", 7);
 
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5 * AckWriter.FLUSH_MS);
-        long stored = 0;
-        while (stored != 7 && System.nanoTime() < deadline) {
-            Thread.sleep(50); // polling the table: the flush has no event to wait on
-            try (Connection c = db.dataSource().getConnection();
-                 PreparedStatement ps = c.prepareStatement("SELECT acked FROM inbox_ack WHERE uid = ?")) {
-                ps.setLong(1, b);
-                try (ResultSet rs = ps.executeQuery()) {
-                    stored = rs.next() ? rs.getLong(1) : 0;
-                }
+        // Polling the table: the flush has no event to wait on.
+        Await.holdsWithin(Duration.ofMillis(5 * AckWriter.FLUSH_MS), () -> ackInTable(b) == 7);
+        assertEquals(7, ackInTable(b));
+    }
+
+    /** The ack of {@code uid} as the inbox_ack table holds it; 0 if it has none. */
+    private long ackInTable(long uid) throws SQLException {
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT acked FROM inbox_ack WHERE uid = ?")) {
+            ps.setLong(1, uid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
             }
         }
-        assertEquals(7, stored);
     }
 
     @Test
