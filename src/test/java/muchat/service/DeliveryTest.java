@@ -39,7 +39,7 @@ class DeliveryTest {
     private static final long GROUP = 30;
 
     private final Strands strands = new Strands(2);
-    private final RecordingCluster cluster = new RecordingCluster();
+    private final RecordingInstances cluster = new RecordingInstances();
     private final Delivery delivery = new Delivery(null, new SessionRegistry(cluster, strands, 4), cluster, strands);
 
     @AfterEach
@@ -48,7 +48,7 @@ class DeliveryTest {
         strands.shutdown(5, TimeUnit.SECONDS);
     }
 
-    private static InboxPush read(Cluster.Push push) throws Exception {
+    private static InboxPush read(OtherInstances.Push push) throws Exception {
         return InboxPush.read(push.json());
     }
 
@@ -58,7 +58,7 @@ class DeliveryTest {
     void aMessageToAUserHeldElsewhereGoesToTheClusterNumberedInThatUsersInbox() throws Exception {
         ChatMessage hi = ChatMessage.toUser(ALICE, "alice", BOB, "hi", TS, 500);
         delivery.route(hi, Map.of(BOB, 17L));
-        Cluster.Push push = cluster.next();
+        OtherInstances.Push push = cluster.next();
         assertEquals(BOB, push.uid());
         assertEquals(17, push.seq());
         assertEquals(hi.withSeq(17L), read(push));
@@ -70,7 +70,7 @@ class DeliveryTest {
         Map<Long, Long> deliveries = Map.of(10L, 5L, 11L, 9L, 12L, 1L);
         delivery.route(hi, deliveries);
         Map<Long, InboxPush> received = new HashMap<>();
-        for (Cluster.Push push : cluster.next(deliveries.size())) {
+        for (OtherInstances.Push push : cluster.next(deliveries.size())) {
             received.put(push.uid(), read(push));
         }
         deliveries.forEach((uid, seq) -> assertEquals(hi.withSeq(seq), received.get(uid), "member " + uid));
@@ -92,7 +92,7 @@ class DeliveryTest {
         delivery.route(two, second);
 
         Map<Long, List<InboxPush>> received = new HashMap<>();
-        for (Cluster.Push push : cluster.next(2 * members)) {
+        for (OtherInstances.Push push : cluster.next(2 * members)) {
             received.computeIfAbsent(push.uid(), uid -> new ArrayList<>()).add(read(push));
         }
         assertEquals(members, received.size(), "every member got it");
@@ -105,7 +105,7 @@ class DeliveryTest {
     void aSignalGoesToTheClusterUnnumbered() throws Exception {
         PresenceNotice online = new PresenceNotice(ALICE, Presence.ONLINE);
         delivery.signal(BOB, online);
-        Cluster.Push push = cluster.next();
+        OtherInstances.Push push = cluster.next();
         assertEquals(BOB, push.uid());
         assertTrue(push.isSignal(), "a signal takes no place in the inbox");
         assertArrayEquals(Json.bytes(online), push.json());

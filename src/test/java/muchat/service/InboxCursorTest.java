@@ -31,7 +31,7 @@ class InboxCursorTest {
         @Override
         public void write(Buffer frame, long uid, long seq) {
             room--;
-            written.add(uid + ":" + seq + ":" + frame.readAllAsString());
+            written.add(uid + ":" + seq + ":" + new String(frame.array(), frame.readerIndex(), frame.readableBytes(), StandardCharsets.UTF_8));
         }
     });
 

@@ -28,7 +28,7 @@ class PresenceNoticesTest {
             new Friend(4, "dan", Presence.ONLINE));
 
     private final Strands strands = new Strands(2);
-    private final RecordingCluster cluster = new RecordingCluster();
+    private final RecordingInstances cluster = new RecordingInstances();
     private final SessionRegistry sessions = new SessionRegistry(cluster, strands, 4);
     private final Delivery delivery = new Delivery(null, sessions, cluster, strands);
     private final PresenceNotices notices = new PresenceNotices(null, sessions, delivery, strands);
@@ -41,10 +41,10 @@ class PresenceNoticesTest {
     }
 
     /** The users told something before the marker, with what they were told. */
-    private List<Cluster.Push> toldBeforeMarker() throws InterruptedException {
+    private List<OtherInstances.Push> toldBeforeMarker() throws InterruptedException {
         delivery.signal(MARKER, new PresenceNotice(0, Presence.ONLINE));
-        List<Cluster.Push> told = new ArrayList<>();
-        for (Cluster.Push push = cluster.next(); push.uid() != MARKER; push = cluster.next()) {
+        List<OtherInstances.Push> told = new ArrayList<>();
+        for (OtherInstances.Push push = cluster.next(); push.uid() != MARKER; push = cluster.next()) {
             told.add(push);
         }
         return told;
@@ -53,9 +53,9 @@ class PresenceNoticesTest {
     @Test
     void anArrivalIsToldToTheFriendsWhoAreOnline() throws Exception {
         notices.arrived(ALICE, FRIENDS);
-        List<Cluster.Push> told = toldBeforeMarker();
-        assertEquals(List.of(2L, 4L), told.stream().map(Cluster.Push::uid).toList(), "carol is offline");
-        for (Cluster.Push push : told) {
+        List<OtherInstances.Push> told = toldBeforeMarker();
+        assertEquals(List.of(2L, 4L), told.stream().map(OtherInstances.Push::uid).toList(), "carol is offline");
+        for (OtherInstances.Push push : told) {
             assertArrayEquals(Json.bytes(new PresenceNotice(ALICE, Presence.ONLINE)), push.json());
         }
     }

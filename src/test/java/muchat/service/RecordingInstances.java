@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * A cluster whose other instances may hold any user: it records what this instance pushes
  * to them, in the order the pushes leave, for a test to take one by one.
  */
-final class RecordingCluster implements Cluster {
+final class RecordingInstances implements OtherInstances {
     private final BlockingQueue<Push> pushed = new LinkedBlockingQueue<>();
 
     /** The next push sent to the other instances, waiting up to 5 s for it. */
