@@ -461,7 +461,7 @@ public final class TcpConnection implements Channel {
             return;
         }
         if (n > 0) {
-            deliver(readBuffer, n);
+            passToMessageCallback(readBuffer, n);
         } else {
             countInput(); // TLS: a record may have arrived in part
         }
@@ -471,7 +471,7 @@ public final class TcpConnection implements Channel {
     }
 
     /** Hands the {@code n} bytes just read into {@code readBuffer} to the message callback. */
-    private void deliver(Buffer readBuffer, int n) {
+    private void passToMessageCallback(Buffer readBuffer, int n) {
         int consumed;
         if (input.isReadable()) {
             // An incomplete message is waiting: the new bytes continue it.
